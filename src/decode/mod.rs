@@ -1,0 +1,282 @@
+//! Decode stage: one [`InputMessage`] → one [`Page`] (or a [`Rejection`] with a reason).
+//!
+//! Accepts a JSON [`Envelope`](envelope::Envelope) or a raw payload whose metadata rides in
+//! message headers, undoes base64 and content encodings under a size limit (so a gzip bomb is
+//! rejected, not inflated), detects the charset and yields UTF-8 text. Never panics on input.
+
+mod body;
+mod charset;
+mod envelope;
+
+pub use envelope::Envelope;
+
+use crate::message::InputMessage;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Settings of the decode stage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecodeConfig {
+    /// Largest accepted body in bytes, checked before and after decompression.
+    pub max_body_bytes: usize,
+    /// Longest accepted envelope `id`.
+    pub max_id_len: usize,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 10 * 1024 * 1024,
+            max_id_len: 512,
+        }
+    }
+}
+
+/// What kind of document the body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    /// HTML or XHTML markup.
+    Html,
+    /// Plain text (possibly page text still carrying site chrome).
+    Text,
+}
+
+/// A decoded page: metadata plus the body as UTF-8 text.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The envelope's id, or one derived from URL and body bytes (stable across redelivery).
+    pub id: String,
+    /// Page URL as given by the crawler.
+    pub url: Option<String>,
+    /// When the crawler fetched the page (falls back to the message timestamp).
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// HTML or text.
+    pub kind: BodyKind,
+    /// The body decoded to UTF-8.
+    pub body: String,
+    /// Charset the body was decoded from (`utf-8` for JSON string bodies).
+    pub charset: &'static str,
+    /// HTTP response headers the crawler passed on (lowercased names).
+    pub headers: BTreeMap<String, String>,
+    /// Crawler's hint about the source (publisher name or domain).
+    pub source_hint: Option<String>,
+}
+
+/// Why a message could not be turned into a page. `as_str` is the metric label and the
+/// `error.kind` of a dead letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectKind {
+    /// Payload is not valid JSON.
+    InvalidJson,
+    /// Bytes are not UTF-8 where UTF-8 is required (JSON payload, header metadata).
+    InvalidUtf8,
+    /// JSON is valid but a field has the wrong type or an invalid value.
+    InvalidEnvelope,
+    /// `body_base64` is not valid base64.
+    InvalidBase64,
+    /// Compressed body could not be decompressed.
+    InvalidEncoding,
+    /// `content_encoding` is not one we support.
+    UnsupportedEncoding,
+    /// `content_type` is not HTML or text.
+    UnsupportedContentType,
+    /// Body exceeds the limit, before or after decompression.
+    BodyTooLarge,
+    /// No body, or an empty one.
+    EmptyBody,
+    /// An output record exceeded what the broker accepts.
+    RecordTooLarge,
+    /// A stage failed unexpectedly on this input (a bug, contained).
+    StageFailure,
+}
+
+impl RejectKind {
+    /// Every kind, for pre-registering metric label values.
+    pub const ALL: [RejectKind; 11] = [
+        Self::InvalidJson,
+        Self::InvalidUtf8,
+        Self::InvalidEnvelope,
+        Self::InvalidBase64,
+        Self::InvalidEncoding,
+        Self::UnsupportedEncoding,
+        Self::UnsupportedContentType,
+        Self::BodyTooLarge,
+        Self::EmptyBody,
+        Self::RecordTooLarge,
+        Self::StageFailure,
+    ];
+
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::InvalidEnvelope => "invalid_envelope",
+            Self::InvalidBase64 => "invalid_base64",
+            Self::InvalidEncoding => "invalid_encoding",
+            Self::UnsupportedEncoding => "unsupported_encoding",
+            Self::UnsupportedContentType => "unsupported_content_type",
+            Self::BodyTooLarge => "body_too_large",
+            Self::EmptyBody => "empty_body",
+            Self::RecordTooLarge => "record_too_large",
+            Self::StageFailure => "stage_failure",
+        }
+    }
+}
+
+/// A message that cannot be processed, with a human-readable reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// Machine-readable reason.
+    pub kind: RejectKind,
+    /// Human-readable detail.
+    pub message: String,
+}
+
+impl Rejection {
+    /// Build a rejection.
+    pub fn new(kind: RejectKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Metadata common to both input shapes, before the body is decoded.
+#[derive(Debug, Default)]
+struct Meta {
+    id: Option<String>,
+    url: Option<String>,
+    fetched_at: Option<String>,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
+    headers: BTreeMap<String, String>,
+    source: Option<String>,
+}
+
+/// Where the body bytes are before decoding.
+enum RawBody<'a> {
+    /// Already UTF-8 (a JSON string).
+    Text(String),
+    /// Bytes in an unknown charset, possibly compressed.
+    Bytes(std::borrow::Cow<'a, [u8]>),
+}
+
+/// Decode one message into a page. Pure: the same message always gives the same result.
+pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection> {
+    let (meta, raw) = if is_raw_payload(msg) {
+        (
+            envelope::meta_from_headers(msg)?,
+            RawBody::Bytes(msg.payload.as_slice().into()),
+        )
+    } else {
+        let env = envelope::parse(&msg.payload)?;
+        envelope::into_parts(env)?
+    };
+
+    let id = match meta.id {
+        Some(id) if id.len() > cfg.max_id_len => {
+            return Err(Rejection::new(
+                RejectKind::InvalidEnvelope,
+                format!("id is {} bytes, limit {}", id.len(), cfg.max_id_len),
+            ));
+        }
+        Some(id) if !id.trim().is_empty() => Some(id),
+        _ => None,
+    };
+    let fetched_at = match meta.fetched_at.as_deref() {
+        Some(s) => Some(
+            DateTime::parse_from_rfc3339(s.trim())
+                .map_err(|e| {
+                    Rejection::new(
+                        RejectKind::InvalidEnvelope,
+                        format!("fetched_at {s:?}: {e}"),
+                    )
+                })?
+                .with_timezone(&Utc),
+        ),
+        None => msg.timestamp_ms.and_then(DateTime::from_timestamp_millis),
+    };
+    let mime = meta
+        .content_type
+        .as_deref()
+        .map(charset::MediaType::parse)
+        .transpose()?;
+
+    let (body, charset) = match raw {
+        RawBody::Text(s) => {
+            body::check_size(s.len(), cfg.max_body_bytes)?;
+            (s, "utf-8")
+        }
+        RawBody::Bytes(bytes) => {
+            body::check_size(bytes.len(), cfg.max_body_bytes)?;
+            let bytes =
+                body::decompress(bytes, meta.content_encoding.as_deref(), cfg.max_body_bytes)?;
+            let declared = mime.as_ref().and_then(|m| m.charset.as_deref());
+            charset::decode_bytes(&bytes, declared)
+        }
+    };
+    if body.trim().is_empty() {
+        return Err(Rejection::new(RejectKind::EmptyBody, "body is empty"));
+    }
+    let kind = match mime.as_ref().map(|m| m.kind) {
+        Some(Some(kind)) => kind,
+        Some(None) => {
+            return Err(Rejection::new(
+                RejectKind::UnsupportedContentType,
+                format!(
+                    "content_type {:?} is neither HTML nor text",
+                    meta.content_type.unwrap_or_default()
+                ),
+            ));
+        }
+        None => charset::sniff_kind(&body),
+    };
+    let id = id.unwrap_or_else(|| derived_id(meta.url.as_deref(), &body));
+    Ok(Page {
+        id,
+        url: meta.url.filter(|u| !u.trim().is_empty()),
+        fetched_at,
+        kind,
+        body,
+        charset,
+        headers: meta.headers,
+        source_hint: meta.source,
+    })
+}
+
+/// A message is a raw payload when its headers carry a content type, or when it does not
+/// look like a JSON object at all. A `sift-envelope: json` header forces envelope parsing.
+fn is_raw_payload(msg: &InputMessage) -> bool {
+    if msg.header("sift-envelope") == Some(b"json".as_slice()) {
+        return false;
+    }
+    if msg.header("content_type").is_some() || msg.header("content-type").is_some() {
+        return true;
+    }
+    let first = msg
+        .payload
+        .iter()
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .find(|&b| b != 0xEF && b != 0xBB && b != 0xBF);
+    first != Some(b'{')
+}
+
+/// Stable page id from URL and body: the same page redelivered gets the same id.
+pub fn derived_id(url: Option<&str>, body: &str) -> String {
+    let mut buf = Vec::with_capacity(body.len() + 64);
+    buf.extend_from_slice(url.unwrap_or("").as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(body.as_bytes());
+    format!("p-{:032x}", xxh3_128(&buf))
+}
+
+#[cfg(test)]
+mod tests;

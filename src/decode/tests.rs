@@ -1,0 +1,212 @@
+use super::*;
+use crate::message::{InputCoords, InputMessage};
+use base64::Engine;
+use std::io::Write;
+
+fn coords() -> InputCoords {
+    InputCoords {
+        topic: "pages.raw".into(),
+        partition: 0,
+        offset: 7,
+    }
+}
+
+fn msg(payload: &[u8]) -> InputMessage {
+    InputMessage::from_payload(payload.to_vec(), coords())
+}
+
+fn cfg() -> DecodeConfig {
+    DecodeConfig::default()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn json_envelope_with_text_body() {
+    let page = decode(
+        &msg(br#"{"id":"a1","url":"https://x.com/a","fetched_at":"2015-12-16T03:10:00Z","content_type":"text/plain","body":"Hello world"}"#),
+        &cfg(),
+    )
+    .unwrap();
+    assert_eq!(page.id, "a1");
+    assert_eq!(page.kind, BodyKind::Text);
+    assert_eq!(page.body, "Hello world");
+    assert_eq!(
+        page.fetched_at.unwrap().to_rfc3339(),
+        "2015-12-16T03:10:00+00:00"
+    );
+}
+
+#[test]
+fn missing_fetched_at_falls_back_to_message_timestamp() {
+    let mut m = msg(br#"{"body":"<html><p>x</p></html>"}"#);
+    m.timestamp_ms = Some(1_450_000_000_000);
+    let page = decode(&m, &cfg()).unwrap();
+    assert_eq!(
+        page.fetched_at.unwrap().timestamp_millis(),
+        1_450_000_000_000
+    );
+    assert_eq!(page.kind, BodyKind::Html);
+    assert!(page.id.starts_with("p-"));
+}
+
+#[test]
+fn derived_id_is_stable_and_content_sensitive() {
+    let a = decode(&msg(br#"{"url":"u","body":"same"}"#), &cfg()).unwrap();
+    let b = decode(&msg(br#"{"url":"u","body":"same"}"#), &cfg()).unwrap();
+    let c = decode(&msg(br#"{"url":"u","body":"other"}"#), &cfg()).unwrap();
+    assert_eq!(a.id, b.id);
+    assert_ne!(a.id, c.id);
+}
+
+#[test]
+fn base64_latin1_html_uses_meta_charset() {
+    let html =
+        b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>";
+    let payload = format!(
+        r#"{{"content_type":"text/html","body_base64":"{}"}}"#,
+        b64(html)
+    );
+    let page = decode(&msg(payload.as_bytes()), &cfg()).unwrap();
+    assert!(page.body.contains("café"), "{}", page.body);
+    assert_eq!(page.charset, "windows-1252");
+}
+
+#[test]
+fn declared_charset_wins_over_guess() {
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("<p>日本語のニュース記事です</p>");
+    let payload = format!(
+        r#"{{"content_type":"text/html; charset=Shift_JIS","body_base64":"{}"}}"#,
+        b64(&bytes)
+    );
+    let page = decode(&msg(payload.as_bytes()), &cfg()).unwrap();
+    assert!(page.body.contains("日本語のニュース記事です"));
+}
+
+#[test]
+fn gzip_body_is_inflated() {
+    let payload = format!(
+        r#"{{"content_type":"text/plain","content_encoding":"gzip","body_base64":"{}"}}"#,
+        b64(&gzip(b"compressed text"))
+    );
+    assert_eq!(
+        decode(&msg(payload.as_bytes()), &cfg()).unwrap().body,
+        "compressed text"
+    );
+}
+
+#[test]
+fn gzip_bomb_is_rejected_not_inflated() {
+    let bomb = gzip(&vec![b'a'; 50 * 1024 * 1024]);
+    assert!(bomb.len() < 100 * 1024);
+    let payload = format!(
+        r#"{{"content_encoding":"gzip","body_base64":"{}"}}"#,
+        b64(&bomb)
+    );
+    let err = decode(&msg(payload.as_bytes()), &cfg()).unwrap_err();
+    assert_eq!(err.kind, RejectKind::BodyTooLarge);
+}
+
+#[test]
+fn oversize_body_is_rejected() {
+    let small = DecodeConfig {
+        max_body_bytes: 10,
+        ..cfg()
+    };
+    let err = decode(
+        &msg(br#"{"body":"this body is longer than ten bytes"}"#),
+        &small,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, RejectKind::BodyTooLarge);
+}
+
+#[test]
+fn bad_inputs_are_rejected_with_their_kind() {
+    let cases: &[(&[u8], RejectKind)] = &[
+        (b"{not json", RejectKind::InvalidJson),
+        (b"{\"body\": \"a\xff\"}", RejectKind::InvalidUtf8),
+        (br#"{"body": 42}"#, RejectKind::InvalidEnvelope),
+        (
+            br#"{"body": "x", "fetched_at": "yesterday"}"#,
+            RejectKind::InvalidEnvelope,
+        ),
+        (br#"{"body_base64": "!!!"}"#, RejectKind::InvalidBase64),
+        (br#"{"body": "   "}"#, RejectKind::EmptyBody),
+        (br#"{"url": "u"}"#, RejectKind::EmptyBody),
+        (
+            br#"{"body": "x", "body_base64": "eA=="}"#,
+            RejectKind::InvalidEnvelope,
+        ),
+        (
+            br#"{"body_base64": "eA==", "content_encoding": "br"}"#,
+            RejectKind::UnsupportedEncoding,
+        ),
+        (
+            br#"{"body_base64": "eA==", "content_encoding": "gzip"}"#,
+            RejectKind::InvalidEncoding,
+        ),
+        (
+            br#"{"body": "x", "content_type": "application/pdf"}"#,
+            RejectKind::UnsupportedContentType,
+        ),
+        (b"", RejectKind::EmptyBody),
+    ];
+    for (payload, kind) in cases {
+        let err = decode(&msg(payload), &cfg()).unwrap_err();
+        assert_eq!(
+            err.kind,
+            *kind,
+            "payload {:?}: {}",
+            String::from_utf8_lossy(payload),
+            err.message
+        );
+        assert!(!err.message.is_empty());
+    }
+}
+
+#[test]
+fn raw_payload_with_metadata_in_headers() {
+    let mut m = msg(b"<html><title>T</title><p>raw</p></html>");
+    m.headers = vec![
+        (
+            "content-type".into(),
+            Some(b"text/html; charset=utf-8".to_vec()),
+        ),
+        ("id".into(), Some(b"raw-1".to_vec())),
+        ("url".into(), Some(b"https://example.com/x".to_vec())),
+        ("x-crawler".into(), Some(b"c1".to_vec())),
+    ];
+    let page = decode(&m, &cfg()).unwrap();
+    assert_eq!(page.id, "raw-1");
+    assert_eq!(page.url.as_deref(), Some("https://example.com/x"));
+    assert_eq!(page.kind, BodyKind::Html);
+    assert_eq!(
+        page.headers.get("x-crawler").map(String::as_str),
+        Some("c1")
+    );
+}
+
+#[test]
+fn raw_payload_without_headers_is_sniffed() {
+    let page = decode(&msg(b"Plain text page\n\nSecond paragraph."), &cfg()).unwrap();
+    assert_eq!(page.kind, BodyKind::Text);
+}
+
+#[test]
+fn non_utf8_header_metadata_is_rejected() {
+    let mut m = msg(b"text");
+    m.headers = vec![("url".into(), Some(vec![0xff, 0xfe]))];
+    assert_eq!(
+        decode(&m, &cfg()).unwrap_err().kind,
+        RejectKind::InvalidUtf8
+    );
+}

@@ -1,0 +1,296 @@
+//! The Kafka worker (`sift run`). Knows Kafka, not news: it moves [`InputMessage`]s into the
+//! pipeline and [`OutputRecord`]s out, and decides when input offsets may be committed.
+//!
+//! Threads and tasks, in the order a message meets them:
+//! 1. **poll thread** ([`consumer::PollLoop`]): polls the group consumer, records the offset as
+//!    taken, hands the message to the CPU pool and a [`consumer::Work`] to the sequencer, in
+//!    consumption order. Serves rebalance callbacks (drain, commit, release) and commits.
+//! 2. **CPU pool** (rayon): decode + normalize, in parallel across pages and partitions.
+//! 3. **sequencer thread**: takes prepared pages in consumption order, applies state entries
+//!    from the state log, runs dedup + tag, and enqueues the output records on the producer in
+//!    that order.
+//! 4. **acknowledger task** (tokio): awaits delivery reports, re-sends failures, turns
+//!    too-large records into dead letters, then marks the input offset complete and frees its
+//!    in-flight slot.
+//! 5. **state thread** ([`state_log`]): replays, then tails, the shared state topic.
+
+pub mod admin;
+pub mod client;
+pub mod consumer;
+pub mod offsets;
+pub mod sink;
+pub mod state_log;
+
+use crate::config::Settings;
+use crate::message::InputMessage;
+use crate::metrics::Metrics;
+use crate::ops::Health;
+use crate::pipeline::{OutputRecord, Prepared, StatefulStages, StatelessStages};
+use crate::state::StateEntry;
+use anyhow::{Context, Result};
+use consumer::{InFlightGate, PollLoop, SharedOffsets, Work, WorkerContext};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use offsets::PartitionKey;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{FutureProducer, Producer};
+use sink::{Enqueued, Sink};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// What the sequencer hands the acknowledger for one input message.
+struct Produced {
+    key: PartitionKey,
+    epoch: u64,
+    offset: i64,
+    timestamp_ms: Option<i64>,
+    msg: InputMessage,
+    enqueued: Vec<Enqueued>,
+}
+
+/// Run the worker until `stop` resolves (SIGTERM/SIGINT) or a fatal error; then stop
+/// consuming, drain, commit and return.
+pub async fn run(
+    settings: Settings,
+    metrics: Metrics,
+    health: Arc<Health>,
+    stop: impl Future<Output = ()>,
+) -> Result<()> {
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let fatal = Arc::new(Notify::new());
+    let threads = match settings.pipeline.worker_threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("sift-cpu-{i}"))
+            .build()
+            .context("building CPU pool")?,
+    );
+    let stateless = Arc::new(StatelessStages::new(&settings.stages, metrics.clone()));
+    let stateful = StatefulStages::new(&settings.stages, metrics.clone());
+
+    let producer: FutureProducer = client::producer_config(&settings.kafka)
+        .create()
+        .context("creating producer")?;
+    let sink = Sink::new(producer.clone(), settings.topics.clone(), metrics.clone());
+
+    let (state_tx, state_rx) = crossbeam_channel::unbounded::<StateEntry>();
+    let state_thread = state_log::spawn(
+        &settings.kafka,
+        &settings.topics.state,
+        metrics.clone(),
+        Arc::clone(&health),
+        state_tx,
+        Arc::clone(&shutdown),
+    )?;
+
+    let (work_tx, work_rx) = crossbeam_channel::unbounded::<Work>();
+    let (ack_tx, ack_rx) = tokio::sync::mpsc::unbounded_channel::<Produced>();
+    let seq_sink = sink.clone();
+    let seq_fatal = Arc::clone(&fatal);
+    let sequencer = std::thread::Builder::new()
+        .name("sift-sequencer".into())
+        .spawn(move || sequence(stateful, work_rx, state_rx, seq_sink, ack_tx, seq_fatal))
+        .context("spawning sequencer")?;
+
+    tokio::pin!(stop);
+    // Not ready, and not consuming, until the state log has been replayed.
+    while !health.state_caught_up.load(Ordering::Relaxed) {
+        tokio::select! {
+            _ = &mut stop => {
+                shutdown.store(true, Ordering::Relaxed);
+                return Ok(());
+            }
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    }
+
+    let offsets = Arc::new(SharedOffsets::default());
+    let gate = Arc::new(InFlightGate::new(
+        settings.pipeline.max_in_flight,
+        metrics.clone(),
+    ));
+    let ctx = WorkerContext {
+        offsets: Arc::clone(&offsets),
+        metrics: metrics.clone(),
+        health: Arc::clone(&health),
+        drain_timeout: Duration::from_millis(settings.pipeline.drain_timeout_ms),
+        closing: Arc::new(AtomicBool::new(false)),
+    };
+    let consumer: BaseConsumer<WorkerContext> = client::consumer_config(&settings.kafka)
+        .create_with_context(ctx)
+        .context("creating consumer")?;
+    consumer
+        .fetch_metadata(Some(&settings.topics.input), Duration::from_secs(15))
+        .with_context(|| format!("metadata of input topic {}", settings.topics.input))?;
+    health.connected.store(true, Ordering::Relaxed);
+    consumer
+        .subscribe(&[&settings.topics.input])
+        .context("subscribing")?;
+    tracing::info!(topic = %settings.topics.input, group = %settings.kafka.group_id, threads, "consuming");
+
+    let poll = PollLoop {
+        consumer,
+        offsets: Arc::clone(&offsets),
+        gate: Arc::clone(&gate),
+        stages: stateless,
+        pool,
+        work_tx,
+        shutdown: Arc::clone(&shutdown),
+        commit_interval: Duration::from_millis(settings.kafka.commit_interval_ms),
+        shutdown_timeout: Duration::from_millis(settings.pipeline.shutdown_timeout_ms),
+        metrics: metrics.clone(),
+    };
+    let poll_thread = std::thread::Builder::new()
+        .name("sift-poll".into())
+        .spawn(move || poll.run())
+        .context("spawning poll thread")?;
+
+    let acker = tokio::spawn(acknowledge(
+        ack_rx,
+        sink,
+        offsets,
+        gate,
+        metrics.clone(),
+        Arc::clone(&fatal),
+    ));
+    let depth_metrics = metrics.clone();
+    let depth_producer = producer.clone();
+    let sampler = tokio::spawn(async move {
+        loop {
+            depth_metrics
+                .producer_queue_depth
+                .set(i64::from(depth_producer.in_flight_count()));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+
+    let failed = tokio::select! {
+        _ = &mut stop => false,
+        _ = fatal.notified() => true,
+    };
+    tracing::info!(failed, "stopping");
+    health.draining.store(true, Ordering::Relaxed);
+    shutdown.store(true, Ordering::Relaxed);
+    let started = Instant::now();
+    let _ = tokio::task::spawn_blocking(move || {
+        let _ = poll_thread.join();
+        let _ = sequencer.join();
+        let _ = state_thread.join();
+    })
+    .await;
+    let _ = acker.await;
+    sampler.abort();
+    let _ = tokio::task::spawn_blocking(move || producer.flush(Duration::from_secs(5))).await;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "stopped");
+    if failed {
+        health.failed.store(true, Ordering::Relaxed);
+        anyhow::bail!("producer failed fatally; uncommitted input will be redelivered");
+    }
+    Ok(())
+}
+
+/// The sequencer thread: state entries first, then pages in consumption order.
+fn sequence(
+    mut stages: StatefulStages,
+    work_rx: crossbeam_channel::Receiver<Work>,
+    state_rx: crossbeam_channel::Receiver<StateEntry>,
+    sink: Sink,
+    ack_tx: tokio::sync::mpsc::UnboundedSender<Produced>,
+    fatal: Arc<Notify>,
+) {
+    let mut state_rx = Some(state_rx);
+    loop {
+        if let Some(rx) = &state_rx {
+            while let Ok(entry) = rx.try_recv() {
+                stages.apply_state(&entry);
+            }
+        }
+        let work = match &state_rx {
+            Some(rx) => crossbeam_channel::select! {
+                recv(rx) -> entry => {
+                    match entry {
+                        Ok(entry) => stages.apply_state(&entry),
+                        Err(_) => state_rx = None,
+                    }
+                    continue;
+                }
+                recv(work_rx) -> work => work,
+            },
+            None => work_rx.recv(),
+        };
+        let Ok(work) = work else { return };
+        let Ok(Prepared { msg, outcome }) = work.prepared.recv() else {
+            tracing::error!("CPU pool dropped a page; stopping");
+            fatal.notify_one();
+            return;
+        };
+        let records: Vec<OutputRecord> = stages.resolve(&msg, outcome, chrono::Utc::now());
+        let enqueued = records
+            .into_iter()
+            .map(|r| sink.enqueue_blocking(r))
+            .collect();
+        let produced = Produced {
+            key: work.key,
+            epoch: work.epoch,
+            offset: work.offset,
+            timestamp_ms: work.timestamp_ms,
+            msg,
+            enqueued,
+        };
+        if ack_tx.send(produced).is_err() {
+            return;
+        }
+    }
+}
+
+/// The acknowledger: completes an input offset once all its records are delivered.
+async fn acknowledge(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Produced>,
+    sink: Sink,
+    offsets: Arc<SharedOffsets>,
+    gate: Arc<InFlightGate>,
+    metrics: Metrics,
+    fatal: Arc<Notify>,
+) {
+    let mut pending = FuturesUnordered::new();
+    let mut open = true;
+    loop {
+        tokio::select! {
+            item = rx.recv(), if open => match item {
+                Some(p) => {
+                    let sink = sink.clone();
+                    pending.push(async move {
+                        let Produced { key, epoch, offset, timestamp_ms, msg, enqueued } = p;
+                        let result = sink.confirm_all(&msg, enqueued).await;
+                        (key, epoch, offset, timestamp_ms, result)
+                    });
+                }
+                None => open = false,
+            },
+            Some((key, epoch, offset, ts, result)) = pending.next(), if !pending.is_empty() => {
+                match result {
+                    Ok(()) => {
+                        offsets.complete(&key, epoch, offset);
+                        gate.release();
+                        if let Some(ts) = ts {
+                            let ms = chrono::Utc::now().timestamp_millis() - ts;
+                            metrics.end_to_end_latency.observe(ms.max(0) as f64 / 1000.0);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = ?e, offset, "delivery failed fatally; offset stays uncommitted");
+                        fatal.notify_one();
+                    }
+                }
+            },
+            else => break,
+        }
+    }
+}

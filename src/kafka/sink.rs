@@ -1,0 +1,253 @@
+//! The output side: an idempotent producer, enqueued in pipeline order by the sequencer,
+//! acknowledged asynchronously. Failed deliveries are retried until they succeed; a record the
+//! broker refuses as too large becomes a dead letter. No input offset completes before every
+//! record it produced is acknowledged.
+
+use crate::config::TopicSettings;
+use crate::decode::RejectKind;
+use crate::message::InputMessage;
+use crate::metrics::Metrics;
+use crate::pipeline::records::rejected_record;
+use crate::pipeline::{OutputKind, OutputRecord};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a record could not be delivered.
+#[derive(Debug)]
+pub enum DeliveryError {
+    /// The broker (or the client's `message.max.bytes`) refuses a record this large.
+    TooLarge(KafkaError),
+    /// The producer is unusable (fatal idempotence error, or dropped).
+    Fatal(String),
+}
+
+/// A record handed to the producer, with its delivery report to await.
+pub struct Enqueued {
+    record: Arc<OutputRecord>,
+    outcome: Result<DeliveryFuture, DeliveryError>,
+}
+
+/// Producer plus the topic names of each output.
+#[derive(Clone)]
+pub struct Sink {
+    producer: FutureProducer,
+    topics: Arc<TopicSettings>,
+    metrics: Metrics,
+}
+
+impl Sink {
+    /// Wrap a producer.
+    pub fn new(producer: FutureProducer, topics: TopicSettings, metrics: Metrics) -> Self {
+        Self {
+            producer,
+            topics: Arc::new(topics),
+            metrics,
+        }
+    }
+
+    /// The topic name of an output.
+    pub fn topic(&self, kind: OutputKind) -> &str {
+        let t = &self.topics;
+        match kind {
+            OutputKind::Clean => &t.clean,
+            OutputKind::Duplicates => &t.duplicates,
+            OutputKind::Rejected => &t.rejected,
+            OutputKind::Events => &t.events,
+            OutputKind::State => &t.state,
+        }
+    }
+
+    /// The underlying producer.
+    pub fn producer(&self) -> &FutureProducer {
+        &self.producer
+    }
+
+    /// Enqueue one record now (blocking while the producer queue is full), preserving the
+    /// caller's order. Call from a plain thread, not an async task.
+    pub fn enqueue_blocking(&self, record: OutputRecord) -> Enqueued {
+        let record = Arc::new(record);
+        loop {
+            match self.try_send(&record) {
+                Ok(rx) => {
+                    return Enqueued {
+                        record,
+                        outcome: Ok(rx),
+                    };
+                }
+                Err(Retry::QueueFull) => std::thread::sleep(Duration::from_millis(2)),
+                Err(Retry::Failed(e)) => {
+                    return Enqueued {
+                        record,
+                        outcome: Err(e),
+                    };
+                }
+            }
+        }
+    }
+
+    fn try_send(&self, record: &OutputRecord) -> Result<DeliveryFuture, Retry> {
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        for (k, v) in &record.headers {
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(v.as_slice()),
+            });
+        }
+        let fr = FutureRecord::to(self.topic(record.kind))
+            .key(record.key.as_bytes())
+            .payload(record.value.as_slice())
+            .headers(headers);
+        match self.producer.send_result(fr) {
+            Ok(fut) => Ok(fut),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                Err(Retry::QueueFull)
+            }
+            Err((e, _)) if is_too_large(&e) => Err(Retry::Failed(DeliveryError::TooLarge(e))),
+            Err((e, _)) => {
+                if let Some(fatal) = self.fatal() {
+                    return Err(Retry::Failed(DeliveryError::Fatal(fatal)));
+                }
+                self.metrics
+                    .delivery_failures
+                    .with_label_values(&[error_label(&e)])
+                    .inc();
+                tracing::warn!(error = %e, "enqueue failed; retrying");
+                std::thread::sleep(Duration::from_millis(100));
+                Err(Retry::QueueFull)
+            }
+        }
+    }
+
+    fn fatal(&self) -> Option<String> {
+        self.producer
+            .client()
+            .fatal_error()
+            .map(|(code, reason)| format!("{code}: {reason}"))
+    }
+
+    /// Await one enqueued record, re-sending it until the broker acknowledges it.
+    pub async fn confirm(&self, enq: Enqueued) -> Result<(), DeliveryError> {
+        let Enqueued { record, outcome } = enq;
+        let mut rx = outcome?;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match rx.await {
+                Ok(Ok(_)) => {
+                    self.metrics
+                        .produced
+                        .with_label_values(&[record.kind.as_str()])
+                        .inc();
+                    return Ok(());
+                }
+                Ok(Err((e, _))) if is_too_large(&e) => return Err(DeliveryError::TooLarge(e)),
+                Ok(Err((e, _))) => {
+                    if let Some(fatal) = self.fatal() {
+                        return Err(DeliveryError::Fatal(fatal));
+                    }
+                    self.metrics
+                        .delivery_failures
+                        .with_label_values(&[error_label(&e)])
+                        .inc();
+                    tracing::warn!(error = %e, topic = self.topic(record.kind), "delivery failed; retrying");
+                }
+                Err(_) => return Err(DeliveryError::Fatal("delivery report dropped".into())),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+            rx = loop {
+                let sink = self.clone();
+                let rec = Arc::clone(&record);
+                match tokio::task::spawn_blocking(move || sink.try_send(&rec)).await {
+                    Ok(Ok(rx)) => break rx,
+                    Ok(Err(Retry::QueueFull)) => {
+                        tokio::time::sleep(Duration::from_millis(10)).await
+                    }
+                    Ok(Err(Retry::Failed(e))) => return Err(e),
+                    Err(e) => return Err(DeliveryError::Fatal(format!("send task: {e}"))),
+                }
+            };
+        }
+    }
+
+    /// Deliver every record of one input message. A record refused as too large is replaced
+    /// by a dead letter for the message (with the payload when that fits, without otherwise).
+    pub async fn confirm_all(
+        &self,
+        msg: &InputMessage,
+        enqueued: Vec<Enqueued>,
+    ) -> Result<(), DeliveryError> {
+        let mut too_large = None;
+        for enq in enqueued {
+            match self.confirm(enq).await {
+                Ok(()) => {}
+                Err(DeliveryError::TooLarge(e)) => too_large = Some(e),
+                Err(fatal) => return Err(fatal),
+            }
+        }
+        let Some(e) = too_large else { return Ok(()) };
+        self.metrics
+            .rejected
+            .with_label_values(&[RejectKind::RecordTooLarge.as_str()])
+            .inc();
+        let reason = format!("an output record was refused by the broker: {e}");
+        let now = chrono::Utc::now();
+        let full = rejected_record(msg, RejectKind::RecordTooLarge, &reason, now);
+        match self.confirm(self.enqueue_async(full).await).await {
+            Err(DeliveryError::TooLarge(_)) => {
+                let mut bare = msg.clone();
+                let size = bare.payload.len();
+                bare.payload.clear();
+                let note =
+                    format!("{reason}; original payload ({size} bytes) omitted, also too large");
+                let rec = rejected_record(&bare, RejectKind::RecordTooLarge, &note, now);
+                self.confirm(self.enqueue_async(rec).await).await
+            }
+            other => other,
+        }
+    }
+
+    async fn enqueue_async(&self, record: OutputRecord) -> Enqueued {
+        let sink = self.clone();
+        match tokio::task::spawn_blocking(move || sink.enqueue_blocking(record)).await {
+            Ok(enq) => enq,
+            Err(e) => Enqueued {
+                record: Arc::new(OutputRecord {
+                    kind: OutputKind::Rejected,
+                    key: String::new(),
+                    value: Vec::new(),
+                    headers: Vec::new(),
+                }),
+                outcome: Err(DeliveryError::Fatal(format!("enqueue task: {e}"))),
+            },
+        }
+    }
+}
+
+enum Retry {
+    QueueFull,
+    Failed(DeliveryError),
+}
+
+fn is_too_large(e: &KafkaError) -> bool {
+    matches!(
+        e.rdkafka_error_code(),
+        Some(RDKafkaErrorCode::MessageSizeTooLarge) | Some(RDKafkaErrorCode::InvalidMessageSize)
+    )
+}
+
+fn error_label(e: &KafkaError) -> &'static str {
+    match e.rdkafka_error_code() {
+        Some(RDKafkaErrorCode::MessageTimedOut) => "timed_out",
+        Some(RDKafkaErrorCode::UnknownTopicOrPartition) | Some(RDKafkaErrorCode::UnknownTopic) => {
+            "unknown_topic"
+        }
+        Some(RDKafkaErrorCode::BrokerTransportFailure) | Some(RDKafkaErrorCode::AllBrokersDown) => {
+            "broker_down"
+        }
+        Some(RDKafkaErrorCode::QueueFull) => "queue_full",
+        _ => "other",
+    }
+}

@@ -1,0 +1,226 @@
+//! Prometheus metrics of the worker and its stages, registered in one [`Registry`].
+//!
+//! Label values are bounded: stage names, output kinds, reject reasons, verdict kinds and the
+//! owned input partitions. Never a URL, page id or event id.
+
+use crate::decode::RejectKind;
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// All metrics of one worker process.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Input messages taken from the source.
+    pub consumed: IntCounter,
+    /// Records acknowledged by the sink, by output (`clean`, `duplicates`, `rejected`, `events`, `state`).
+    pub produced: IntCounterVec,
+    /// Dead letters by reason.
+    pub rejected: IntCounterVec,
+    /// Time spent in each stage per page.
+    pub stage_duration: HistogramVec,
+    /// Input message timestamp → output acknowledged.
+    pub end_to_end_latency: Histogram,
+    /// Consumer lag per owned input partition (from librdkafka statistics).
+    pub consumer_lag: IntGaugeVec,
+    /// Rebalance callbacks by kind (`assign`, `revoke`, `error`).
+    pub rebalances: IntCounterVec,
+    /// Offset commits that succeeded.
+    pub commits: IntCounter,
+    /// Offset commits that failed.
+    pub commit_failures: IntCounter,
+    /// Records queued in the producer and not yet acknowledged.
+    pub producer_queue_depth: IntGauge,
+    /// Input messages taken but not yet fully acknowledged downstream.
+    pub in_flight: IntGauge,
+    /// Deliveries that failed and were retried or redirected, by reason.
+    pub delivery_failures: IntCounterVec,
+    /// Dedup verdicts by kind (`unique`, `exact`, `near`).
+    pub dedup_verdicts: IntCounterVec,
+    /// Documents remembered by the dedup window.
+    pub dedup_documents: IntGauge,
+    /// Documents evicted from the dedup window.
+    pub dedup_evictions: IntCounter,
+    /// Events created by the tag stage.
+    pub events_created: IntCounter,
+    /// Events held in the active window.
+    pub events_active: IntGauge,
+    /// State entries applied from the state log (replay and tail).
+    pub state_entries_applied: IntCounter,
+    /// State-log records still to read before the replay catches up (−1 before it starts).
+    pub state_replay_lag: IntGauge,
+    /// 1 when the worker reports ready.
+    pub ready: IntGauge,
+}
+
+fn counter(reg: &Registry, name: &str, help: &str) -> IntCounter {
+    let c = IntCounter::new(name, help).expect("valid metric");
+    reg.register(Box::new(c.clone())).expect("unique metric");
+    c
+}
+
+fn counter_vec(reg: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+    reg.register(Box::new(c.clone())).expect("unique metric");
+    c
+}
+
+fn gauge(reg: &Registry, name: &str, help: &str) -> IntGauge {
+    let g = IntGauge::new(name, help).expect("valid metric");
+    reg.register(Box::new(g.clone())).expect("unique metric");
+    g
+}
+
+impl Metrics {
+    /// Create and register every metric.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let r = &registry;
+        let stage_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "sift_stage_duration_seconds",
+                "Time spent in a stage per page",
+            )
+            .buckets(vec![
+                0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05,
+                0.1, 0.25, 1.0,
+            ]),
+            &["stage"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(stage_duration.clone()))
+            .expect("unique metric");
+        let end_to_end_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "sift_end_to_end_latency_seconds",
+                "Input message timestamp to output records acknowledged",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+            ]),
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(end_to_end_latency.clone()))
+            .expect("unique metric");
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new(
+                "sift_consumer_lag",
+                "Consumer lag per owned input partition",
+            ),
+            &["topic", "partition"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(consumer_lag.clone()))
+            .expect("unique metric");
+        let build_info = IntGaugeVec::new(
+            Opts::new("sift_build_info", "Build information"),
+            &["version"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(build_info.clone()))
+            .expect("unique metric");
+        build_info.with_label_values(&[crate::VERSION]).set(1);
+
+        let m = Self {
+            consumed: counter(r, "sift_records_consumed_total", "Input messages consumed"),
+            produced: counter_vec(
+                r,
+                "sift_records_produced_total",
+                "Records acknowledged by the sink, by output",
+                &["output"],
+            ),
+            rejected: counter_vec(
+                r,
+                "sift_records_rejected_total",
+                "Dead letters by reason",
+                &["reason"],
+            ),
+            stage_duration,
+            end_to_end_latency,
+            consumer_lag,
+            rebalances: counter_vec(r, "sift_rebalances_total", "Rebalance callbacks", &["kind"]),
+            commits: counter(r, "sift_commits_total", "Offset commits that succeeded"),
+            commit_failures: counter(
+                r,
+                "sift_commit_failures_total",
+                "Offset commits that failed",
+            ),
+            producer_queue_depth: gauge(
+                r,
+                "sift_producer_queue_depth",
+                "Records queued in the producer, not yet acknowledged",
+            ),
+            in_flight: gauge(r, "sift_in_flight_records", "Input messages in flight"),
+            delivery_failures: counter_vec(
+                r,
+                "sift_delivery_failures_total",
+                "Failed deliveries (retried or redirected), by reason",
+                &["reason"],
+            ),
+            dedup_verdicts: counter_vec(
+                r,
+                "sift_dedup_verdicts_total",
+                "Dedup verdicts by kind",
+                &["kind"],
+            ),
+            dedup_documents: gauge(r, "sift_dedup_documents", "Documents in the dedup window"),
+            dedup_evictions: counter(
+                r,
+                "sift_dedup_evictions_total",
+                "Documents evicted from the dedup window",
+            ),
+            events_created: counter(r, "sift_events_created_total", "Events created"),
+            events_active: gauge(r, "sift_events_active", "Events in the active window"),
+            state_entries_applied: counter(
+                r,
+                "sift_state_entries_applied_total",
+                "State entries applied from the state log",
+            ),
+            state_replay_lag: gauge(
+                r,
+                "sift_state_replay_lag",
+                "State-log records left to replay before ready",
+            ),
+            ready: gauge(r, "sift_ready", "1 when the worker is ready"),
+            registry,
+        };
+        for kind in RejectKind::ALL {
+            m.rejected.with_label_values(&[kind.as_str()]);
+        }
+        for out in ["clean", "duplicates", "rejected", "events", "state"] {
+            m.produced.with_label_values(&[out]);
+        }
+        for kind in ["unique", "exact", "near"] {
+            m.dedup_verdicts.with_label_values(&[kind]);
+        }
+        for kind in ["assign", "revoke", "error"] {
+            m.rebalances.with_label_values(&[kind]);
+        }
+        for stage in ["decode", "normalize", "dedup", "tag"] {
+            m.stage_duration.with_label_values(&[stage]);
+        }
+        m.state_replay_lag.set(-1);
+        m
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        let families = self.registry.gather();
+        // Encoding into a Vec cannot fail for well-formed families.
+        let _ = TextEncoder::new().encode(&families, &mut buf);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
