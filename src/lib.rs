@@ -7,6 +7,7 @@
 pub mod config;
 pub mod decode;
 pub mod dedup;
+pub mod eval;
 pub mod file_source;
 pub mod kafka;
 pub mod message;

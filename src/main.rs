@@ -45,6 +45,11 @@ enum Command {
     },
     /// Print the effective configuration (secrets redacted) after validating it.
     Config,
+    /// Score a stage against a gold data set (JSON lines of {"page": envelope, "gold": {...}}).
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Create the configured topics that do not exist yet (events and state compacted).
     Topics {
         /// Partitions per topic.
@@ -53,6 +58,28 @@ enum Command {
         /// Replication factor.
         #[arg(long, default_value_t = 1)]
         replication: i32,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Extraction quality (body P/R/F1, title, date) and speed of the normalize stage.
+    Extract {
+        /// Gold file (.jsonl or .jsonl.gz).
+        #[arg(long)]
+        gold: PathBuf,
+    },
+    /// Event clustering quality (B-cubed) of the tag stage.
+    Events {
+        /// Gold file (.jsonl or .jsonl.gz).
+        #[arg(long)]
+        gold: PathBuf,
+    },
+    /// Near-duplicate detection precision/recall of the dedup stage.
+    Dedup {
+        /// Gold file (.jsonl or .jsonl.gz).
+        #[arg(long)]
+        gold: PathBuf,
     },
 }
 
@@ -112,6 +139,14 @@ fn real_main(cli: Cli) -> Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Eval { what } => {
+            init_logging(&settings, true);
+            match what {
+                EvalCommand::Extract { gold } => sift::eval::extract::run(&settings, &gold),
+                EvalCommand::Events { gold } => sift::eval::events::run(&settings, &gold),
+                EvalCommand::Dedup { gold } => sift::eval::dedup::run(&settings, &gold),
+            }
         }
         Command::Topics {
             partitions,
