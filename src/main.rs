@@ -50,6 +50,26 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Produce JSON-lines envelopes from FILE (or - for stdin) onto the input topic.
+    Produce {
+        /// Input file, or - for stdin.
+        #[arg(default_value = "-")]
+        file: String,
+        /// Topic (default: the configured input topic).
+        #[arg(long)]
+        topic: Option<String>,
+    },
+    /// Print the records of a topic from the beginning as JSON lines.
+    Tail {
+        /// Topic name.
+        topic: String,
+        /// Stop after this many records.
+        #[arg(long)]
+        max: Option<u64>,
+        /// Stop when nothing arrived for this many seconds.
+        #[arg(long, default_value_t = 5.0)]
+        idle_seconds: f64,
+    },
     /// Create the configured topics that do not exist yet (events and state compacted).
     Topics {
         /// Partitions per topic.
@@ -115,13 +135,7 @@ fn real_main(cli: Cli) -> Result<()> {
                 emit_state,
                 batch: 256,
             };
-            let input: Box<dyn BufRead> = if file == "-" {
-                Box::new(std::io::stdin().lock())
-            } else {
-                Box::new(std::io::BufReader::new(
-                    std::fs::File::open(&file).with_context(|| format!("opening {file}"))?,
-                ))
-            };
+            let input = open_input(&file)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let started = std::time::Instant::now();
@@ -147,6 +161,27 @@ fn real_main(cli: Cli) -> Result<()> {
                 EvalCommand::Events { gold } => sift::eval::events::run(&settings, &gold),
                 EvalCommand::Dedup { gold } => sift::eval::dedup::run(&settings, &gold),
             }
+        }
+        Command::Produce { file, topic } => {
+            init_logging(&settings, true);
+            let topic = topic.unwrap_or_else(|| settings.topics.input.clone());
+            let input = open_input(&file)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let n = rt.block_on(sift::kafka::tools::produce_lines(&settings, &topic, input))?;
+            eprintln!("produced {n} messages to {topic}");
+            Ok(())
+        }
+        Command::Tail {
+            topic,
+            max,
+            idle_seconds,
+        } => {
+            init_logging(&settings, true);
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let idle = std::time::Duration::from_secs_f64(idle_seconds.max(0.1));
+            sift::kafka::tools::tail(&settings, &topic, max, idle, &mut out)?;
+            Ok(())
         }
         Command::Topics {
             partitions,
@@ -174,6 +209,16 @@ fn real_main(cli: Cli) -> Result<()> {
             rt.block_on(run(settings))
         }
     }
+}
+
+fn open_input(file: &str) -> Result<Box<dyn BufRead>> {
+    Ok(if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(file).with_context(|| format!("opening {file}"))?,
+        ))
+    })
 }
 
 async fn run(settings: Settings) -> Result<()> {

@@ -20,6 +20,7 @@ pub mod consumer;
 pub mod offsets;
 pub mod sink;
 pub mod state_log;
+pub mod tools;
 
 use crate::config::Settings;
 use crate::message::InputMessage;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Start or stop a local tansu broker (SQLite storage) on loopback.
+#   scripts/broker.sh start DIR PORT   -> starts in background, waits until it accepts, writes DIR/tansu.pid
+#   scripts/broker.sh stop DIR
+set -euo pipefail
+cmd="${1:?start|stop}"; dir="${2:?dir}"
+here="$(cd "$(dirname "$0")" && pwd)"
+case "$cmd" in
+  start)
+    port="${3:?port}"
+    bin="$("$here/ensure-tansu.sh")"
+    mkdir -p "$dir"
+    "$bin" broker --listener-url "tcp://127.0.0.1:$port" \
+      --advertised-listener-url "tcp://127.0.0.1:$port" \
+      --storage-engine "sqlite://$dir/tansu.db" >"$dir/tansu.log" 2>&1 &
+    echo $! >"$dir/tansu.pid"
+    for _ in $(seq 1 100); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then exit 0; fi
+      sleep 0.1
+    done
+    echo "tansu did not start; see $dir/tansu.log" >&2
+    exit 1
+    ;;
+  stop)
+    if [ -f "$dir/tansu.pid" ]; then
+      kill "$(cat "$dir/tansu.pid")" 2>/dev/null || true
+      rm -f "$dir/tansu.pid"
+    fi
+    ;;
+  *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac
