@@ -10,12 +10,15 @@ case "$cmd" in
     port="${3:?port}"
     bin="$("$here/ensure-tansu.sh")"
     mkdir -p "$dir"
-    "$bin" broker --listener-url "tcp://127.0.0.1:$port" \
+    # tansu resolves sqlite:// paths against its working directory.
+    (cd "$dir" && exec "$bin" broker --listener-url "tcp://127.0.0.1:$port" \
       --advertised-listener-url "tcp://127.0.0.1:$port" \
-      --storage-engine "sqlite://$dir/tansu.db" >"$dir/tansu.log" 2>&1 &
-    echo $! >"$dir/tansu.pid"
+      --storage-engine "sqlite://tansu.db" >tansu.log 2>&1) &
+    pid=$!
+    echo "$pid" >"$dir/tansu.pid"
     for _ in $(seq 1 100); do
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then exit 0; fi
+      if grep -q "ready in" "$dir/tansu.log" 2>/dev/null; then exit 0; fi
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     echo "tansu did not start; see $dir/tansu.log" >&2
