@@ -236,8 +236,8 @@ pub fn commit(
         Ok(()) => {
             if matches!(mode, CommitMode::Sync) {
                 metrics.commits.inc();
+                shared.lock().mark_committed(offsets);
             }
-            shared.lock().mark_committed(offsets);
         }
         Err(e) => {
             metrics.commit_failures.inc();
