@@ -119,10 +119,10 @@ pub(crate) fn extract(html: &str) -> Extracted {
                 }
             }
             ("meta", _) => read_meta(tag, &mut out, &mut og_title),
-            ("link", _) => {
-                if attr(tag, "rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) {
-                    out.canonical = attr(tag, "href").or(out.canonical.take());
-                }
+            ("link", _)
+                if attr(tag, "rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+            {
+                out.canonical = attr(tag, "href").or(out.canonical.take());
             }
             ("html", false) => out.language_hint = attr(tag, "lang").map(|l| primary_lang(&l)),
             _ => {}
@@ -155,10 +155,10 @@ fn read_meta(tag: &str, out: &mut Extracted, og_title: &mut Option<String>) {
         "og:title" => *og_title = Some(content),
         "og:url" if out.canonical.is_none() => out.canonical = Some(content),
         "og:site_name" => out.site_name = Some(content),
-        "author" | "article:author" if !content.trim().is_empty() => {
-            if !out.authors.contains(&content) {
-                out.authors.push(content)
-            }
+        "author" | "article:author"
+            if !content.trim().is_empty() && !out.authors.contains(&content) =>
+        {
+            out.authors.push(content)
         }
         _ => {}
     }

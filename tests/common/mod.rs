@@ -21,6 +21,9 @@ pub const REJECTED: &str = "pages.rejected";
 pub const EVENTS: &str = "events";
 pub const STATE: &str = "sift.state";
 
+/// Message headers as (name, value) pairs.
+pub type Headers = Vec<(String, Vec<u8>)>;
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -148,10 +151,7 @@ impl Broker {
             .await
     }
 
-    pub async fn produce_with_headers(
-        &self,
-        msgs: Vec<(Vec<u8>, Vec<(String, Vec<u8>)>)>,
-    ) -> Vec<(i32, i64)> {
+    pub async fn produce_with_headers(&self, msgs: Vec<(Vec<u8>, Headers)>) -> Vec<(i32, i64)> {
         let producer = self.producer();
         let partitions = self.partitions(INPUT);
         let mut futs = Vec::new();
