@@ -5,7 +5,7 @@
 //! in parallel in batches; the stateful stages see them in line order.
 
 use crate::config::Settings;
-use crate::message::{InputCoords, InputMessage};
+use crate::message::{InputCoords, InputMessage, PayloadFormat};
 use crate::metrics::Metrics;
 use crate::pipeline::{OutputKind, OutputRecord, StatefulStages, StatelessStages};
 use crate::state::StateFile;

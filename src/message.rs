@@ -16,6 +16,17 @@ pub struct InputCoords {
     pub offset: i64,
 }
 
+/// How to read a payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayloadFormat {
+    /// A JSON envelope, unless headers carry a content type or the payload is not a JSON
+    /// object (then a raw page). Kafka messages.
+    #[default]
+    Auto,
+    /// Always a JSON envelope (file mode: every line must be one).
+    Envelope,
+}
+
 /// One raw input message: payload bytes plus transport metadata.
 #[derive(Debug, Clone)]
 pub struct InputMessage {
@@ -27,6 +38,8 @@ pub struct InputMessage {
     pub coords: InputCoords,
     /// Broker/producer timestamp in milliseconds since the epoch, when known.
     pub timestamp_ms: Option<i64>,
+    /// How to read the payload.
+    pub format: PayloadFormat,
 }
 
 impl InputMessage {
@@ -37,6 +50,7 @@ impl InputMessage {
             headers: Vec::new(),
             coords,
             timestamp_ms: None,
+            format: PayloadFormat::Auto,
         }
     }
 

@@ -10,7 +10,7 @@ mod envelope;
 
 pub use envelope::Envelope;
 
-use crate::message::InputMessage;
+use crate::message::{InputMessage, PayloadFormat};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -252,9 +252,9 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
 }
 
 /// A message is a raw payload when its headers carry a content type, or when it does not
-/// look like a JSON object at all. A `sift-envelope: json` header forces envelope parsing.
+/// look like a JSON object at all. [`PayloadFormat::Envelope`] forces envelope parsing.
 fn is_raw_payload(msg: &InputMessage) -> bool {
-    if msg.header("sift-envelope") == Some(b"json".as_slice()) {
+    if msg.format == PayloadFormat::Envelope {
         return false;
     }
     if msg.header("content_type").is_some() || msg.header("content-type").is_some() {

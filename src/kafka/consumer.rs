@@ -265,6 +265,7 @@ pub fn to_input<M: Message>(m: &M) -> InputMessage {
             offset: m.offset(),
         },
         timestamp_ms: m.timestamp().to_millis(),
+        format: crate::message::PayloadFormat::Auto,
     }
 }
 
