@@ -77,9 +77,8 @@ pub fn process(
                 offset: n as i64,
             };
             let mut msg = InputMessage::from_payload(line.into_bytes(), coords);
-            // A file line is always an envelope: mark it so raw-payload sniffing never applies.
-            msg.headers
-                .push(("sift-envelope".into(), Some(b"json".to_vec())));
+            // A file line is always an envelope: raw-payload sniffing never applies.
+            msg.format = PayloadFormat::Envelope;
             msgs.push(msg);
             if msgs.len() == batch {
                 break;
