@@ -58,6 +58,9 @@ enum Command {
         /// Topic (default: the configured input topic).
         #[arg(long)]
         topic: Option<String>,
+        /// Messages per second (0 = as fast as possible).
+        #[arg(long, default_value_t = 0.0)]
+        rate: f64,
     },
     /// Print the records of a topic from the beginning as JSON lines.
     Tail {
@@ -162,12 +165,12 @@ fn real_main(cli: Cli) -> Result<()> {
                 EvalCommand::Dedup { gold } => sift::eval::dedup::run(&settings, &gold),
             }
         }
-        Command::Produce { file, topic } => {
+        Command::Produce { file, topic, rate } => {
             init_logging(&settings, true);
             let topic = topic.unwrap_or_else(|| settings.topics.input.clone());
             let input = open_input(&file)?;
             let rt = tokio::runtime::Runtime::new()?;
-            let n = rt.block_on(sift::kafka::tools::produce_lines(&settings, &topic, input))?;
+            let n = rt.block_on(sift::kafka::tools::produce_lines(&settings, &topic, input, rate))?;
             eprintln!("produced {n} messages to {topic}");
             Ok(())
         }

@@ -11,8 +11,15 @@ use rdkafka::{Offset, TopicPartitionList};
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
-/// Produce each non-blank line of `input` as one message to `topic`; returns the count.
-pub async fn produce_lines(settings: &Settings, topic: &str, input: impl BufRead) -> Result<u64> {
+/// Produce each non-blank line of `input` as one message to `topic`, at most `rate` messages
+/// per second when `rate > 0`; returns the count.
+pub async fn produce_lines(
+    settings: &Settings,
+    topic: &str,
+    input: impl BufRead,
+    rate: f64,
+) -> Result<u64> {
+    let started = Instant::now();
     let producer: FutureProducer = producer_config(&settings.kafka)
         .create()
         .context("creating producer")?;
@@ -22,6 +29,10 @@ pub async fn produce_lines(settings: &Settings, topic: &str, input: impl BufRead
         let line = line.context("reading input")?;
         if line.trim().is_empty() {
             continue;
+        }
+        if rate > 0.0 {
+            let due = started + Duration::from_secs_f64(count as f64 / rate);
+            tokio::time::sleep_until(due.into()).await;
         }
         let fut = loop {
             match producer.send_result(FutureRecord::<(), _>::to(topic).payload(line.as_bytes())) {
@@ -34,7 +45,7 @@ pub async fn produce_lines(settings: &Settings, topic: &str, input: impl BufRead
         };
         pending.push(fut);
         count += 1;
-        if pending.len() >= 10_000 {
+        if pending.len() >= 10_000 || (rate > 0.0 && pending.len() >= 100) {
             for f in pending.drain(..) {
                 confirm(f).await?;
             }
