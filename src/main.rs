@@ -170,7 +170,9 @@ fn real_main(cli: Cli) -> Result<()> {
             let topic = topic.unwrap_or_else(|| settings.topics.input.clone());
             let input = open_input(&file)?;
             let rt = tokio::runtime::Runtime::new()?;
-            let n = rt.block_on(sift::kafka::tools::produce_lines(&settings, &topic, input, rate))?;
+            let n = rt.block_on(sift::kafka::tools::produce_lines(
+                &settings, &topic, input, rate,
+            ))?;
             eprintln!("produced {n} messages to {topic}");
             Ok(())
         }
