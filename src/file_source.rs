@@ -141,3 +141,84 @@ fn write_record(out: &mut impl Write, settings: &Settings, record: &OutputRecord
     out.write_all(b"\n")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::load_from(None, Vec::<(String, String)>::new()).expect("defaults")
+    }
+
+    fn run(input: &str, opts: &FileOptions) -> (FileSummary, Vec<serde_json::Value>) {
+        let mut out = Vec::new();
+        let summary = process(
+            &settings(),
+            opts,
+            Metrics::new(),
+            std::io::Cursor::new(input.to_string()),
+            &mut out,
+        )
+        .expect("process");
+        let records = String::from_utf8(out)
+            .expect("utf8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect();
+        (summary, records)
+    }
+
+    fn opts(batch: usize) -> FileOptions {
+        FileOptions {
+            name: "t".into(),
+            batch,
+            ..FileOptions::default()
+        }
+    }
+
+    #[test]
+    fn every_line_is_an_envelope_and_order_is_kept() {
+        let input = "{\"id\":\"a\",\"body\":\"First page text with enough words.\"}\nnot json\n\n<p>raw html is not an envelope here</p>\n{\"id\":\"b\",\"body\":\"Second page text with other words.\"}\n";
+        for batch in [1, 2, 256] {
+            let (s, recs) = run(input, &opts(batch));
+            assert_eq!(s.pages, 4);
+            assert_eq!((s.clean, s.rejected), (2, 2));
+            let order: Vec<(String, String)> = recs
+                .iter()
+                .filter(|r| r["topic"] != "events")
+                .map(|r| {
+                    (
+                        r["topic"].as_str().unwrap().into(),
+                        r["key"].as_str().unwrap().into(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                order,
+                vec![
+                    ("pages.clean".into(), "a".into()),
+                    ("pages.rejected".into(), "file:t:0:1".into()),
+                    ("pages.rejected".into(), "file:t:0:3".into()),
+                    ("pages.clean".into(), "b".into()),
+                ]
+            );
+            assert_eq!(recs[2]["value"]["error"]["kind"], "invalid_json");
+        }
+    }
+
+    #[test]
+    fn state_file_carries_dedup_memory_across_runs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut o = opts(8);
+        o.state_file = Some(dir.path().join("state.jsonl"));
+        let (first, _) = run("{\"id\":\"a\",\"body\":\"Same text in both runs.\"}\n", &o);
+        assert_eq!(first.clean, 1);
+        let (second, recs) = run("{\"id\":\"b\",\"body\":\"Same text in both runs.\"}\n", &o);
+        assert_eq!(second.duplicates, 1);
+        assert_eq!(recs[0]["value"]["dedup"]["duplicate_of"], "a");
+        assert!(
+            recs.iter().all(|r| r["topic"] != "sift.state"),
+            "state not printed by default"
+        );
+    }
+}
