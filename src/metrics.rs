@@ -126,6 +126,14 @@ impl Metrics {
             .register(Box::new(build_info.clone()))
             .expect("unique metric");
         build_info.with_label_values(&[crate::VERSION]).set(1);
+        // Resource use of this process (process_cpu_seconds_total, process_resident_memory_bytes,
+        // process_open_fds, ...), read from /proc on every scrape.
+        #[cfg(target_os = "linux")]
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("unique metric");
 
         let m = Self {
             consumed: counter(r, "sift_records_consumed_total", "Input messages consumed"),
