@@ -48,7 +48,13 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$PROM_PID" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$PROM_PID" 2>/dev/null || true
   fi
+  local broker_pid=""
+  [ -f "$WORK/broker/tansu.pid" ] && broker_pid="$(cat "$WORK/broker/tansu.pid")"
   bash scripts/broker.sh stop "$WORK/broker" 2>/dev/null || true
+  if [ -n "$broker_pid" ]; then
+    for _ in $(seq 1 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$broker_pid" 2>/dev/null || true
+  fi
   if [ "$rc" -ne 0 ] || [ "$FAILED" -ne 0 ]; then
     for log in sift.log prometheus.log broker/tansu.log; do
       if [ -s "$WORK/$log" ]; then
