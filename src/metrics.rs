@@ -126,6 +126,14 @@ impl Metrics {
             .register(Box::new(build_info.clone()))
             .expect("unique metric");
         build_info.with_label_values(&[crate::VERSION]).set(1);
+        // Resource use of this process (process_cpu_seconds_total, process_resident_memory_bytes,
+        // process_open_fds, ...), read from /proc on every scrape.
+        #[cfg(target_os = "linux")]
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("unique metric");
 
         let m = Self {
             consumed: counter(r, "sift_records_consumed_total", "Input messages consumed"),
@@ -222,5 +230,37 @@ impl Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_stage_and_kafka_metrics() {
+        let text = Metrics::new().render();
+        for name in [
+            "sift_records_consumed_total",
+            "sift_stage_duration_seconds_bucket",
+            "sift_rebalances_total",
+            "sift_build_info",
+        ] {
+            assert!(text.contains(name), "{name} missing from /metrics");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exports_process_resource_metrics() {
+        let text = Metrics::new().render();
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_open_fds",
+            "process_threads",
+        ] {
+            assert!(text.contains(name), "{name} missing from /metrics");
+        }
     }
 }
