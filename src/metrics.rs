@@ -207,6 +207,15 @@ impl Metrics {
         for kind in ["unique", "exact", "near"] {
             m.dedup_verdicts.with_label_values(&[kind]);
         }
+        for reason in [
+            "timed_out",
+            "unknown_topic",
+            "broker_down",
+            "queue_full",
+            "other",
+        ] {
+            m.delivery_failures.with_label_values(&[reason]);
+        }
         for kind in ["assign", "revoke", "error"] {
             m.rebalances.with_label_values(&[kind]);
         }

@@ -191,16 +191,12 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
         _ => None,
     };
     let fetched_at = match meta.fetched_at.as_deref() {
-        Some(s) => Some(
-            DateTime::parse_from_rfc3339(s.trim())
-                .map_err(|e| {
-                    Rejection::new(
-                        RejectKind::InvalidEnvelope,
-                        format!("fetched_at {s:?}: {e}"),
-                    )
-                })?
-                .with_timezone(&Utc),
-        ),
+        Some(s) => Some(parse_fetched_at(s).ok_or_else(|| {
+            Rejection::new(
+                RejectKind::InvalidEnvelope,
+                format!("fetched_at {s:?} is not an RFC 3339 / ISO 8601 timestamp"),
+            )
+        })?),
         None => msg.timestamp_ms.and_then(DateTime::from_timestamp_millis),
     };
     let mime = meta
@@ -249,6 +245,27 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
         headers: meta.headers,
         source_hint: meta.source,
     })
+}
+
+/// Parse a fetch time: RFC 3339, or ISO 8601 without an offset (taken as UTC, as crawlers
+/// commonly write it), or RFC 2822 (HTTP `Date` style).
+fn parse_fetched_at(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t.and_utc());
+        }
+    }
+    DateTime::parse_from_rfc2822(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// A message is a raw payload when its headers carry a content type, or when it does not

@@ -46,6 +46,25 @@ fn json_envelope_with_text_body() {
 }
 
 #[test]
+fn fetched_at_without_offset_is_utc_and_garbage_is_rejected() {
+    for (raw, want) in [
+        (
+            "2026-01-03T12:15:11.299007",
+            "2026-01-03T12:15:11.299007+00:00",
+        ),
+        ("2026-01-03 12:15:11", "2026-01-03T12:15:11+00:00"),
+        ("Tue, 15 Dec 2015 14:05:00 GMT", "2015-12-15T14:05:00+00:00"),
+        ("2015-12-15T14:05:00+08:00", "2015-12-15T06:05:00+00:00"),
+    ] {
+        let payload = format!(r#"{{"body":"x","fetched_at":"{raw}"}}"#);
+        let page = decode(&msg(payload.as_bytes()), &cfg()).unwrap();
+        assert_eq!(page.fetched_at.unwrap().to_rfc3339(), want, "{raw}");
+    }
+    let err = decode(&msg(br#"{"body":"x","fetched_at":"last tuesday"}"#), &cfg()).unwrap_err();
+    assert_eq!(err.kind, RejectKind::InvalidEnvelope);
+}
+
+#[test]
 fn missing_fetched_at_falls_back_to_message_timestamp() {
     let mut m = msg(br#"{"body":"<html><p>x</p></html>"}"#);
     m.timestamp_ms = Some(1_450_000_000_000);
