@@ -5,13 +5,21 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: demo test lint unit build release tansu eval bench clean
+.PHONY: demo test lint unit build release tansu eval bench clean deploy-check
 
 demo:
 	bash scripts/demo.sh
 
 test: lint tansu
 	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" $(CARGO) test --all-targets --locked -- --test-threads=2
+	$(MAKE) deploy-check
+
+# Dockerfile lint, manifest schemas, alert rules and their unit tests, and a real Prometheus
+# scraping a running worker (installs hadolint/kubernetes-validate/prometheus if missing).
+deploy-check:
+	$(CARGO) build --locked
+	SIFT_BIN=target/debug/sift bash deploy/test/validate.sh
+	SIFT_BIN=target/debug/sift bash deploy/test/prometheus-e2e.sh
 
 lint:
 	$(CARGO) fmt --check
