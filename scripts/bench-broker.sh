@@ -9,8 +9,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"; cd "$root"
 n="${1:-5000}"; html_share="${2:-0.5}"
 shared="${SHARED:-$root/../shared}"
 out_dir="$root/bench/results"; mkdir -p "$out_dir"
-cargo build --release --quiet
+cargo build --release --quiet --bin sift --example passthrough
 sift="$root/target/release/sift"
+passthrough="$root/target/release/examples/passthrough"
 work="$(mktemp -d -t sift-bench.XXXXXX)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port); http=$(free_port); wpid=""
@@ -22,6 +23,7 @@ export SIFT__LOG__LEVEL=warn SIFT__KAFKA__SESSION_TIMEOUT_MS=6000 SIFT__PIPELINE
 export SIFT__KAFKA__PRODUCER_PROPERTIES__MESSAGE_MAX_BYTES=16000000
 export SIFT__KAFKA__CONSUMER_PROPERTIES__FETCH_MAX_BYTES=52428800
 "$sift" topics --partitions 4 >/dev/null
+SIFT__TOPICS__INPUT=pages.raw.passthrough "$sift" topics --partitions 4 >/dev/null
 python3 "$root/scripts/gen_pages.py" "$n" --html-share "$html_share" --shared "$shared" >"$work/pages.jsonl"
 bytes=$(stat -c %s "$work/pages.jsonl")
 echo "input: $n pages, $((bytes / 1024 / 1024)) MiB"
@@ -32,6 +34,10 @@ echo "sift process: $pstats"
 
 t0=$(date +%s.%N); "$sift" produce "$work/pages.jsonl" 2>/dev/null; t1=$(date +%s.%N)
 echo "produced in $(python3 -c "print(round($t1-$t0,2))") s"
+
+pt=$("$passthrough" "$n" 2>/dev/null | tail -1)
+pt_rate=$(echo "$pt" | awk '{print $(NF-1)}')
+echo "$pt (same client settings, no processing)"
 
 metrics() { curl -fs "http://127.0.0.1:$http/metrics"; }
 done_count() { metrics | awk '/^sift_records_produced_total\{output="(clean|duplicates|rejected)"\}/ {s+=$2} END {print s+0}'; }
@@ -46,7 +52,7 @@ done
 end=$(date +%s.%N)
 cpus=$(nproc)
 tput=$(python3 -c "print(round(($n-$first)/($end-$start),1))")
-echo "kafka path: $tput pages/s on $cpus cores ($(python3 -c "print(round($tput/$cpus,1))") per core)"
+echo "kafka path: $tput pages/s on $cpus cores ($(python3 -c "print(round($tput/$cpus,1))") per core); $(python3 -c "print(round(100*$tput/$pt_rate,1))") % of passthrough"
 
 quantiles() { # histogram delta between two /metrics dumps -> p50 p99 (seconds)
   python3 - "$1" "$2" <<'PY'
@@ -90,6 +96,6 @@ echo "peak RSS: $((rss_kb / 1024)) MiB"
 kill -TERM "$wpid"; wait "$wpid" || true; wpid=""
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 cat >"$out_dir/broker-$stamp.json" <<JSON
-{"pages": $n, "html_share": $html_share, "cores": $cpus, "kafka_pages_per_s": $tput, $lat "peak_rss_mib": $((rss_kb / 1024)), "process": "$pstats", "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"}
+{"pages": $n, "html_share": $html_share, "cores": $cpus, "kafka_pages_per_s": $tput, "passthrough_msgs_per_s": $pt_rate, $lat "peak_rss_mib": $((rss_kb / 1024)), "process": "$pstats", "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"}
 JSON
 echo "results: $out_dir/broker-$stamp.json"
