@@ -168,6 +168,17 @@ enum RawBody<'a> {
     Bytes(std::borrow::Cow<'a, [u8]>),
 }
 
+/// RFC 3339, or an ISO 8601 date-time without offset (taken as UTC, as crawlers that write
+/// naive timestamps mean).
+fn parse_fetched_at(s: &str) -> Result<DateTime<chrono::FixedOffset>, chrono::ParseError> {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s).or_else(|e| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+            .map(|n| n.and_utc().fixed_offset())
+            .map_err(|_| e)
+    })
+}
+
 /// Decode one message into a page. Pure: the same message always gives the same result.
 pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection> {
     let (meta, raw) = if is_raw_payload(msg) {
@@ -192,7 +203,7 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
     };
     let fetched_at = match meta.fetched_at.as_deref() {
         Some(s) => Some(
-            DateTime::parse_from_rfc3339(s.trim())
+            parse_fetched_at(s)
                 .map_err(|e| {
                     Rejection::new(
                         RejectKind::InvalidEnvelope,
