@@ -51,6 +51,7 @@ struct Outcome {
     author: Option<bool>,
     seconds: f64,
     predicted_title: Option<String>,
+    predicted_text: String,
     predicted_date: Option<String>,
     date_source: Option<String>,
     gold_title: Option<String>,
@@ -173,6 +174,11 @@ fn score(
         }),
         seconds,
         predicted_title,
+        predicted_text: if std::env::var_os("SIFT_EVAL_DUMP").is_some() {
+            predicted_text.to_string()
+        } else {
+            String::new()
+        },
         predicted_date,
         date_source: article
             .and_then(|a| a.published_at_source)
@@ -275,6 +281,7 @@ fn dump(path: &str, outcomes: &[Outcome]) -> Result<()> {
             "gold_date": o.gold_date,
             "author_ok": o.author,
             "ms": o.seconds * 1000.0,
+            "text": o.predicted_text,
         });
         writeln!(f, "{line}")?;
     }

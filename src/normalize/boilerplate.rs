@@ -79,7 +79,8 @@ const NEGATIVE: &[&str] = &[
     "related",
     "sidebar",
     "side-bar",
-    "widget",
+    "widget-area",
+    "widget_",
     "newsletter",
     "subscri",
     "promo",
@@ -174,7 +175,7 @@ const NEGATIVE: &[&str] = &[
 const NEGATIVE_EXACT: &[&str] = &[
     "ad", "ads", "nav", "tags", "tag", "meta", "share", "tools", "extra", "aside", "more",
     "author", "date", "time", "social", "hide", "skip", "foot", "hidden", "is-hidden", "toc",
-    "cta", "print", "search", "search-form", "searchform", "search-box",
+    "cta", "print", "search", "widget", "widgets", "search-form", "searchform", "search-box",
 ];
 
 /// Substrings that mark the article body.

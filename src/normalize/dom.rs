@@ -159,13 +159,13 @@ impl Dom {
                 b.text(html.get(text_start..lt).unwrap_or_default());
                 let close = memchr::memchr(b'>', bytes.get(lt..).unwrap_or_default())
                     .map_or(bytes.len(), |j| lt + j + 1);
-                let name: String = html
+                let name = html
                     .get(lt + 2..close)
                     .unwrap_or_default()
-                    .bytes()
-                    .take_while(|c| c.is_ascii_alphanumeric())
-                    .map(|c| c.to_ascii_lowercase() as char)
-                    .collect();
+                    .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
                 if !name.is_empty() {
                     b.end(&name);
                 }
@@ -425,8 +425,8 @@ struct Builder {
     nodes: Vec<Node>,
     /// Open elements (node ids); the document root is not on the stack.
     stack: Vec<NodeId>,
-    /// Start tags ignored because of the depth cap and not yet closed.
-    ignored_depth: usize,
+    /// Start tags ignored because of the depth cap and not yet closed, by name.
+    ignored: std::collections::HashMap<String, usize>,
 }
 
 impl Builder {
@@ -442,7 +442,7 @@ impl Builder {
         Builder {
             nodes,
             stack: Vec::new(),
-            ignored_depth: 0,
+            ignored: std::collections::HashMap::new(),
         }
     }
 
@@ -569,7 +569,7 @@ impl Builder {
         }
         let void = VOID.contains(&name.as_str());
         if !void && !self_closing && self.stack.len() >= MAX_DEPTH {
-            self.ignored_depth += 1;
+            *self.ignored.entry(name).or_insert(0) += 1;
             return;
         }
         let id = self.append(NodeData::Element(Element {
@@ -600,9 +600,12 @@ impl Builder {
             self.start("br".to_string(), Vec::new(), true);
             return;
         }
-        if self.ignored_depth > 0 {
+        if let Some(count) = self.ignored.get_mut(name) {
             // An end tag for a flattened element: those were opened last, so close them first.
-            self.ignored_depth -= 1;
+            *count -= 1;
+            if *count == 0 {
+                self.ignored.remove(name);
+            }
             return;
         }
         if let Some(pos) = self.stack.iter().rposition(|&id| self.name_of(id) == name) {

@@ -20,29 +20,52 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         .or_else(|| meta.tags.get("application-name"))
         .cloned()
         .or_else(|| meta.ld.publisher.clone());
-    let title = metadata::choose_title(&meta, site_name.as_deref(), host.as_deref());
     let analysis = content::analyze(&dom);
+    // Headers often hold the headline, so only dropped regions (nav, footer, hidden) disqualify.
+    let in_chrome = |id: u32| analysis.dropped.get(id as usize).copied().unwrap_or(true);
+    let (title, title_node) =
+        metadata::choose_title(&meta, site_name.as_deref(), host.as_deref(), in_chrome);
     let ex = content::extract(&dom, &analysis, title.as_deref());
     let authors = metadata::choose_authors(&meta);
 
     let plausible = |d: &FoundDate| dates::plausible(d, reference);
-    let mut date: Option<(FoundDate, DateSource)> = metadata::meta_date(&meta)
-        .filter(|(d, _)| plausible(d))
-        .map(|(d, ld)| (d, if ld { DateSource::JsonLd } else { DateSource::Meta }));
+    // The date shown with the headline (what readers see, often "Updated …") comes first: the
+    // zone from the headline (or the article start) to the first kept paragraph.
+    let zone_start = title_node.unwrap_or(ex.container).min(ex.container);
+    let first_kept_elem = ex
+        .kept
+        .first()
+        .and_then(|&i| analysis.blocks.get(i))
+        .map_or(u32::MAX, |b| b.elem);
+    let zone_end = first_kept_elem.max(zone_start);
+    let in_zone = |id: u32| id >= zone_start && id <= zone_end;
+    let mut date: Option<(FoundDate, DateSource)> = meta
+        .element_dates
+        .iter()
+        .filter(|(id, d, _)| in_zone(*id) && plausible(d))
+        .map(|(_, d, _)| (*d, DateSource::Time))
+        .next();
     if date.is_none() {
-        // Marked publish-date elements first, then the first <time> in or before the article.
-        let end = dom.subtree_end(ex.container) as u32;
+        date = analysis
+            .blocks
+            .iter()
+            .filter(|b| b.words <= 25 && in_zone(b.elem))
+            .take(20)
+            .find_map(|b| dates::find_first(&b.text).filter(plausible))
+            .map(|d| (d, DateSource::Dateline));
+    }
+    if date.is_none() {
+        date = metadata::meta_date(&meta)
+            .filter(|(d, _)| plausible(d))
+            .map(|(d, ld)| (d, if ld { DateSource::JsonLd } else { DateSource::Meta }));
+    }
+    if date.is_none() {
         date = meta
             .element_dates
             .iter()
             .filter(|(_, d, _)| plausible(d))
             .find(|(_, _, strong)| *strong)
-            .or_else(|| {
-                meta.element_dates
-                    .iter()
-                    .filter(|(_, d, _)| plausible(d))
-                    .find(|(id, _, _)| *id < end)
-            })
+            .or_else(|| meta.element_dates.iter().find(|(_, d, _)| plausible(d)))
             .map(|(_, d, _)| (*d, DateSource::Time));
     }
     if date.is_none() {
@@ -52,21 +75,6 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .and_then(dates::from_url)
             .filter(plausible)
             .map(|d| (d, DateSource::Url));
-    }
-    if date.is_none() {
-        // Short blocks at the top of the article (bylines, datelines) and date-named elements.
-        let first_kept = ex.kept.first().copied().unwrap_or(usize::MAX);
-        date = analysis
-            .blocks
-            .iter()
-            .enumerate()
-            .filter(|(i, b)| {
-                b.words <= 25
-                    && (b.elem >= ex.container && (*i <= first_kept || ex.kept.contains(i)))
-            })
-            .take(12)
-            .find_map(|(_, b)| dates::find_first(&b.text).filter(plausible))
-            .map(|d| (d, DateSource::Dateline));
     }
     if date.is_none() {
         date = meta

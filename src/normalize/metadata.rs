@@ -334,9 +334,15 @@ pub fn clean_author(raw: &str) -> Option<String> {
     Some(s)
 }
 
-/// Title candidates combined: the `<h1>` that matches the metadata title, else the metadata
-/// title without its site-name part, else the first `<h1>`.
-pub fn choose_title(m: &Meta, site_name: Option<&str>, host: Option<&str>) -> Option<String> {
+/// The headline: the visible `<h1>` (outside chrome, not the site's logo) — preferring one that
+/// matches the metadata title — else the metadata title without its site-name part. Returns
+/// the text and the `<h1>` node it came from.
+pub fn choose_title(
+    m: &Meta,
+    site_name: Option<&str>,
+    host: Option<&str>,
+    in_chrome: impl Fn(NodeId) -> bool,
+) -> (Option<String>, Option<NodeId>) {
     let meta_title = m
         .tags
         .get("og:title")
@@ -351,22 +357,38 @@ pub fn choose_title(m: &Meta, site_name: Option<&str>, host: Option<&str>) -> Op
         .into_iter()
         .flatten()
         .collect();
-    for (_, h) in &m.h1 {
+    let site_key = site_name.map(key).unwrap_or_default();
+    let host_key = host
+        .map(|h| h.split('.').next().unwrap_or_default().to_lowercase())
+        .unwrap_or_default();
+    let eligible: Vec<&(NodeId, String)> = m
+        .h1
+        .iter()
+        .filter(|(id, h)| {
+            let hk = key(h);
+            let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
+            let words = hk.split(' ').count();
+            !hk.is_empty()
+                && words <= 40
+                && hk != site_key
+                && compact != host_key
+                && !(host_key.len() >= 4 && compact.len() >= 4 && (compact.starts_with(&host_key) || host_key.starts_with(&compact)))
+                && !in_chrome(*id)
+        })
+        .collect();
+    for (id, h) in &eligible {
         let hk = key(h);
-        if hk.is_empty() || hk.split(' ').count() > 40 {
-            continue;
-        }
         if candidates.iter().any(|c| {
             let ck = key(c);
             ck == hk || (hk.len() >= 10 && ck.contains(&hk)) || (ck.len() >= 10 && hk.contains(&ck))
         }) {
-            return Some(h.clone());
+            return (Some(h.clone()), Some(*id));
         }
     }
-    if let Some(c) = cleaned.filter(|c| !c.is_empty()) {
-        return Some(c);
+    if let Some((id, h)) = eligible.first() {
+        return (Some(h.clone()), Some(*id));
     }
-    m.h1.first().map(|(_, h)| h.clone())
+    (cleaned.filter(|c| !c.is_empty()), None)
 }
 
 /// "Headline | Site", "Site - Headline", "Headline :: Section :: Site" → "Headline".
@@ -504,7 +526,7 @@ mod tests {
         assert!(from_ld);
         assert_eq!(dates::ymd(&d), (2015, 12, 15));
         assert_eq!(
-            choose_title(&m, Some("Example News"), Some("example.com")).as_deref(),
+            choose_title(&m, Some("Example News"), Some("example.com"), |_| false).0.as_deref(),
             Some("Kerry meets Putin")
         );
     }

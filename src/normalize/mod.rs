@@ -198,3 +198,74 @@ fn extract_text(body: &str, reference: chrono::DateTime<chrono::Utc>) -> Extract
         ..Extracted::default()
     }
 }
+
+/// Diagnostic dump of the HTML block classification (for development tools; not stable).
+#[doc(hidden)]
+pub fn debug_blocks(html_body: &str) -> String {
+    use std::fmt::Write;
+    let dom = dom::Dom::parse(html_body);
+    let an = content::analyze(&dom);
+    let ex = content::extract(&dom, &an, None);
+    let mut depth = vec![0usize; dom.nodes.len()];
+    let mut deepest = (0, 0);
+    for (i, n) in dom.nodes.iter().enumerate().skip(1) {
+        depth[i] = depth.get(n.parent as usize).copied().unwrap_or(0) + 1;
+        if depth[i] > deepest.0 {
+            deepest = (depth[i], i);
+        }
+    }
+    let mut chain = Vec::new();
+    let mut cur = deepest.1 as u32;
+    while let Some(e) = dom.element(cur) {
+        chain.push(e.name.to_string());
+        cur = dom.node(cur).map_or(dom::NONE, |n| n.parent);
+    }
+    chain.reverse();
+    let mut out = format!(
+        "container={} nodes={} depth={} chain={}\n",
+        ex.container,
+        dom.nodes.len(),
+        deepest.0,
+        chain.join(">")
+    );
+    for (i, node) in dom.nodes.iter().enumerate() {
+        let parent_boiler = an.boiler.get(node.parent as usize).copied().unwrap_or(false);
+        if an.boiler.get(i).copied().unwrap_or(false) && !parent_boiler {
+            if let Some(e) = dom.element(i as u32) {
+                let _ = writeln!(
+                    out,
+                    "boiler root {i} <{} class={:?} id={:?}>",
+                    e.name,
+                    e.attr("class").unwrap_or_default(),
+                    e.attr("id").unwrap_or_default()
+                );
+            }
+        }
+    }
+    if std::env::var_os("SIFT_DEBUG_NODES").is_some() {
+        for (i, n) in dom.nodes.iter().enumerate() {
+            let d = match &n.data {
+                dom::NodeData::Element(e) => format!("<{}>", e.name),
+                dom::NodeData::Text(t) => format!("{:?}", t.chars().take(60).collect::<String>()),
+                dom::NodeData::Document => "#doc".into(),
+            };
+            let _ = writeln!(out, "node {i} parent={} {d}", n.parent);
+        }
+    }
+    for (i, b) in an.blocks.iter().enumerate() {
+        let name = dom.element(b.elem).map_or("?", |e| &e.name);
+        let kept = if ex.kept.contains(&i) { "K" } else { " " };
+        let _ = writeln!(
+            out,
+            "{kept} {:>6} {:<8} {:?} boiler={} ld={:.2} w={} | {}",
+            b.elem,
+            name,
+            b.class,
+            b.boiler,
+            content::link_density(b),
+            b.words,
+            b.text.chars().take(100).collect::<String>()
+        );
+    }
+    out
+}
