@@ -9,7 +9,10 @@ fn main() -> anyhow::Result<()> {
     for line in sift::eval::extract::open_lines(std::path::Path::new(path))?.lines() {
         let line = line?;
         let v: serde_json::Value = serde_json::from_str(&line)?;
-        if v["gold"]["id"].as_str().is_some_and(|g| g.ends_with(id.as_str())) {
+        if v["gold"]["id"]
+            .as_str()
+            .is_some_and(|g| g.ends_with(id.as_str()))
+        {
             let body = v["page"]["body"].as_str().unwrap_or_default();
             print!("{}", sift::normalize::debug_blocks(body));
         }

@@ -155,7 +155,11 @@ fn score(
     let counts = scoring::page_counts(gold.text.as_deref().unwrap_or(""), predicted_text);
     let predicted_title = article.and_then(|a| a.title.clone());
     let predicted_date = article.and_then(|a| a.published_at.map(|d| d.to_rfc3339()));
-    let nonempty = |s: &Option<String>| s.as_deref().filter(|s| !s.trim().is_empty()).map(str::to_string);
+    let nonempty = |s: &Option<String>| {
+        s.as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
     let gold_title = nonempty(&gold.title);
     let gold_date = nonempty(&gold.published);
     let gold_author = nonempty(&gold.author);
@@ -169,9 +173,9 @@ fn score(
         date: gold_date
             .as_deref()
             .map(|g| scoring::same_day(g, predicted_date.as_deref())),
-        author: gold_author.as_deref().map(|g| {
-            scoring::author_matches(g, article.map_or(&[][..], |a| a.authors.as_slice()))
-        }),
+        author: gold_author
+            .as_deref()
+            .map(|g| scoring::author_matches(g, article.map_or(&[][..], |a| a.authors.as_slice()))),
         seconds,
         predicted_title,
         predicted_text: if std::env::var_os("SIFT_EVAL_DUMP").is_some() {
@@ -204,7 +208,11 @@ fn summarize<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> Row {
     let mut author = (0, 0);
     for o in outcomes {
         counts.push(o.counts);
-        for (field, acc) in [(o.title, &mut title), (o.date, &mut date), (o.author, &mut author)] {
+        for (field, acc) in [
+            (o.title, &mut title),
+            (o.date, &mut date),
+            (o.author, &mut author),
+        ] {
             if let Some(hit) = field {
                 acc.1 += 1;
                 acc.0 += usize::from(hit);
@@ -230,8 +238,14 @@ fn ratio((hit, total): (usize, usize)) -> String {
 fn print_report(outcomes: &[Outcome], wall_secs: f64, threads: usize) {
     let rows = [
         ("all", summarize(outcomes.iter())),
-        ("even", summarize(outcomes.iter().filter(|o| o.index % 2 == 0))),
-        ("odd", summarize(outcomes.iter().filter(|o| o.index % 2 == 1))),
+        (
+            "even",
+            summarize(outcomes.iter().filter(|o| o.index % 2 == 0)),
+        ),
+        (
+            "odd",
+            summarize(outcomes.iter().filter(|o| o.index % 2 == 1)),
+        ),
     ];
     println!(
         "{:<5} {:>6} {:>9} {:>7} {:>7} {:>18} {:>18} {:>18}",

@@ -149,7 +149,12 @@ pub fn same_day(gold: &str, predicted: Option<&str>) -> bool {
 /// one predicted name equals gold.
 pub fn author_matches(gold: &str, predicted: &[String]) -> bool {
     use std::collections::BTreeSet;
-    let set = |s: &str| -> BTreeSet<String> { tokens(&s.to_lowercase()).into_iter().map(str::to_string).collect() };
+    let set = |s: &str| -> BTreeSet<String> {
+        tokens(&s.to_lowercase())
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
     let g = set(gold);
     if g.is_empty() {
         return false;
@@ -205,12 +210,18 @@ mod tests {
 
     #[test]
     fn titles_dates_authors() {
-        assert!(title_matches("Kerry seeks ‘real progress’!", Some("kerry seeks real PROGRESS")));
+        assert!(title_matches(
+            "Kerry seeks ‘real progress’!",
+            Some("kerry seeks real PROGRESS")
+        ));
         assert!(!title_matches("Kerry", None));
         assert!(same_day("2015-12-16", Some("2015-12-16T08:53:00+08:00")));
         assert!(!same_day("2015-12-16", Some("2015-12-15T23:00:00+00:00")));
         assert!(author_matches("Jane Doe", &["jane doe".to_string()]));
-        assert!(author_matches("Jane Doe and John Roe", &["Jane Doe".into(), "and John Roe".into()]));
+        assert!(author_matches(
+            "Jane Doe and John Roe",
+            &["Jane Doe".into(), "and John Roe".into()]
+        ));
         assert!(!author_matches("Jane Doe", &[]));
     }
 }

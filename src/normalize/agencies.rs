@@ -10,7 +10,10 @@ const AGENCIES: &[(&str, &[&str])] = &[
     ("SD-Agencies", &["SD-Agencies"]),
     ("Xinhua", &["Xinhua News Agency", "Xinhua", "XINHUA"]),
     ("TASS", &["ITAR-TASS", "TASS"]),
-    ("AFP", &["Agence France-Presse", "Agence France Presse", "AFP"]),
+    (
+        "AFP",
+        &["Agence France-Presse", "Agence France Presse", "AFP"],
+    ),
     ("Reuters", &["Thomson Reuters", "Reuters", "REUTERS"]),
     ("AP", &["The Associated Press", "Associated Press", "AP"]),
     ("UPI", &["United Press International", "UPI"]),
@@ -79,7 +82,9 @@ pub fn credits_in(text: &str, out: &mut Vec<String>) {
             }
         }
         // Labels.
-        for label in ["Source:", "Sources:", "Photo:", "Photo by", "Photos:", "Credit:", "Via:"] {
+        for label in [
+            "Source:", "Sources:", "Photo:", "Photo by", "Photos:", "Credit:", "Via:",
+        ] {
             if let Some(pos) = line.find(label) {
                 let tail: String = line
                     .get(pos + label.len()..)
@@ -207,20 +212,47 @@ mod tests {
 
     #[test]
     fn credit_positions_are_found() {
-        assert_eq!(credits("cease-fire in Syria.  (SD-Agencies)"), ["SD-Agencies"]);
-        assert_eq!(credits("Xinhua, December 15, 2015 Adjust font size:"), ["Xinhua"]);
+        assert_eq!(
+            credits("cease-fire in Syria.  (SD-Agencies)"),
+            ["SD-Agencies"]
+        );
+        assert_eq!(
+            credits("Xinhua, December 15, 2015 Adjust font size:"),
+            ["Xinhua"]
+        );
         assert_eq!(credits("Alexander Scherbak  TASS"), ["TASS"]);
-        assert_eq!(credits("US Secretary of State John Kerry (AFP photo)"), ["AFP"]);
-        assert_eq!(credits("BEIJING, Dec. 15 (Xinhua) -- China said"), ["Xinhua"]);
-        assert_eq!(credits("Kerry speaks in Moscow. (AP Photo/Evan Vucci)"), ["AP"]);
-        assert_eq!(credits("MOSCOW (Reuters) - Russia said on Tuesday"), ["Reuters"]);
-        assert_eq!(credits("MOSCOW, December 15. /TASS/. Russia said"), ["TASS"]);
+        assert_eq!(
+            credits("US Secretary of State John Kerry (AFP photo)"),
+            ["AFP"]
+        );
+        assert_eq!(
+            credits("BEIJING, Dec. 15 (Xinhua) -- China said"),
+            ["Xinhua"]
+        );
+        assert_eq!(
+            credits("Kerry speaks in Moscow. (AP Photo/Evan Vucci)"),
+            ["AP"]
+        );
+        assert_eq!(
+            credits("MOSCOW (Reuters) - Russia said on Tuesday"),
+            ["Reuters"]
+        );
+        assert_eq!(
+            credits("MOSCOW, December 15. /TASS/. Russia said"),
+            ["TASS"]
+        );
     }
 
     #[test]
     fn mentions_are_not_credits() {
-        assert!(credits("The minister told Reuters on Tuesday that the AP and AFP were wrong.").is_empty());
-        assert!(credits("Xinhua Insight: \"Version 2.0\" of China's Internet governance and more").is_empty());
+        assert!(
+            credits("The minister told Reuters on Tuesday that the AP and AFP were wrong.")
+                .is_empty()
+        );
+        assert!(
+            credits("Xinhua Insight: \"Version 2.0\" of China's Internet governance and more")
+                .is_empty()
+        );
         assert!(credits("An APPLE a day (APR) keeps").is_empty());
     }
 }

@@ -173,9 +173,35 @@ const NEGATIVE: &[&str] = &[
 
 /// Exact class/id tokens that mark chrome (too short to match as substrings).
 const NEGATIVE_EXACT: &[&str] = &[
-    "ad", "ads", "nav", "tags", "tag", "meta", "share", "tools", "extra", "aside", "more",
-    "author", "date", "time", "social", "hide", "skip", "foot", "hidden", "is-hidden", "toc",
-    "cta", "print", "search", "widget", "widgets", "search-form", "searchform", "search-box",
+    "ad",
+    "ads",
+    "nav",
+    "tags",
+    "tag",
+    "meta",
+    "share",
+    "tools",
+    "extra",
+    "aside",
+    "more",
+    "author",
+    "date",
+    "time",
+    "social",
+    "hide",
+    "skip",
+    "foot",
+    "hidden",
+    "is-hidden",
+    "toc",
+    "cta",
+    "print",
+    "search",
+    "widget",
+    "widgets",
+    "search-form",
+    "searchform",
+    "search-box",
 ];
 
 /// Substrings that mark the article body.
@@ -233,7 +259,10 @@ pub enum ClassSignal {
 
 /// Judge an element by its class and id tokens (and `itemprop`).
 pub fn class_signal(el: &Element) -> ClassSignal {
-    if el.attr("itemprop").is_some_and(|v| v.contains("articleBody")) {
+    if el
+        .attr("itemprop")
+        .is_some_and(|v| v.contains("articleBody"))
+    {
         return ClassSignal::Positive;
     }
     let mut positive = false;
@@ -437,32 +466,31 @@ pub fn is_chrome_phrase(text: &str) -> bool {
 /// A token counts if it is in any list; the density separates prose from lists of names.
 const STOP_WORDS: &[&str] = &[
     // English
-    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
-    "from", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do",
-    "does", "did", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we",
-    "you", "i", "his", "her", "their", "our", "your", "my", "not", "no", "so", "if", "than",
-    "then", "there", "which", "who", "whom", "what", "when", "where", "how", "will", "would",
-    "can", "could", "should", "may", "might", "must", "also", "into", "about", "over", "after",
-    "before", "more", "most", "some", "such", "only", "other", "all", "any", "each", "just",
-    "up", "out", "said", "says", "one", "two", "new", "because", "while", "between", "during",
-    "them", "him", "us", "me", "very", "even", "still", "like", "through", "since", "many",
-    // French
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+    "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does",
+    "did", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i",
+    "his", "her", "their", "our", "your", "my", "not", "no", "so", "if", "than", "then", "there",
+    "which", "who", "whom", "what", "when", "where", "how", "will", "would", "can", "could",
+    "should", "may", "might", "must", "also", "into", "about", "over", "after", "before", "more",
+    "most", "some", "such", "only", "other", "all", "any", "each", "just", "up", "out", "said",
+    "says", "one", "two", "new", "because", "while", "between", "during", "them", "him", "us",
+    "me", "very", "even", "still", "like", "through", "since", "many", // French
     "le", "la", "les", "des", "du", "de", "un", "une", "et", "est", "en", "que", "qui", "pour",
     "dans", "sur", "pas", "par", "au", "aux", "ce", "il", "elle", "ils", "sont", "ont", "avec",
     "plus", "son", "sa", "ses", "mais", "ou", "été", "être", "nous", "vous", "leur",
     // German
-    "der", "die", "das", "und", "ist", "nicht", "den", "dem", "des", "ein", "eine", "einer",
-    "zu", "mit", "sich", "auf", "für", "von", "im", "sie", "es", "auch", "wird", "werden",
-    "hat", "haben", "wie", "bei", "oder", "nach", "aus", "wurde", "sind", "noch", "über",
+    "der", "die", "das", "und", "ist", "nicht", "den", "dem", "des", "ein", "eine", "einer", "zu",
+    "mit", "sich", "auf", "für", "von", "im", "sie", "es", "auch", "wird", "werden", "hat",
+    "haben", "wie", "bei", "oder", "nach", "aus", "wurde", "sind", "noch", "über",
     // Spanish / Portuguese / Italian
-    "el", "los", "las", "del", "y", "por", "con", "para", "una", "su", "se", "lo", "como",
-    "más", "pero", "sus", "fue", "ha", "o", "e", "il", "di", "che", "non", "per", "della",
-    "sono", "nel", "da", "os", "as", "um", "uma", "não", "em", "na", "no", "ao", "dos", "das",
+    "el", "los", "las", "del", "y", "por", "con", "para", "una", "su", "se", "lo", "como", "más",
+    "pero", "sus", "fue", "ha", "o", "e", "il", "di", "che", "non", "per", "della", "sono", "nel",
+    "da", "os", "as", "um", "uma", "não", "em", "na", "no", "ao", "dos", "das",
     // Dutch
     "het", "een", "van", "en", "niet", "op", "zijn", "voor", "met", "ook", "naar", "wordt",
     // Russian
-    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "из", "за",
-    "от", "для", "о", "так", "но", "же", "уже", "был", "была", "были",
+    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "из", "за", "от",
+    "для", "о", "так", "но", "же", "уже", "был", "была", "были",
 ];
 
 /// Fraction of tokens that are stop words (lowercased), and the token count.
@@ -501,7 +529,10 @@ mod tests {
 
     #[test]
     fn class_tokens() {
-        assert_eq!(class_signal(&el("entry-content clearfix")), ClassSignal::Positive);
+        assert_eq!(
+            class_signal(&el("entry-content clearfix")),
+            ClassSignal::Positive
+        );
         assert_eq!(class_signal(&el("share-buttons")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("ad")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("top-ad-slot")), ClassSignal::Negative);
@@ -516,13 +547,18 @@ mod tests {
         assert!(is_chrome_phrase("Advertisement"));
         assert!(is_chrome_phrase("You are here:   Home"));
         assert!(is_chrome_phrase("Copyright 2010, All Rights Reserved."));
-        assert!(is_chrome_phrase("深圳报业集团版权所有, 未经授权禁止复制; Copyright 2010, All Rights Reserved."));
-        assert!(!is_chrome_phrase("Share prices fell sharply on Tuesday after the announcement."));
+        assert!(is_chrome_phrase(
+            "深圳报业集团版权所有, 未经授权禁止复制; Copyright 2010, All Rights Reserved."
+        ));
+        assert!(!is_chrome_phrase(
+            "Share prices fell sharply on Tuesday after the announcement."
+        ));
     }
 
     #[test]
     fn stop_words_separate_prose_from_lists() {
-        let (d, _) = stop_word_density("The minister said that the talks would continue in the spring.");
+        let (d, _) =
+            stop_word_density("The minister said that the talks would continue in the spring.");
         assert!(d > 0.3);
         let (d, _) = stop_word_density("Home News Sports Business Opinion Lifestyle Weather");
         assert!(d < 0.1);

@@ -221,7 +221,9 @@ fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
         let text = collapse_whitespace(buf);
         buf.clear();
         let chars = text.chars().count();
-        let kind = dom.element(elem).map_or(BlockKind::Para, |e| kind_of(&e.name));
+        let kind = dom
+            .element(elem)
+            .map_or(BlockKind::Para, |e| kind_of(&e.name));
         blocks.push(Block {
             words: count_words(&text),
             text,
@@ -397,6 +399,43 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             best_score = *s;
         }
     }
+    // Grow the container while a parent adds prose without adding much chrome: articles split
+    // into sibling boxes (lead, body, inline tables) stay together.
+    let mut good = vec![0usize; n];
+    for b in an
+        .blocks
+        .iter()
+        .filter(|b| b.class == Class::Good && !b.boiler)
+    {
+        let mut cur = b.elem;
+        while let Some(g) = good.get_mut(cur as usize) {
+            *g += b.chars - b.link_chars;
+            cur = dom.node(cur).map_or(NONE, |n| n.parent);
+        }
+    }
+    loop {
+        let parent = dom.node(best as NodeId).map_or(NONE, |n| n.parent);
+        let (Some(&ps), Some(&pg), Some(&bg)) = (
+            score.get(parent as usize),
+            good.get(parent as usize),
+            good.get(best),
+        ) else {
+            break;
+        };
+        if parent == 0 || dom.element(parent).is_none() {
+            break;
+        }
+        if pg > bg + bg / 10 && ps >= best_score * 0.8 {
+            best = parent as usize;
+            best_score = best_score.max(ps);
+        } else if pg == bg && ps >= best_score - 10.0 && ps > 0.0 {
+            // Same prose, slightly more chrome (headings, labels): keep climbing only through
+            // thin wrappers.
+            best = parent as usize;
+        } else {
+            break;
+        }
+    }
     let container = best as NodeId;
     let end = dom.subtree_end(container);
     let range = |b: &Block| (b.elem as usize) >= best && (b.elem as usize) < end;
@@ -406,14 +445,19 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
         if !range(b) || b.boiler || b.class == Class::Bad {
             continue;
         }
-        if b.kind == BlockKind::Heading(1) || title_key.as_deref().is_some_and(|t| key(&b.text) == t)
+        if b.kind == BlockKind::Heading(1)
+            || title_key.as_deref().is_some_and(|t| key(&b.text) == t)
         {
             continue;
         }
         candidates.push(i);
     }
     let mut kept = smooth(&an.blocks, &candidates);
-    let words: usize = kept.iter().filter_map(|&i| an.blocks.get(i)).map(|b| b.words).sum();
+    let words: usize = kept
+        .iter()
+        .filter_map(|&i| an.blocks.get(i))
+        .map(|b| b.words)
+        .sum();
     let total_good: usize = an
         .blocks
         .iter()
@@ -430,6 +474,20 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             .map(|(i, _)| i)
             .collect();
         kept = smooth(&an.blocks, &all);
+    }
+    if kept.is_empty() {
+        // No prose anywhere: keep the container's short texts so the page is still emitted
+        // (it will be flagged as not an article).
+        kept = candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                an.blocks
+                    .get(i)
+                    .is_some_and(|b| !boilerplate::is_chrome_phrase(&b.text))
+            })
+            .take(50)
+            .collect();
     }
     let paragraphs = kept
         .iter()

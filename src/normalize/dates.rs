@@ -50,8 +50,8 @@ pub fn month_number(name: &str) -> Option<u32> {
         "oct" | "october" | "octobre" | "oktober" | "octubre" | "ottobre" | "outubro" | "okt"
         | "out" => 10,
         "nov" | "november" | "novembre" | "noviembre" | "novembro" => 11,
-        "dec" | "december" | "décembre" | "decembre" | "déc" | "dezember" | "diciembre"
-        | "dic" | "dicembre" | "dezembro" | "dez" => 12,
+        "dec" | "december" | "décembre" | "decembre" | "déc" | "dezember" | "diciembre" | "dic"
+        | "dicembre" | "dezembro" | "dez" => 12,
         _ => return None,
     };
     Some(m)
@@ -65,25 +65,27 @@ static COMPACT: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?(Z)?$"));
 static Y_MONTHNAME_D: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(\d{4})[-/ ]([^\W\d_]{3,10})\.?[-/ ](\d{1,2})\b"));
-static MONTHNAME_D_Y: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
-});
+static MONTHNAME_D_Y: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"));
 static D_MONTHNAME_Y: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b")
+    re(
+        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b",
+    )
 });
 static CJK: LazyLock<Regex> =
     LazyLock::new(|| re(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"));
 static Y_M_D: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{4})([./])(\d{1,2})[./](\d{1,2})\b"));
 static D_M_Y: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b"));
 static TIME_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^[\s,|@at-]{0,6}(\d{1,2})[:h.](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?")
+    re(
+        r"(?i)^[\s,|@at-]{0,6}(\d{1,2})[:h.](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?",
+    )
 });
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:/|[_-]|\.|$)")
 });
-static URL_DATE_SLASHED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")
-});
+static URL_DATE_SLASHED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"));
 
 /// Compile a constant pattern (checked by the tests; never input-dependent).
 pub(crate) fn re(pattern: &str) -> Regex {
@@ -93,7 +95,9 @@ pub(crate) fn re(pattern: &str) -> Regex {
 
 fn offset_from(tz: Option<&str>) -> Option<FixedOffset> {
     let tz = tz?.trim();
-    if tz.eq_ignore_ascii_case("z") || tz.eq_ignore_ascii_case("utc") || tz.eq_ignore_ascii_case("gmt")
+    if tz.eq_ignore_ascii_case("z")
+        || tz.eq_ignore_ascii_case("utc")
+        || tz.eq_ignore_ascii_case("gmt")
     {
         return FixedOffset::east_opt(0);
     }
@@ -151,7 +155,10 @@ fn time_after(rest: &str) -> (Option<(u32, u32, u32)>, Option<FixedOffset>) {
     if h > 23 || mi > 59 {
         return (None, None);
     }
-    (Some((h, mi, s.min(59))), offset_from(c.get(5).map(|m| m.as_str())))
+    (
+        Some((h, mi, s.min(59))),
+        offset_from(c.get(5).map(|m| m.as_str())),
+    )
 }
 
 /// Parse a machine-readable date value (meta `content`, JSON-LD, `datetime` attribute):
@@ -217,7 +224,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     }
     for c in Y_MONTHNAME_D.captures_iter(text).take(scan_limit) {
         let Some(m) = c.get(0) else { continue };
-        let month = c.get(2).and_then(|m| month_number(&m.as_str().to_lowercase()));
+        let month = c
+            .get(2)
+            .and_then(|m| month_number(&m.as_str().to_lowercase()));
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(
             m.start(),
@@ -226,7 +235,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     }
     for c in MONTHNAME_D_Y.captures_iter(text).take(scan_limit) {
         let Some(m) = c.get(0) else { continue };
-        let month = c.get(1).and_then(|m| month_number(&m.as_str().to_lowercase()));
+        let month = c
+            .get(1)
+            .and_then(|m| month_number(&m.as_str().to_lowercase()));
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(
             m.start(),
@@ -235,7 +246,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     }
     for c in D_MONTHNAME_Y.captures_iter(text).take(scan_limit) {
         let Some(m) = c.get(0) else { continue };
-        let month = c.get(2).and_then(|m| month_number(&m.as_str().to_lowercase()));
+        let month = c
+            .get(2)
+            .and_then(|m| month_number(&m.as_str().to_lowercase()));
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(
             m.start(),
@@ -260,14 +273,19 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     }
     for c in D_M_Y.captures_iter(text).take(scan_limit) {
         let Some(m) = c.get(0) else { continue };
-        let (Some(a), Some(b), Some(y)) = (num::<u32>(c.get(1)), num::<u32>(c.get(3)), num(c.get(4)))
+        let (Some(a), Some(b), Some(y)) =
+            (num::<u32>(c.get(1)), num::<u32>(c.get(3)), num(c.get(4)))
         else {
             continue;
         };
         let sep = c.get(2).map_or("", |m| m.as_str());
         // "16.12.2015" is day-first; "12/16/2015" is month-first unless the first number
         // cannot be a month.
-        let (d, mo) = if sep == "/" && a <= 12 { (b, a) } else { (a, b) };
+        let (d, mo) = if sep == "/" && a <= 12 {
+            (b, a)
+        } else {
+            (a, b)
+        };
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(m.start(), build(y, mo, d, t, tz));
     }
@@ -282,7 +300,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
 pub fn from_url(url: &str) -> Option<FoundDate> {
     let path_start = url.find("://").map_or(0, |i| i + 3);
     let path = url.get(path_start..).unwrap_or_default();
-    let path = path.get(path.find('/').unwrap_or(path.len())..).unwrap_or_default();
+    let path = path
+        .get(path.find('/').unwrap_or(path.len())..)
+        .unwrap_or_default();
     let c = URL_DATE_SLASHED
         .captures(path)
         .or_else(|| URL_DATE.captures(path))?;
@@ -304,9 +324,18 @@ mod tests {
 
     #[test]
     fn human_formats_parse() {
-        assert_eq!(day("     2015-December-16  08:53    Shenzhen Daily"), Some((2015, 12, 16)));
-        assert_eq!(day("Xinhua, December 15, 2015 Adjust font size:"), Some((2015, 12, 15)));
-        assert_eq!(day("in Moscow Tuesday Dec. 15 2015. The"), Some((2015, 12, 15)));
+        assert_eq!(
+            day("     2015-December-16  08:53    Shenzhen Daily"),
+            Some((2015, 12, 16))
+        );
+        assert_eq!(
+            day("Xinhua, December 15, 2015 Adjust font size:"),
+            Some((2015, 12, 15))
+        );
+        assert_eq!(
+            day("in Moscow Tuesday Dec. 15 2015. The"),
+            Some((2015, 12, 15))
+        );
         assert_eq!(day("le 15 décembre 2015 à Paris"), Some((2015, 12, 15)));
         assert_eq!(day("am 15. Dezember 2015"), Some((2015, 12, 15)));
         assert_eq!(day("15 de diciembre de 2015"), Some((2015, 12, 15)));

@@ -209,23 +209,20 @@ impl Dom {
         }
     }
 
-    /// Children of a node.
-    pub fn children(&self, id: NodeId) -> Children<'_> {
-        Children {
-            dom: self,
-            next: self.node(id).map_or(NONE, |n| n.first_child),
-        }
-    }
-
     /// Ids of all elements with this tag name, in document order.
+    #[cfg(test)]
     pub fn elements_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = NodeId> + 'a {
-        self.nodes.iter().enumerate().filter_map(move |(i, n)| match &n.data {
-            NodeData::Element(e) if &*e.name == name => Some(i as NodeId),
-            _ => None,
-        })
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, n)| match &n.data {
+                NodeData::Element(e) if &*e.name == name => Some(i as NodeId),
+                _ => None,
+            })
     }
 
     /// Whether `node` is `ancestor` or inside it.
+    #[cfg(test)]
     pub fn is_within(&self, mut node: NodeId, ancestor: NodeId) -> bool {
         while node != NONE {
             if node == ancestor {
@@ -294,24 +291,6 @@ impl Dom {
     }
 }
 
-/// Iterator over the children of a node.
-pub struct Children<'a> {
-    dom: &'a Dom,
-    next: NodeId,
-}
-
-impl Iterator for Children<'_> {
-    type Item = NodeId;
-    fn next(&mut self) -> Option<NodeId> {
-        if self.next == NONE {
-            return None;
-        }
-        let cur = self.next;
-        self.next = self.dom.node(cur).map_or(NONE, |n| n.next_sibling);
-        Some(cur)
-    }
-}
-
 /// Largest char boundary ≤ `max`.
 fn floor_char(s: &str, max: usize) -> usize {
     if max >= s.len() {
@@ -331,7 +310,11 @@ type Attrs = Vec<(Box<str>, Box<str>)>;
 fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(String, Attrs, bool)>) {
     let bytes = html.as_bytes();
     let name_start = i;
-    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>')
+    while i < bytes.len()
+        && !matches!(
+            bytes[i],
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
+        )
     {
         i += 1;
     }
@@ -355,7 +338,11 @@ fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(String, Attrs, b
         self_closing = false;
         let an_start = i;
         i += 1;
-        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'=')
+        while i < bytes.len()
+            && !matches!(
+                bytes[i],
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
+            )
         {
             i += 1;
         }
@@ -393,7 +380,9 @@ fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(String, Attrs, b
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             if !attrs.iter().any(|(k, _)| **k == *an) {
-                let value = value.get(..floor_char(value, MAX_ATTR_VALUE)).unwrap_or_default();
+                let value = value
+                    .get(..floor_char(value, MAX_ATTR_VALUE))
+                    .unwrap_or_default();
                 attrs.push((an.into(), decode_entities(value).into_owned().into()));
             }
         }
@@ -464,7 +453,10 @@ impl Builder {
     fn append(&mut self, data: NodeData) -> NodeId {
         let parent = self.current();
         let id = self.nodes.len() as NodeId;
-        let prev_last = self.nodes.get(parent as usize).map_or(NONE, |p| p.last_child);
+        let prev_last = self
+            .nodes
+            .get(parent as usize)
+            .map_or(NONE, |p| p.last_child);
         self.nodes.push(Node {
             parent,
             first_child: NONE,
@@ -498,7 +490,10 @@ impl Builder {
             return;
         }
         let parent = self.current();
-        let last = self.nodes.get(parent as usize).map_or(NONE, |p| p.last_child);
+        let last = self
+            .nodes
+            .get(parent as usize)
+            .map_or(NONE, |p| p.last_child);
         if let Some(Node {
             data: NodeData::Text(t),
             ..
@@ -536,10 +531,8 @@ impl Builder {
                     self.end_current();
                 }
             }
-            "li" => {
-                if self.in_scope("li", &["ul", "ol", "div", "table", "body"]) {
-                    self.end("li");
-                }
+            "li" if self.in_scope("li", &["ul", "ol", "div", "table", "body"]) => {
+                self.end("li");
             }
             "dt" | "dd" => {
                 if self.in_scope("dd", &["dl", "div", "body"]) {
@@ -548,10 +541,8 @@ impl Builder {
                     self.end("dt");
                 }
             }
-            "tr" => {
-                if self.in_scope("tr", &["table", "tbody", "thead", "tfoot"]) {
-                    self.end("tr");
-                }
+            "tr" if self.in_scope("tr", &["table", "tbody", "thead", "tfoot"]) => {
+                self.end("tr");
             }
             "td" | "th" => {
                 if self.in_scope("td", &["tr", "table"]) {
@@ -560,10 +551,8 @@ impl Builder {
                     self.end("th");
                 }
             }
-            "option" => {
-                if self.current_name() == "option" {
-                    self.end_current();
-                }
+            "option" if self.current_name() == "option" => {
+                self.end_current();
             }
             _ => {}
         }
@@ -576,7 +565,7 @@ impl Builder {
             name: name.into(),
             attrs,
         }));
-        let keep_open = !void && !(self_closing && self.is_foreign_context());
+        let keep_open = !(void || self_closing && self.is_foreign_context());
         if keep_open {
             self.stack.push(id);
         }
@@ -662,7 +651,9 @@ mod tests {
         assert_eq!(dom.element(a).unwrap().attr("href"), Some("/x?a=1&b=2"));
         let s = dom.elements_named("script").next().unwrap();
         let first = dom.node(s).unwrap().first_child;
-        assert!(matches!(&dom.node(first).unwrap().data, NodeData::Text(t) if t == r#"{"a":"<p>"}"#));
+        assert!(
+            matches!(&dom.node(first).unwrap().data, NodeData::Text(t) if t == r#"{"a":"<p>"}"#)
+        );
     }
 
     #[test]

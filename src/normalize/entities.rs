@@ -280,7 +280,10 @@ mod tests {
 
     #[test]
     fn malformed_references_are_kept() {
-        assert_eq!(decode_entities("AT&T &foo; &#; &#xZZ; &"), "AT&T &foo; &#; &#xZZ; &");
+        assert_eq!(
+            decode_entities("AT&T &foo; &#; &#xZZ; &"),
+            "AT&T &foo; &#; &#xZZ; &"
+        );
         assert_eq!(decode_entities("&#99999999;"), "\u{fffd}");
         assert_eq!(decode_entities("&#0;"), "\u{fffd}");
     }

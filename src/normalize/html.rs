@@ -25,7 +25,25 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     let in_chrome = |id: u32| analysis.dropped.get(id as usize).copied().unwrap_or(true);
     let (title, title_node) =
         metadata::choose_title(&meta, site_name.as_deref(), host.as_deref(), in_chrome);
-    let ex = content::extract(&dom, &analysis, title.as_deref());
+    let mut ex = content::extract(&dom, &analysis, title.as_deref());
+    // Script-rendered pages: fall back to JSON-LD articleBody when it holds more prose.
+    if let Some(body) = meta.ld.article_body.as_deref() {
+        let ours: usize = ex
+            .paragraphs
+            .iter()
+            .map(|p| super::clean::count_words(p))
+            .sum();
+        let theirs = super::clean::count_words(body);
+        if ours < 50 && theirs > ours * 2 {
+            let decoded = super::entities::decode_entities(body);
+            ex.paragraphs = decoded
+                .split('\n')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+    }
     let authors = metadata::choose_authors(&meta);
 
     let plausible = |d: &FoundDate| dates::plausible(d, reference);
@@ -57,7 +75,16 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     if date.is_none() {
         date = metadata::meta_date(&meta)
             .filter(|(d, _)| plausible(d))
-            .map(|(d, ld)| (d, if ld { DateSource::JsonLd } else { DateSource::Meta }));
+            .map(|(d, ld)| {
+                (
+                    d,
+                    if ld {
+                        DateSource::JsonLd
+                    } else {
+                        DateSource::Meta
+                    },
+                )
+            });
     }
     if date.is_none() {
         date = meta
@@ -98,9 +125,11 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     for p in &ex.paragraphs {
         agencies::credits_in(p, &mut found);
     }
-    for b in analysis.blocks.iter().filter(|b| {
-        b.kind == BlockKind::Caption && b.elem >= ex.container && b.class != Class::Bad
-    }) {
+    for b in analysis
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Caption && b.elem >= ex.container && b.class != Class::Bad)
+    {
         agencies::credits_in(&b.text, &mut found);
     }
     for a in &authors {

@@ -42,6 +42,8 @@ pub struct LdFacts {
     pub authors: Vec<String>,
     /// `publisher.name`.
     pub publisher: Option<String>,
+    /// `articleBody` (a fallback for pages rendered by scripts).
+    pub article_body: Option<String>,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -72,14 +74,12 @@ pub fn read(dom: &Dom) -> Meta {
         };
         let id = i as NodeId;
         match &*el.name {
-            "html" => {
-                if m.lang.is_none() {
-                    m.lang = el
-                        .attr("lang")
-                        .or_else(|| el.attr("xml:lang"))
-                        .map(primary_lang)
-                        .filter(|l| (2..=3).contains(&l.len()));
-                }
+            "html" if m.lang.is_none() => {
+                m.lang = el
+                    .attr("lang")
+                    .or_else(|| el.attr("xml:lang"))
+                    .map(primary_lang)
+                    .filter(|l| (2..=3).contains(&l.len()));
             }
             "meta" => {
                 let key = el
@@ -93,12 +93,10 @@ pub fn read(dom: &Dom) -> Meta {
                     }
                 }
             }
-            "title" => {
-                if m.title_tag.is_none() {
-                    let t = dom.text_of(id);
-                    if !t.is_empty() {
-                        m.title_tag = Some(t);
-                    }
+            "title" if m.title_tag.is_none() => {
+                let t = dom.text_of(id);
+                if !t.is_empty() {
+                    m.title_tag = Some(t);
                 }
             }
             "link" => {
@@ -225,7 +223,10 @@ fn names_of(v: Option<&Value>, out: &mut Vec<String>) {
             }
         }
         Some(Value::Object(_)) => {
-            if let Some(n) = v.and_then(|o| str_of(o.get("name"))).and_then(|s| clean_author(&s)) {
+            if let Some(n) = v
+                .and_then(|o| str_of(o.get("name")))
+                .and_then(|s| clean_author(&s))
+            {
                 out.push(n);
             }
         }
@@ -235,7 +236,10 @@ fn names_of(v: Option<&Value>, out: &mut Vec<String>) {
 
 /// Merge the facts of one JSON-LD block: article-typed objects win over others.
 fn read_json_ld(text: &str, facts: &mut LdFacts) {
-    let text = text.trim().trim_start_matches("<!--").trim_end_matches("-->");
+    let text = text
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->");
     let Ok(root) = serde_json::from_str::<Value>(text) else {
         return;
     };
@@ -286,6 +290,12 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
         if facts.publisher.is_none() {
             facts.publisher = a.get("publisher").and_then(|p| str_of(p.get("name")));
         }
+        if facts.article_body.is_none() {
+            facts.article_body = a
+                .get("articleBody")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
     }
     if facts.published.is_none()
         && let Some(o) = any_with_date
@@ -299,8 +309,18 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
 pub fn clean_author(raw: &str) -> Option<String> {
     let mut s = collapse_whitespace(raw);
     for prefix in [
-        "written by", "posted by", "reviewed by", "words by", "author:", "authors:", "by:", "by ",
-        "von ", "par ", "por ", "di ",
+        "written by",
+        "posted by",
+        "reviewed by",
+        "words by",
+        "author:",
+        "authors:",
+        "by:",
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "di ",
     ] {
         if s.len() > prefix.len()
             && s.get(..prefix.len())
@@ -310,7 +330,17 @@ pub fn clean_author(raw: &str) -> Option<String> {
         }
     }
     // Cut at separators that start other byline facts (dates, "Updated", pipes).
-    for sep in [" | ", " · ", " • ", "\u{2022}", " - ", " — ", " on ", " published", " updated"] {
+    for sep in [
+        " | ",
+        " · ",
+        " • ",
+        "\u{2022}",
+        " - ",
+        " — ",
+        " on ",
+        " published",
+        " updated",
+    ] {
         if let Some(pos) = s.to_lowercase().find(sep) {
             // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
             if s.is_char_boundary(pos) {
@@ -353,29 +383,34 @@ pub fn choose_title(
     let cleaned = meta_title
         .as_deref()
         .map(|t| strip_site_name(t, site_name, host));
-    let candidates: Vec<&str> = [cleaned.as_deref(), m.ld.headline.as_deref(), m.title_tag.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let candidates: Vec<&str> = [
+        cleaned.as_deref(),
+        m.ld.headline.as_deref(),
+        m.title_tag.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let site_key = site_name.map(key).unwrap_or_default();
     let host_key = host
         .map(|h| h.split('.').next().unwrap_or_default().to_lowercase())
         .unwrap_or_default();
-    let eligible: Vec<&(NodeId, String)> = m
-        .h1
-        .iter()
-        .filter(|(id, h)| {
-            let hk = key(h);
-            let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
-            let words = hk.split(' ').count();
-            !hk.is_empty()
-                && words <= 40
-                && hk != site_key
-                && compact != host_key
-                && !(host_key.len() >= 4 && compact.len() >= 4 && (compact.starts_with(&host_key) || host_key.starts_with(&compact)))
-                && !in_chrome(*id)
-        })
-        .collect();
+    let eligible: Vec<&(NodeId, String)> =
+        m.h1.iter()
+            .filter(|(id, h)| {
+                let hk = key(h);
+                let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
+                let words = hk.split(' ').count();
+                !hk.is_empty()
+                    && words <= 40
+                    && hk != site_key
+                    && compact != host_key
+                    && !(host_key.len() >= 4
+                        && compact.len() >= 4
+                        && (compact.starts_with(&host_key) || host_key.starts_with(&compact)))
+                    && !in_chrome(*id)
+            })
+            .collect();
     for (id, h) in &eligible {
         let hk = key(h);
         if candidates.iter().any(|c| {
@@ -393,7 +428,9 @@ pub fn choose_title(
 
 /// "Headline | Site", "Site - Headline", "Headline :: Section :: Site" → "Headline".
 pub fn strip_site_name(title: &str, site_name: Option<&str>, host: Option<&str>) -> String {
-    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " » ", " · ", " • ", " ~ "];
+    const SEPS: &[&str] = &[
+        " | ", " - ", " – ", " — ", " :: ", " » ", " · ", " • ", " ~ ",
+    ];
     let site_key = site_name.map(key).unwrap_or_default();
     let host_key = host
         .map(|h| h.split('.').next().unwrap_or_default().to_lowercase())
@@ -443,7 +480,14 @@ pub fn choose_authors(m: &Meta) -> Vec<String> {
         m.ld.authors.iter().for_each(|a| add(a));
         return out;
     }
-    for k in ["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"] {
+    for k in [
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "dc.creator",
+        "byl",
+    ] {
         if let Some(a) = m.tags.get(k).and_then(|v| clean_author(v)) {
             add(&a);
             return out;
@@ -526,23 +570,43 @@ mod tests {
         assert!(from_ld);
         assert_eq!(dates::ymd(&d), (2015, 12, 15));
         assert_eq!(
-            choose_title(&m, Some("Example News"), Some("example.com"), |_| false).0.as_deref(),
+            choose_title(&m, Some("Example News"), Some("example.com"), |_| false)
+                .0
+                .as_deref(),
             Some("Kerry meets Putin")
         );
     }
 
     #[test]
     fn site_names_are_stripped() {
-        assert_eq!(strip_site_name("Story here | Example News", Some("Example News"), None), "Story here");
-        assert_eq!(strip_site_name("Example - Story about things", None, Some("example.com")), "Story about things");
-        assert_eq!(strip_site_name("A long headline about talks - BBC News", None, None), "A long headline about talks");
-        assert_eq!(strip_site_name("Plain headline", None, None), "Plain headline");
+        assert_eq!(
+            strip_site_name("Story here | Example News", Some("Example News"), None),
+            "Story here"
+        );
+        assert_eq!(
+            strip_site_name("Example - Story about things", None, Some("example.com")),
+            "Story about things"
+        );
+        assert_eq!(
+            strip_site_name("A long headline about talks - BBC News", None, None),
+            "A long headline about talks"
+        );
+        assert_eq!(
+            strip_site_name("Plain headline", None, None),
+            "Plain headline"
+        );
     }
 
     #[test]
     fn authors_are_cleaned() {
-        assert_eq!(clean_author("By Jane Doe | Dec 15, 2015").as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            clean_author("By Jane Doe | Dec 15, 2015").as_deref(),
+            Some("Jane Doe")
+        );
         assert_eq!(clean_author("https://facebook.com/jane"), None);
-        assert_eq!(clean_author("Dylan Bailey, MS, RD, FAND").as_deref(), Some("Dylan Bailey, MS, RD, FAND"));
+        assert_eq!(
+            clean_author("Dylan Bailey, MS, RD, FAND").as_deref(),
+            Some("Dylan Bailey, MS, RD, FAND")
+        );
     }
 }

@@ -17,6 +17,9 @@ mod metadata;
 mod text;
 pub mod url;
 
+#[cfg(test)]
+mod tests;
+
 use crate::decode::{BodyKind, Page};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -229,17 +232,22 @@ pub fn debug_blocks(html_body: &str) -> String {
         chain.join(">")
     );
     for (i, node) in dom.nodes.iter().enumerate() {
-        let parent_boiler = an.boiler.get(node.parent as usize).copied().unwrap_or(false);
-        if an.boiler.get(i).copied().unwrap_or(false) && !parent_boiler {
-            if let Some(e) = dom.element(i as u32) {
-                let _ = writeln!(
-                    out,
-                    "boiler root {i} <{} class={:?} id={:?}>",
-                    e.name,
-                    e.attr("class").unwrap_or_default(),
-                    e.attr("id").unwrap_or_default()
-                );
-            }
+        let parent_boiler = an
+            .boiler
+            .get(node.parent as usize)
+            .copied()
+            .unwrap_or(false);
+        if an.boiler.get(i).copied().unwrap_or(false)
+            && !parent_boiler
+            && let Some(e) = dom.element(i as u32)
+        {
+            let _ = writeln!(
+                out,
+                "boiler root {i} <{} class={:?} id={:?}>",
+                e.name,
+                e.attr("class").unwrap_or_default(),
+                e.attr("id").unwrap_or_default()
+            );
         }
     }
     if std::env::var_os("SIFT_DEBUG_NODES").is_some() {

@@ -6,8 +6,8 @@
 //! then the headline is the last headline-like line before the first prose line, and the body
 //! runs from there to the last prose line.
 
-pub use super::clean::clean_whitespace;
 use super::boilerplate;
+pub use super::clean::clean_whitespace;
 use super::clean::count_words;
 use super::dates::{self, FoundDate};
 use regex::Regex;
@@ -53,10 +53,11 @@ pub struct TextExtraction {
     pub site_name: Option<String>,
 }
 
-static EMAIL: LazyLock<Regex> =
-    LazyLock::new(|| dates::re(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"));
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| dates::re(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"));
 static URLISH: LazyLock<Regex> = LazyLock::new(|| {
-    dates::re(r"(?i)^(?:https?://\S+|www\.\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|ir|cn|ru|uk|de|fr|info|tv)\S*)$")
+    dates::re(
+        r"(?i)^(?:https?://\S+|www\.\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|ir|cn|ru|uk|de|fr|info|tv)\S*)$",
+    )
 });
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     dates::re(
@@ -69,7 +70,9 @@ static CAPTION_VERB: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static WEEKDAY_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    dates::re(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\b")
+    dates::re(
+        r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\b",
+    )
 });
 
 fn is_separator_line(t: &str) -> bool {
@@ -87,7 +90,10 @@ fn ends_with_abbreviation(t: &str) -> bool {
     let core = last.trim_end_matches('.');
     last.ends_with('.')
         && (dates::month_number(&core.to_lowercase()).is_some()
-            || matches!(core, "U.S" | "U.K" | "U.N" | "Jr" | "Sr" | "Inc" | "Co" | "Ltd" | "St" | "Corp")
+            || matches!(
+                core,
+                "U.S" | "U.K" | "U.N" | "Jr" | "Sr" | "Inc" | "Co" | "Ltd" | "St" | "Corp"
+            )
             || (core.len() <= 2 && core.chars().all(|c| c.is_uppercase())))
 }
 
@@ -95,7 +101,11 @@ fn ends_with_abbreviation(t: &str) -> bool {
 fn is_prose(t: &str, words: usize) -> bool {
     (words >= 8 && (ends_sentence(t) && !ends_with_abbreviation(t) || words >= 16))
         || (words >= 4 && ends_sentence(t) && !ends_with_abbreviation(t) && t.contains(' '))
-        || (t.chars().filter(|&c| super::clean::is_unspaced_script(c)).count() >= 30)
+        || (t
+            .chars()
+            .filter(|&c| super::clean::is_unspaced_script(c))
+            .count()
+            >= 30)
 }
 
 fn is_ticker(t: &str) -> bool {
@@ -108,7 +118,8 @@ fn is_breadcrumb(t: &str, words: usize) -> bool {
 }
 
 fn is_caption(t: &str) -> bool {
-    CAPTION.is_match(t) || CAPTION_VERB.is_match(t) && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
+    CAPTION.is_match(t)
+        || CAPTION_VERB.is_match(t) && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
 }
 
 /// A short credit line: a person's name followed by an agency or "Photo".
@@ -130,7 +141,11 @@ pub fn extract(body: &str) -> TextExtraction {
             let text = clean_whitespace(raw);
             let words = count_words(&text);
             Line {
-                kind: if text.is_empty() { Kind::Blank } else { Kind::Short },
+                kind: if text.is_empty() {
+                    Kind::Blank
+                } else {
+                    Kind::Short
+                },
                 text,
                 words,
                 date: None,
@@ -158,9 +173,7 @@ fn classify_lines(lines: &mut [Line]) {
             || URLISH.is_match(t)
         {
             Kind::Chrome
-        } else if words <= 20 && is_caption(t) || is_caption_long(t) {
-            Kind::Caption
-        } else if is_credit_line(t, words) {
+        } else if words <= 20 && is_caption(t) || is_caption_long(t) || is_credit_line(t, words) {
             Kind::Caption
         } else if is_prose(t, words) {
             Kind::Body
@@ -173,16 +186,19 @@ fn classify_lines(lines: &mut [Line]) {
     }
     // Datelines: short non-prose lines holding a date.
     for l in lines.iter_mut() {
-        if matches!(l.kind, Kind::Short | Kind::Chrome) && l.words <= 16 {
-            if let Some(d) = dates::find_first(&l.text) {
-                l.kind = Kind::Dateline;
-                l.date = Some(d);
-            }
+        if matches!(l.kind, Kind::Short | Kind::Chrome)
+            && l.words <= 16
+            && let Some(d) = dates::find_first(&l.text)
+        {
+            l.kind = Kind::Dateline;
+            l.date = Some(d);
         }
     }
     // Menus: short lines next to separator lines, and runs of ≥ 3 consecutive short lines.
     for i in 0..n {
-        let is_short = lines.get(i).is_some_and(|l| l.kind == Kind::Short && l.words <= 5);
+        let is_short = lines
+            .get(i)
+            .is_some_and(|l| l.kind == Kind::Short && l.words <= 5);
         if !is_short {
             continue;
         }
@@ -191,10 +207,8 @@ fn classify_lines(lines: &mut [Line]) {
                 .get(j)
                 .is_some_and(|l| l.kind == Kind::Chrome && is_separator_line(&l.text))
         });
-        if near_sep {
-            if let Some(l) = lines.get_mut(i) {
-                l.kind = Kind::Chrome;
-            }
+        if near_sep && let Some(l) = lines.get_mut(i) {
+            l.kind = Kind::Chrome;
         }
     }
     let mut i = 0;
@@ -335,8 +349,11 @@ fn site_from_dateline(t: &str) -> Option<String> {
         .all(|w| w.chars().next().is_some_and(char::is_uppercase));
     let mut agencies = Vec::new();
     super::agencies::credits_in(tail, &mut agencies);
-    ((1..=4).contains(&words) && capitalized && agencies.is_empty() && !boilerplate::is_chrome_phrase(tail))
-        .then(|| tail.to_string())
+    ((1..=4).contains(&words)
+        && capitalized
+        && agencies.is_empty()
+        && !boilerplate::is_chrome_phrase(tail))
+    .then(|| tail.to_string())
 }
 
 #[cfg(test)]
@@ -348,20 +365,31 @@ mod tests {
         let e = extract(
             "-\nNews\n-\nSports\nShare\n\nKerry meets Lavrov in Moscow today\n\nThe U.S. Secretary of State met his Russian counterpart on Tuesday to discuss Syria.\n\nAdvertisement\n",
         );
-        assert_eq!(e.title.as_deref(), Some("Kerry meets Lavrov in Moscow today"));
+        assert_eq!(
+            e.title.as_deref(),
+            Some("Kerry meets Lavrov in Moscow today")
+        );
         assert_eq!(e.paragraphs.len(), 1, "{:?}", e.paragraphs);
         assert!(e.paragraphs[0].starts_with("The U.S. Secretary"));
     }
 
     #[test]
     fn prose_only_text_is_kept_whole() {
-        let e = extract("One sentence here that is long enough to count as prose.\n\nAnother one that is also long enough to be prose.");
+        let e = extract(
+            "One sentence here that is long enough to count as prose.\n\nAnother one that is also long enough to be prose.",
+        );
         assert_eq!(e.paragraphs.len(), 2);
     }
 
     #[test]
     fn site_name_from_dateline() {
-        assert_eq!(site_from_dateline("2015-December-16 08:53 Shenzhen Daily").as_deref(), Some("Shenzhen Daily"));
-        assert_eq!(site_from_dateline("Xinhua, December 15, 2015 Adjust font size:"), None);
+        assert_eq!(
+            site_from_dateline("2015-December-16 08:53 Shenzhen Daily").as_deref(),
+            Some("Shenzhen Daily")
+        );
+        assert_eq!(
+            site_from_dateline("Xinhua, December 15, 2015 Adjust font size:"),
+            None
+        );
     }
 }
