@@ -70,6 +70,42 @@ pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
     false
 }
 
+/// Substrings that mark chrome strongly; the rest of [`NEGATIVE`] is weak.
+const STRONG: &[&str] = &[
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "sidebar",
+    "side-bar",
+    "newsletter",
+    "subscri",
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "footer",
+    "navbar",
+    "navigation",
+    "menu",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "trending",
+    "popular",
+    "more-from",
+    "morefrom",
+    "read-more",
+    "readmore",
+    "read-next",
+    "screen-reader",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "skip-link",
+    "advert",
+];
+
 /// Substrings of a class/id token that mark page chrome.
 const NEGATIVE: &[&str] = &[
     "comment",
@@ -251,8 +287,11 @@ fn is_ad_token(t: &str) -> bool {
 pub enum ClassSignal {
     /// Names the article body.
     Positive,
-    /// Names chrome.
+    /// Names chrome (comments, related links, sharing, navigation, ads).
     Negative,
+    /// Names something that is usually chrome but sometimes wraps content (widgets, headers,
+    /// credits, promos).
+    WeakNegative,
     /// Nothing either way.
     Neutral,
 }
@@ -267,6 +306,7 @@ pub fn class_signal(el: &Element) -> ClassSignal {
     }
     let mut positive = false;
     let mut negative = false;
+    let mut strong = false;
     for attr in ["class", "id"] {
         let Some(v) = el.attr(attr) else { continue };
         if v.len() > 1000 {
@@ -291,13 +331,20 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                     || t.contains("commentary");
                 if !layout_helper {
                     negative = true;
+                    strong |= is_ad_token(&t)
+                        || matches!(
+                            t.as_str(),
+                            "ad" | "ads" | "nav" | "share" | "social" | "hidden"
+                        )
+                        || STRONG.iter().any(|n| t.contains(n));
                 }
             }
         }
     }
-    match (positive, negative) {
-        (true, _) => ClassSignal::Positive,
-        (false, true) => ClassSignal::Negative,
+    match (positive, negative, strong) {
+        (true, _, _) => ClassSignal::Positive,
+        (false, true, true) => ClassSignal::Negative,
+        (false, true, false) => ClassSignal::WeakNegative,
         _ => ClassSignal::Neutral,
     }
 }
@@ -536,7 +583,11 @@ mod tests {
         assert_eq!(class_signal(&el("share-buttons")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("ad")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("top-ad-slot")), ClassSignal::Negative);
-        assert_eq!(class_signal(&el("header-wrapper")), ClassSignal::Negative);
+        assert_eq!(
+            class_signal(&el("header-wrapper")),
+            ClassSignal::WeakNegative
+        );
+        assert_eq!(class_signal(&el("comment-list")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("has-sidebar read")), ClassSignal::Neutral);
         assert_eq!(class_signal(&el("shadow heading")), ClassSignal::Neutral);
     }

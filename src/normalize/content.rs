@@ -143,6 +143,7 @@ pub fn analyze(dom: &Dom) -> Analysis {
     let mut dropped = vec![false; n];
     let mut negative = vec![false; n];
     let mut positive = vec![false; n];
+    let mut weak = vec![false; n];
     for (i, node) in dom.nodes.iter().enumerate() {
         let parent_dropped = dropped.get(node.parent as usize).copied().unwrap_or(false);
         if let NodeData::Element(el) = &node.data {
@@ -155,11 +156,15 @@ pub fn analyze(dom: &Dom) -> Analysis {
             if !matches!(&*el.name, "html" | "body" | "main" | "article") {
                 match boilerplate::class_signal(el) {
                     ClassSignal::Negative => negative[i] = true,
+                    ClassSignal::WeakNegative => weak[i] = true,
                     ClassSignal::Positive => positive[i] = true,
                     ClassSignal::Neutral => {}
                 }
-                if matches!(&*el.name, "aside" | "header") {
+                if &*el.name == "aside" {
                     negative[i] = true;
+                }
+                if &*el.name == "header" {
+                    weak[i] = true;
                 }
             }
         } else if let Some(x) = dropped.get_mut(i) {
@@ -186,7 +191,11 @@ pub fn analyze(dom: &Dom) -> Analysis {
     for i in 0..n {
         let parent = dom.nodes.get(i).map_or(NONE, |n| n.parent);
         let inherited = parent != NONE && boiler.get(parent as usize).copied().unwrap_or(false);
-        let own = negative[i] && !positive[i] && (good[i] * 2 < total_good || total_good == 0);
+        // Weak signals (widgets, headers, credits, …) yield to substantial prose; strong ones
+        // (comments, related, share, …) only to a container holding most of the page's prose.
+        let own = !positive[i]
+            && ((negative[i] && (good[i] * 2 < total_good || total_good == 0))
+                || (weak[i] && good[i] < 600));
         boiler[i] = inherited || own;
     }
     for b in &mut blocks {
@@ -351,7 +360,9 @@ fn classify(b: &Block) -> Class {
 /// Container score contribution of a block.
 fn block_score(b: &Block) -> f32 {
     if b.boiler {
-        return -(b.chars.min(400) as f32) * 0.6 - 5.0;
+        // Chrome containers are pruned from the output anyway; they must not pull the choice
+        // away from an article that encloses them (comment threads inside the post box).
+        return -(b.chars.min(400) as f32) * 0.1 - 2.0;
     }
     match b.class {
         Class::Good => (b.chars - b.link_chars) as f32,
@@ -362,7 +373,7 @@ fn block_score(b: &Block) -> f32 {
                 -4.0
             }
         }
-        Class::Bad => -(b.chars.min(400) as f32) * 0.6 - 5.0,
+        Class::Bad => -(b.chars.min(300) as f32) * 0.3 - 3.0,
     }
 }
 
@@ -489,6 +500,14 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             .take(50)
             .collect();
     }
+    // A long paragraph repeated verbatim is a layout copy (responsive duplicates, sticky
+    // summaries), not content written twice.
+    let mut seen = std::collections::HashSet::new();
+    kept.retain(|&i| {
+        an.blocks
+            .get(i)
+            .is_some_and(|b| b.words < 8 || seen.insert(b.text.as_str()))
+    });
     let paragraphs = kept
         .iter()
         .filter_map(|&i| an.blocks.get(i))
