@@ -5,6 +5,9 @@
 //! line, "Source:"/"Photo:" labels, bylines); an agency merely mentioned in a sentence ("he told
 //! Reuters") is not a credit.
 
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::LazyLock;
+
 /// Canonical agency name and the spellings that credit it. Acronyms match case-sensitively.
 const AGENCIES: &[(&str, &[&str])] = &[
     ("SD-Agencies", &["SD-Agencies"]),
@@ -55,7 +58,8 @@ const AGENCIES: &[(&str, &[&str])] = &[
 pub fn credits_in(text: &str, out: &mut Vec<String>) {
     for line in text.lines() {
         let line = line.trim();
-        if line.is_empty() {
+        // Every credit form names an agency: skip lines that spell none (most of them).
+        if line.is_empty() || !MATCHER.0.is_match(line) {
             continue;
         }
         // Parenthesized credits anywhere.
@@ -136,22 +140,50 @@ pub fn credits_in_byline(author: &str, out: &mut Vec<String>) {
     }
 }
 
+/// All spellings in one automaton (leftmost-longest), with the canonical name of each pattern.
+static MATCHER: LazyLock<(AhoCorasick, Vec<&'static str>)> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut names = Vec::new();
+    for (canonical, spellings) in AGENCIES {
+        for s in *spellings {
+            patterns.push(*s);
+            names.push(*canonical);
+        }
+    }
+    #[allow(clippy::expect_used)]
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&patterns)
+        .expect("constant patterns build");
+    (ac, names)
+});
+
 /// Add every agency spelled (as a whole word) in a short credit span.
 fn add_found(span: &str, out: &mut Vec<String>, any_position: bool) {
     let span = span.trim();
     if span.is_empty() {
         return;
     }
-    for (canonical, spellings) in AGENCIES {
-        for s in *spellings {
-            if let Some(pos) = find_word(span, s) {
-                // Outside explicit credit positions the agency must be the whole span or its start.
-                let ok = any_position || pos == 0 || span.len() == s.len();
-                if ok && *canonical != "Agencies" || (*canonical == "Agencies" && any_position) {
-                    push(out, canonical);
-                }
-                break;
-            }
+    let (ac, names) = &*MATCHER;
+    for m in ac.find_iter(span) {
+        let (start, end) = (m.start(), m.end());
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
+        let before = span.get(..start).and_then(|h| h.chars().next_back());
+        let after = span.get(end..).and_then(|h| h.chars().next());
+        if !boundary(before) || !boundary(after) {
+            continue;
+        }
+        let Some(canonical) = names.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        // Outside explicit credit positions the agency must be the whole span or its start.
+        let ok = if *canonical == "Agencies" {
+            any_position
+        } else {
+            any_position || start == 0 || end == span.len()
+        };
+        if ok {
+            push(out, canonical);
         }
     }
 }
@@ -176,28 +208,6 @@ fn push(out: &mut Vec<String>, name: &str) {
     if !out.iter().any(|a| a == name) {
         out.push(name.to_string());
     }
-}
-
-/// Byte offset of `word` in `hay` at word boundaries.
-fn find_word(hay: &str, word: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(off) = hay.get(from..).and_then(|h| h.find(word)) {
-        let start = from + off;
-        let end = start + word.len();
-        let before_ok = hay
-            .get(..start)
-            .and_then(|h| h.chars().next_back())
-            .is_none_or(|c| !c.is_alphanumeric() && c != '-');
-        let after_ok = hay
-            .get(end..)
-            .and_then(|h| h.chars().next())
-            .is_none_or(|c| !c.is_alphanumeric() && c != '-');
-        if before_ok && after_ok {
-            return Some(start);
-        }
-        from = end;
-    }
-    None
 }
 
 #[cfg(test)]

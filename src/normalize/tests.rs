@@ -178,7 +178,7 @@ fn html_article_end_to_end() {
         <meta property="article:published_time" content="2015-12-15T10:00:00+03:00">
         <meta name="author" content="Jane Doe"></head><body>
         <nav><a href="/">Home</a></nav><article><h1>Kerry meets Putin</h1>
-        <p>MOSCOW (Reuters) - {prose}</p><p>{prose}</p><p>{prose}</p>
+        <p>MOSCOW (Reuters) - {prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p>
         <figure><img src=x.jpg><figcaption>Kerry in Moscow. (AP Photo/Evan Vucci)</figcaption></figure>
         </article><footer>Copyright 2015</footer></body></html>"#
     );
