@@ -229,3 +229,16 @@ fn non_utf8_header_metadata_is_rejected() {
         RejectKind::InvalidUtf8
     );
 }
+
+#[test]
+fn naive_fetched_at_is_taken_as_utc() {
+    let page = decode(
+        &msg(br#"{"fetched_at":"2026-01-03T12:15:11.299007","content_type":"text/html","body":"<p>x</p>"}"#),
+        &cfg(),
+    )
+    .unwrap();
+    assert_eq!(
+        page.fetched_at.unwrap().to_rfc3339(),
+        "2026-01-03T12:15:11.299007+00:00"
+    );
+}

@@ -5,3 +5,4 @@
 pub mod dedup;
 pub mod events;
 pub mod extract;
+pub mod scoring;

@@ -4,9 +4,21 @@
 //! separated by a blank line, NFC, whitespace normalized, no site chrome), the title, the publish
 //! date with its provenance, authors, wire-agency credits, site name, canonical URL and language.
 
+mod agencies;
+mod boilerplate;
+mod clean;
+mod content;
+pub mod dates;
+mod dom;
+mod entities;
 mod html;
+mod language;
+mod metadata;
 mod text;
 pub mod url;
+
+#[cfg(test)]
+mod tests;
 
 use crate::decode::{BodyKind, Page};
 use chrono::{DateTime, FixedOffset};
@@ -84,7 +96,7 @@ pub struct Article {
     pub quality: Quality,
 }
 
-/// The normalize stage. Cheap to share across threads.
+/// The normalize stage. Cheap to share across threads; all tables and regexes are statics.
 #[derive(Debug, Clone, Default)]
 pub struct Normalizer {
     cfg: NormalizeConfig,
@@ -98,7 +110,9 @@ pub(crate) struct Extracted {
     pub canonical: Option<String>,
     pub site_name: Option<String>,
     pub authors: Vec<String>,
+    pub agencies: Vec<String>,
     pub language_hint: Option<String>,
+    pub date: Option<(dates::FoundDate, DateSource)>,
 }
 
 impl Normalizer {
@@ -109,43 +123,157 @@ impl Normalizer {
 
     /// Normalize one page. Never panics on any input.
     pub fn normalize(&self, page: &Page) -> Article {
-        let extracted = match page.kind {
-            BodyKind::Html => html::extract(&page.body),
-            BodyKind::Text => text::extract(&page.body),
+        let reference = page.fetched_at.unwrap_or_else(chrono::Utc::now);
+        let mut extracted = match page.kind {
+            BodyKind::Html => html::extract(page, reference),
+            BodyKind::Text => extract_text(&page.body, reference),
         };
         let paragraphs: Vec<String> = extracted
             .paragraphs
             .iter()
-            .map(|p| text::clean_whitespace(p))
+            .map(|p| clean::clean_whitespace(p))
             .filter(|p| !p.is_empty())
             .collect();
         let text = paragraphs.join("\n\n");
-        let word_count = text.split_whitespace().count();
+        let word_count = clean::count_words(&text);
         let canonical_url = extracted
             .canonical
             .as_deref()
             .and_then(|c| url::resolve(page.url.as_deref(), c))
-            .or_else(|| page.url.clone())
-            .and_then(|u| url::normalize_url(&u));
-        let published_at = page.fetched_at.map(|t| t.fixed_offset());
+            .and_then(|u| url::normalize_url(&u))
+            .or_else(|| page.url.as_deref().and_then(url::normalize_url));
+        let (published_at, published_at_source) = match extracted.date.take() {
+            Some((d, source)) => (Some(d.at), Some(source)),
+            None => match page.fetched_at {
+                Some(t) => (Some(t.fixed_offset()), Some(DateSource::FetchedAt)),
+                None => (None, None),
+            },
+        };
+        let language = language::detect(&text, extracted.language_hint.as_deref());
         Article {
             text,
             title: extracted
                 .title
-                .map(|t| text::clean_whitespace(&t))
+                .map(|t| clean::clean_whitespace(&t))
                 .filter(|t| !t.is_empty()),
             published_at,
-            published_at_source: published_at.map(|_| DateSource::FetchedAt),
-            authors: extracted.authors,
-            agencies: Vec::new(),
-            site_name: extracted.site_name,
+            published_at_source,
+            authors: extracted
+                .authors
+                .iter()
+                .map(|a| clean::clean_whitespace(a))
+                .collect(),
+            agencies: extracted.agencies,
+            site_name: extracted
+                .site_name
+                .map(|s| clean::clean_whitespace(&s))
+                .filter(|s| !s.is_empty()),
             url: page.url.clone(),
             canonical_url,
-            language: extracted.language_hint,
+            language,
             word_count,
             quality: Quality {
                 is_article: word_count >= self.cfg.min_article_words,
             },
         }
     }
+}
+
+/// The text shape: chrome-laden page text.
+fn extract_text(body: &str, reference: chrono::DateTime<chrono::Utc>) -> Extracted {
+    let t = text::extract(body);
+    let mut agencies = Vec::new();
+    for line in t.credit_lines.iter().chain(t.paragraphs.iter()) {
+        agencies::credits_in(line, &mut agencies);
+    }
+    let plausible = |d: &dates::FoundDate| dates::plausible(d, reference);
+    let date = t
+        .dateline
+        .filter(plausible)
+        .map(|d| (d, DateSource::Dateline))
+        .or_else(|| t.text_date.filter(plausible).map(|d| (d, DateSource::Text)));
+    Extracted {
+        paragraphs: t.paragraphs,
+        title: t.title,
+        site_name: t.site_name,
+        agencies,
+        date,
+        ..Extracted::default()
+    }
+}
+
+/// Diagnostic dump of the HTML block classification (for development tools; not stable).
+#[doc(hidden)]
+pub fn debug_blocks(html_body: &str) -> String {
+    use std::fmt::Write;
+    let dom = dom::Dom::parse(html_body);
+    let an = content::analyze(&dom);
+    let ex = content::extract(&dom, &an, None);
+    let mut depth = vec![0usize; dom.nodes.len()];
+    let mut deepest = (0, 0);
+    for (i, n) in dom.nodes.iter().enumerate().skip(1) {
+        depth[i] = depth.get(n.parent as usize).copied().unwrap_or(0) + 1;
+        if depth[i] > deepest.0 {
+            deepest = (depth[i], i);
+        }
+    }
+    let mut chain = Vec::new();
+    let mut cur = deepest.1 as u32;
+    while let Some(e) = dom.element(cur) {
+        chain.push(e.name.to_string());
+        cur = dom.node(cur).map_or(dom::NONE, |n| n.parent);
+    }
+    chain.reverse();
+    let mut out = format!(
+        "container={} nodes={} depth={} chain={}\n",
+        ex.container,
+        dom.nodes.len(),
+        deepest.0,
+        chain.join(">")
+    );
+    for (i, node) in dom.nodes.iter().enumerate() {
+        let parent_boiler = an
+            .boiler
+            .get(node.parent as usize)
+            .copied()
+            .unwrap_or(false);
+        if an.boiler.get(i).copied().unwrap_or(false)
+            && !parent_boiler
+            && let Some(e) = dom.element(i as u32)
+        {
+            let _ = writeln!(
+                out,
+                "boiler root {i} <{} class={:?} id={:?}>",
+                e.name,
+                e.attr("class").unwrap_or_default(),
+                e.attr("id").unwrap_or_default()
+            );
+        }
+    }
+    if std::env::var_os("SIFT_DEBUG_NODES").is_some() {
+        for (i, n) in dom.nodes.iter().enumerate() {
+            let d = match &n.data {
+                dom::NodeData::Element(e) => format!("<{}>", e.name),
+                dom::NodeData::Text(t) => format!("{:?}", t.chars().take(60).collect::<String>()),
+                dom::NodeData::Document => "#doc".into(),
+            };
+            let _ = writeln!(out, "node {i} parent={} {d}", n.parent);
+        }
+    }
+    for (i, b) in an.blocks.iter().enumerate() {
+        let name = dom.element(b.elem).map_or("?", |e| &e.name);
+        let kept = if ex.kept.contains(&i) { "K" } else { " " };
+        let _ = writeln!(
+            out,
+            "{kept} {:>6} {:<8} {:?} boiler={} ld={:.2} w={} | {}",
+            b.elem,
+            name,
+            b.class,
+            b.boiler,
+            content::link_density(b),
+            b.words,
+            b.text.chars().take(100).collect::<String>()
+        );
+    }
+    out
 }

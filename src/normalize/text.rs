@@ -1,70 +1,364 @@
-//! Page-text extraction: text that was already extracted from a page but still carries chrome.
+//! Page-text extraction: text that was already extracted from a page but still carries the
+//! site's chrome (menus, breadcrumbs, tickers, share/advertisement labels, captions, credits,
+//! mirror-address notes, e-mail lines, copyright footers).
+//!
+//! Each line is classified by features (length, punctuation, separators, neighbours, wording),
+//! then the headline is the last headline-like line before the first prose line, and the body
+//! runs from there to the last prose line.
 
-use super::Extracted;
-use unicode_normalization::UnicodeNormalization;
+use super::boilerplate;
+pub use super::clean::clean_whitespace;
+use super::clean::count_words;
+use super::dates::{self, FoundDate};
+use regex::Regex;
+use std::sync::LazyLock;
 
-/// NFC, collapse runs of whitespace (including NBSP and zero-width spaces) into one space, trim.
-pub fn clean_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.nfc() {
-        if c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}') {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    /// Menu, ticker, breadcrumb, share/ad labels, footer, e-mail, URL.
+    Chrome,
+    /// Photo caption or credit.
+    Caption,
+    /// A short line carrying the publish date.
+    Dateline,
+    /// Prose.
+    Body,
+    /// A short line not judged yet (headline, subheading, label).
+    Short,
+}
+
+struct Line {
+    text: String,
+    kind: Kind,
+    words: usize,
+    date: Option<FoundDate>,
+}
+
+/// What the text extractor found.
+#[derive(Debug, Default)]
+pub struct TextExtraction {
+    /// Article paragraphs.
+    pub paragraphs: Vec<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Date from the dateline.
+    pub dateline: Option<FoundDate>,
+    /// Date found in captions or text (weaker).
+    pub text_date: Option<FoundDate>,
+    /// Lines removed as captions/credits/datelines (scanned for agency credits).
+    pub credit_lines: Vec<String>,
+    /// Site name read from the dateline.
+    pub site_name: Option<String>,
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| dates::re(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"));
+static URLISH: LazyLock<Regex> = LazyLock::new(|| {
+    dates::re(
+        r"(?i)^(?:https?://\S+|www\.\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|ir|cn|ru|uk|de|fr|info|tv)\S*)$",
+    )
+});
+static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    dates::re(
+        r"(?i)\((?:[LRC]|L-R|R-L|left|right|center|centre|file|file photo|photo|[^()]{0,30}\bphoto|[^()]{0,30}\bimages?)\)|\b(?:AP|AFP|Reuters|EPA|Xinhua|TASS)\s*Photo\b|\bPhoto(?:graph)?\s*(?:by|:|credit)|/\s*(?:AFP|Reuters|AP|EPA|Getty Images)\b|\bGetty Images\b",
+    )
+});
+static CAPTION_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    dates::re(
+        r"\b(?:left|right|center|centre)\s+(?:speaks|talks|shakes|shake|poses|pose|gestures|listens|looks|walks|arrives|attends|waves|smiles|meets|greets|sits|stands|delivers|holds)\b|\b(?:shake hands|pose for (?:a )?(?:photo|photographs|pictures|cameras))\b",
+    )
+});
+static WEEKDAY_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    dates::re(
+        r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\b",
+    )
+});
+
+fn is_separator_line(t: &str) -> bool {
+    !t.is_empty() && t.chars().all(|c| !c.is_alphanumeric()) && t.chars().count() <= 3
+}
+
+/// Ends like a sentence (or an abbreviation that can end a headline, like "Sept.").
+fn ends_sentence(t: &str) -> bool {
+    t.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' '])
+        .ends_with(['.', '!', '?', '。', '！', '？', '…'])
+}
+
+fn ends_with_abbreviation(t: &str) -> bool {
+    let last = t.split_whitespace().last().unwrap_or_default();
+    let core = last.trim_end_matches('.');
+    last.ends_with('.')
+        && (dates::month_number(&core.to_lowercase()).is_some()
+            || matches!(
+                core,
+                "U.S" | "U.K" | "U.N" | "Jr" | "Sr" | "Inc" | "Co" | "Ltd" | "St" | "Corp"
+            )
+            || (core.len() <= 2 && core.chars().all(|c| c.is_uppercase())))
+}
+
+/// A line that reads like prose.
+fn is_prose(t: &str, words: usize) -> bool {
+    (words >= 8 && (ends_sentence(t) && !ends_with_abbreviation(t) || words >= 16))
+        || (words >= 4 && ends_sentence(t) && !ends_with_abbreviation(t) && t.contains(' '))
+        || (t
+            .chars()
+            .filter(|&c| super::clean::is_unspaced_script(c))
+            .count()
+            >= 30)
+}
+
+fn is_ticker(t: &str) -> bool {
+    let seps = t.matches(" • ").count() + t.matches(" | ").count() + t.matches(" · ").count();
+    seps >= 2
+}
+
+fn is_breadcrumb(t: &str, words: usize) -> bool {
+    words <= 10 && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
+}
+
+fn is_caption(t: &str) -> bool {
+    CAPTION.is_match(t)
+        || CAPTION_VERB.is_match(t) && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
+}
+
+/// A short credit line: a person's name followed by an agency or "Photo".
+fn is_credit_line(t: &str, words: usize) -> bool {
+    if words == 0 || words > 6 || ends_sentence(t) {
+        return false;
+    }
+    let mut found = Vec::new();
+    super::agencies::credits_in(t, &mut found);
+    !found.is_empty()
+}
+
+/// Extract paragraphs, headline, dateline and credits from chrome-laden page text.
+pub fn extract(body: &str) -> TextExtraction {
+    let mut lines: Vec<Line> = body
+        .lines()
+        .take(200_000)
+        .map(|raw| {
+            let text = clean_whitespace(raw);
+            let words = count_words(&text);
+            Line {
+                kind: if text.is_empty() {
+                    Kind::Blank
+                } else {
+                    Kind::Short
+                },
+                text,
+                words,
+                date: None,
             }
-            out.push(c);
+        })
+        .collect();
+    classify_lines(&mut lines);
+    assemble(lines)
+}
+
+fn classify_lines(lines: &mut [Line]) {
+    let n = lines.len();
+    for i in 0..n {
+        let Some(line) = lines.get(i) else { continue };
+        if line.kind == Kind::Blank {
+            continue;
+        }
+        let t = line.text.as_str();
+        let words = line.words;
+        let kind = if is_separator_line(t)
+            || is_ticker(t)
+            || is_breadcrumb(t, words)
+            || (words <= 30 && boilerplate::is_chrome_phrase(t))
+            || (words <= 12 && EMAIL.is_match(t))
+            || URLISH.is_match(t)
+        {
+            Kind::Chrome
+        } else if words <= 20 && is_caption(t) || is_caption_long(t) || is_credit_line(t, words) {
+            Kind::Caption
+        } else if is_prose(t, words) {
+            Kind::Body
+        } else {
+            Kind::Short
+        };
+        if let Some(l) = lines.get_mut(i) {
+            l.kind = kind;
+        }
+    }
+    // Datelines: short non-prose lines holding a date.
+    for l in lines.iter_mut() {
+        if matches!(l.kind, Kind::Short | Kind::Chrome)
+            && l.words <= 16
+            && let Some(d) = dates::find_first(&l.text)
+        {
+            l.kind = Kind::Dateline;
+            l.date = Some(d);
+        }
+    }
+    // Menus: short lines next to separator lines, and runs of ≥ 3 consecutive short lines.
+    for i in 0..n {
+        let is_short = lines
+            .get(i)
+            .is_some_and(|l| l.kind == Kind::Short && l.words <= 5);
+        if !is_short {
+            continue;
+        }
+        let near_sep = [i.wrapping_sub(1), i + 1].iter().any(|&j| {
+            lines
+                .get(j)
+                .is_some_and(|l| l.kind == Kind::Chrome && is_separator_line(&l.text))
+        });
+        if near_sep && let Some(l) = lines.get_mut(i) {
+            l.kind = Kind::Chrome;
+        }
+    }
+    let mut i = 0;
+    while i < n {
+        let start = i;
+        while lines
+            .get(i)
+            .is_some_and(|l| l.kind == Kind::Short && l.words <= 5)
+        {
+            i += 1;
+        }
+        if i - start >= 3 {
+            for l in lines.iter_mut().take(i).skip(start) {
+                l.kind = Kind::Chrome;
+            }
+        }
+        i = i.max(start + 1);
+    }
+    // Ticker headings ("Off the wire") and notes that introduce chrome ("…addresses:").
+    for i in 0..n {
+        let next_chrome = lines
+            .iter()
+            .skip(i + 1)
+            .find(|l| l.kind != Kind::Blank)
+            .is_some_and(|l| l.kind == Kind::Chrome);
+        if let Some(l) = lines.get_mut(i)
+            && l.kind == Kind::Short
+            && next_chrome
+            && (l.words <= 4 || l.text.ends_with(':'))
+        {
+            l.kind = Kind::Chrome;
+        }
+    }
+    // A prose-looking note that ends with ':' right before chrome (mirror-address notes).
+    for i in 0..n {
+        let next_chrome = lines
+            .iter()
+            .skip(i + 1)
+            .find(|l| l.kind != Kind::Blank)
+            .is_none_or(|l| l.kind == Kind::Chrome);
+        if let Some(l) = lines.get_mut(i)
+            && matches!(l.kind, Kind::Body | Kind::Short)
+            && l.text.ends_with(':')
+            && next_chrome
+        {
+            l.kind = Kind::Chrome;
+        }
+    }
+}
+
+/// Long captions: "X (L) and Y shake hands …", "X left speaks with Y … Tuesday Dec. 15 2015."
+fn is_caption_long(t: &str) -> bool {
+    let head: String = t.chars().take(220).collect();
+    CAPTION_VERB.is_match(&head)
+        && (WEEKDAY_DATE.is_match(&head)
+            || dates::find_first(&head).is_some()
+            || head.contains("(L)")
+            || head.contains("(R)"))
+}
+
+fn assemble(lines: Vec<Line>) -> TextExtraction {
+    let mut out = TextExtraction::default();
+    let first_body = lines
+        .iter()
+        .position(|l| l.kind == Kind::Body && l.words >= 12)
+        .or_else(|| lines.iter().position(|l| l.kind == Kind::Body));
+    let last_body = lines.iter().rposition(|l| l.kind == Kind::Body);
+    let (Some(first_body), Some(last_body)) = (first_body, last_body) else {
+        // No prose: keep the short lines that are not chrome, flagged later as a non-article.
+        for l in &lines {
+            if l.kind == Kind::Short {
+                out.paragraphs.push(l.text.clone());
+            }
+        }
+        return out;
+    };
+    // Headline: the last headline-like line before the first prose line.
+    let mut title_idx = None;
+    for (i, l) in lines.iter().enumerate().take(first_body) {
+        let headline_like = (2..=30).contains(&l.words)
+            && (!ends_sentence(&l.text) || ends_with_abbreviation(&l.text))
+            && !l.text.ends_with(':');
+        if matches!(l.kind, Kind::Short | Kind::Body) && headline_like {
+            title_idx = Some(i);
+        }
+    }
+    // A short first line ending in '.' can still be the headline ("…talks by Sept.").
+    out.title = title_idx.and_then(|i| lines.get(i)).map(|l| l.text.clone());
+    for (i, l) in lines.iter().enumerate() {
+        match l.kind {
+            Kind::Dateline => {
+                if out.dateline.is_none() && i <= first_body + 2 {
+                    out.dateline = l.date;
+                    out.site_name = site_from_dateline(&l.text);
+                } else if out.text_date.is_none() {
+                    out.text_date = l.date;
+                }
+                out.credit_lines.push(l.text.clone());
+            }
+            Kind::Caption => {
+                if out.text_date.is_none() {
+                    out.text_date = dates::find_first(&l.text);
+                }
+                out.credit_lines.push(l.text.clone());
+            }
+            Kind::Chrome if l.words <= 8 && i > last_body => {
+                // Trailing short lines may be credits ("Alexander Scherbak TASS").
+                out.credit_lines.push(l.text.clone());
+            }
+            _ => {}
+        }
+        if Some(i) == title_idx || i < first_body.min(title_idx.map_or(first_body, |t| t + 1)) {
+            continue;
+        }
+        if i < first_body && l.kind != Kind::Body {
+            continue;
+        }
+        if i > last_body {
+            if l.kind == Kind::Short && l.words <= 8 {
+                out.credit_lines.push(l.text.clone());
+            }
+            continue;
+        }
+        if matches!(l.kind, Kind::Body | Kind::Short) {
+            out.paragraphs.push(l.text.clone());
         }
     }
     out
 }
 
-/// Extract paragraphs and a title from chrome-laden page text.
-pub(crate) fn extract(body: &str) -> Extracted {
-    let mut paragraphs = Vec::new();
-    let mut title: Option<(usize, String)> = None;
-    for line in body.lines() {
-        let line = clean_whitespace(line);
-        if line.is_empty() || is_chrome_line(&line) {
-            continue;
-        }
-        let words = line.split_whitespace().count();
-        let sentence_like = words >= 12 || line.ends_with(['.', '"', '”', '!', '?', '。']);
-        if sentence_like {
-            paragraphs.push(line);
-        } else if paragraphs.is_empty()
-            && (4..=25).contains(&words)
-            && !line.starts_with(|c: char| c.is_ascii_digit())
-            && title.as_ref().is_none_or(|(w, _)| words > *w)
-        {
-            // Headline candidate: the longest non-sentence line before the first paragraph.
-            title = Some((words, line));
-        }
-    }
-    let title = title.map(|(_, t)| t);
-    Extracted {
-        paragraphs,
-        title,
-        ..Extracted::default()
-    }
-}
-
-fn is_chrome_line(line: &str) -> bool {
-    const CHROME: &[&str] = &["share", "advertisement", "share this article", "-", "•"];
-    let lower = line.to_lowercase();
-    CHROME.contains(&lower.as_str())
+/// "2015-December-16 08:53 Shenzhen Daily" → "Shenzhen Daily".
+fn site_from_dateline(t: &str) -> Option<String> {
+    let tail = t.rsplit(|c: char| c.is_ascii_digit()).next()?.trim();
+    let tail = tail.trim_matches(|c: char| !c.is_alphanumeric());
+    let words = tail.split_whitespace().count();
+    let capitalized = tail
+        .split_whitespace()
+        .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let mut agencies = Vec::new();
+    super::agencies::credits_in(tail, &mut agencies);
+    ((1..=4).contains(&words)
+        && capitalized
+        && agencies.is_empty()
+        && !boilerplate::is_chrome_phrase(tail))
+    .then(|| tail.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn whitespace_is_collapsed_and_nfc() {
-        assert_eq!(clean_whitespace("  a\u{a0}\t b\u{200b} e\u{301} "), "a b é");
-    }
 
     #[test]
     fn menus_and_share_lines_are_dropped() {
@@ -75,7 +369,27 @@ mod tests {
             e.title.as_deref(),
             Some("Kerry meets Lavrov in Moscow today")
         );
-        assert_eq!(e.paragraphs.len(), 1);
+        assert_eq!(e.paragraphs.len(), 1, "{:?}", e.paragraphs);
         assert!(e.paragraphs[0].starts_with("The U.S. Secretary"));
+    }
+
+    #[test]
+    fn prose_only_text_is_kept_whole() {
+        let e = extract(
+            "One sentence here that is long enough to count as prose.\n\nAnother one that is also long enough to be prose.",
+        );
+        assert_eq!(e.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn site_name_from_dateline() {
+        assert_eq!(
+            site_from_dateline("2015-December-16 08:53 Shenzhen Daily").as_deref(),
+            Some("Shenzhen Daily")
+        );
+        assert_eq!(
+            site_from_dateline("Xinhua, December 15, 2015 Adjust font size:"),
+            None
+        );
     }
 }

@@ -1,0 +1,268 @@
+//! Wire-agency credits: "(SD-Agencies)", "BEIJING, Dec. 15 (Xinhua) --", "Xinhua, December 15,
+//! 2015", "Alexander Scherbak TASS", "(AFP photo)", "AP Photo/Evan Vucci", "— Reuters".
+//!
+//! Only credit positions count (parentheses, the start of a dateline, the end of a short credit
+//! line, "Source:"/"Photo:" labels, bylines); an agency merely mentioned in a sentence ("he told
+//! Reuters") is not a credit.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::LazyLock;
+
+/// Canonical agency name and the spellings that credit it. Acronyms match case-sensitively.
+const AGENCIES: &[(&str, &[&str])] = &[
+    ("SD-Agencies", &["SD-Agencies"]),
+    ("Xinhua", &["Xinhua News Agency", "Xinhua", "XINHUA"]),
+    ("TASS", &["ITAR-TASS", "TASS"]),
+    (
+        "AFP",
+        &["Agence France-Presse", "Agence France Presse", "AFP"],
+    ),
+    ("Reuters", &["Thomson Reuters", "Reuters", "REUTERS"]),
+    ("AP", &["The Associated Press", "Associated Press", "AP"]),
+    ("UPI", &["United Press International", "UPI"]),
+    ("dpa", &["Deutsche Presse-Agentur", "dpa", "DPA"]),
+    ("EFE", &["EFE"]),
+    ("ANSA", &["ANSA"]),
+    ("Kyodo", &["Kyodo News", "Kyodo", "KYODO"]),
+    ("Jiji", &["Jiji Press", "Jiji"]),
+    ("Yonhap", &["Yonhap", "YONHAP"]),
+    ("PTI", &["Press Trust of India", "PTI"]),
+    ("IANS", &["IANS"]),
+    ("ANI", &["ANI"]),
+    ("Interfax", &["Interfax", "INTERFAX"]),
+    ("RIA Novosti", &["RIA Novosti"]),
+    ("Sputnik", &["Sputnik"]),
+    ("Anadolu", &["Anadolu Agency", "Anadolu"]),
+    ("Bloomberg", &["Bloomberg"]),
+    ("AAP", &["Australian Associated Press", "AAP"]),
+    ("Canadian Press", &["The Canadian Press", "Canadian Press"]),
+    ("PA", &["Press Association", "PA Media"]),
+    ("Bernama", &["Bernama", "BERNAMA"]),
+    ("Antara", &["Antara"]),
+    ("KCNA", &["KCNA"]),
+    ("IRNA", &["IRNA"]),
+    ("WAM", &["WAM"]),
+    ("MENA", &["MENA"]),
+    ("Belga", &["Belga"]),
+    ("ANP", &["ANP"]),
+    ("Lusa", &["Lusa"]),
+    ("Europa Press", &["Europa Press"]),
+    ("EPA", &["EPA"]),
+    ("China News Service", &["China News Service"]),
+    ("CNA", &["CNA"]),
+    ("Agencies", &["Agencies", "agencies", "AGENCIES"]),
+];
+
+/// Agencies credited in `text`, canonical names, in order of first credit, added to `out`
+/// without duplicates.
+pub fn credits_in(text: &str, out: &mut Vec<String>) {
+    for line in text.lines() {
+        let line = line.trim();
+        // Every credit form names an agency: skip lines that spell none (most of them).
+        if line.is_empty() || !MATCHER.0.is_match(line) {
+            continue;
+        }
+        // Parenthesized credits anywhere.
+        let mut rest = line;
+        while let Some(open) = rest.find('(') {
+            let after = rest.get(open + 1..).unwrap_or_default();
+            let Some(close) = after.find(')') else { break };
+            let inside = after.get(..close).unwrap_or_default();
+            if inside.len() <= 60 {
+                add_found(inside, out, true);
+            }
+            rest = after.get(close + 1..).unwrap_or_default();
+        }
+        let words = line.split_whitespace().count();
+        // Dateline start: "Xinhua, December 15, 2015", "MOSCOW, Dec 15 /TASS/".
+        let head: String = line.chars().take(40).collect();
+        if let Some(idx) = head.find([',', '|', '—', '–']) {
+            add_found(head.get(..idx).unwrap_or_default(), out, false);
+        }
+        if let Some(slash) = head.find(" /") {
+            let inner = head.get(slash + 2..).unwrap_or_default();
+            if let Some(end) = inner.find('/') {
+                add_found(inner.get(..end).unwrap_or_default(), out, true);
+            }
+        }
+        // Labels.
+        for label in [
+            "Source:", "Sources:", "Photo:", "Photo by", "Photos:", "Credit:", "Via:",
+        ] {
+            if let Some(pos) = line.find(label) {
+                let tail: String = line
+                    .get(pos + label.len()..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(60)
+                    .collect();
+                add_found(&tail, out, true);
+            }
+        }
+        // "AP Photo/Name", "Name/AFP", "AFP/Getty Images".
+        if line.contains('/') && words <= 40 {
+            for part in line.split(['(', ')', ' ']) {
+                if part.contains('/') && !part.contains("//") {
+                    for piece in part.split('/') {
+                        add_exact(piece, out);
+                    }
+                }
+            }
+        }
+        // Short credit line ending with an agency: "Alexander Scherbak  TASS", "— AFP".
+        if words <= 8 {
+            let tail = line
+                .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ')')
+                .rsplit(|c: char| c.is_whitespace() || matches!(c, '—' | '–' | '-'))
+                .next()
+                .unwrap_or_default();
+            add_exact(tail, out);
+            if words <= 4 {
+                add_found(line, out, false);
+            }
+        }
+        // A paragraph ending with a dashed credit: "... the fight. — AFP"
+        for dash in [" — ", " – ", " - "] {
+            if let Some(pos) = line.rfind(dash) {
+                let tail = line.get(pos + dash.len()..).unwrap_or_default();
+                if tail.split_whitespace().count() <= 3 {
+                    add_found(tail, out, false);
+                }
+            }
+        }
+    }
+}
+
+/// Agencies credited as an author ("Reuters", "By Associated Press", "AFP staff").
+pub fn credits_in_byline(author: &str, out: &mut Vec<String>) {
+    if author.split_whitespace().count() <= 6 {
+        add_found(author, out, true);
+    }
+}
+
+/// All spellings in one automaton (leftmost-longest), with the canonical name of each pattern.
+static MATCHER: LazyLock<(AhoCorasick, Vec<&'static str>)> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut names = Vec::new();
+    for (canonical, spellings) in AGENCIES {
+        for s in *spellings {
+            patterns.push(*s);
+            names.push(*canonical);
+        }
+    }
+    #[allow(clippy::expect_used)]
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&patterns)
+        .expect("constant patterns build");
+    (ac, names)
+});
+
+/// Add every agency spelled (as a whole word) in a short credit span.
+fn add_found(span: &str, out: &mut Vec<String>, any_position: bool) {
+    let span = span.trim();
+    if span.is_empty() {
+        return;
+    }
+    let (ac, names) = &*MATCHER;
+    for m in ac.find_iter(span) {
+        let (start, end) = (m.start(), m.end());
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
+        let before = span.get(..start).and_then(|h| h.chars().next_back());
+        let after = span.get(end..).and_then(|h| h.chars().next());
+        if !boundary(before) || !boundary(after) {
+            continue;
+        }
+        let Some(canonical) = names.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        // Outside explicit credit positions the agency must be the whole span or its start.
+        let ok = if *canonical == "Agencies" {
+            any_position
+        } else {
+            any_position || start == 0 || end == span.len()
+        };
+        if ok {
+            push(out, canonical);
+        }
+    }
+}
+
+fn add_exact(word: &str, out: &mut Vec<String>) {
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+    if w.is_empty() {
+        return;
+    }
+    for (canonical, spellings) in AGENCIES {
+        if *canonical != "Agencies" && spellings.contains(&w) {
+            push(out, canonical);
+        }
+    }
+}
+
+fn push(out: &mut Vec<String>, name: &str) {
+    // "SD-Agencies" already implies the generic credit.
+    if name == "Agencies" && out.iter().any(|a| a.ends_with("Agencies")) {
+        return;
+    }
+    if !out.iter().any(|a| a == name) {
+        out.push(name.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credits(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        credits_in(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn credit_positions_are_found() {
+        assert_eq!(
+            credits("cease-fire in Syria.  (SD-Agencies)"),
+            ["SD-Agencies"]
+        );
+        assert_eq!(
+            credits("Xinhua, December 15, 2015 Adjust font size:"),
+            ["Xinhua"]
+        );
+        assert_eq!(credits("Alexander Scherbak  TASS"), ["TASS"]);
+        assert_eq!(
+            credits("US Secretary of State John Kerry (AFP photo)"),
+            ["AFP"]
+        );
+        assert_eq!(
+            credits("BEIJING, Dec. 15 (Xinhua) -- China said"),
+            ["Xinhua"]
+        );
+        assert_eq!(
+            credits("Kerry speaks in Moscow. (AP Photo/Evan Vucci)"),
+            ["AP"]
+        );
+        assert_eq!(
+            credits("MOSCOW (Reuters) - Russia said on Tuesday"),
+            ["Reuters"]
+        );
+        assert_eq!(
+            credits("MOSCOW, December 15. /TASS/. Russia said"),
+            ["TASS"]
+        );
+    }
+
+    #[test]
+    fn mentions_are_not_credits() {
+        assert!(
+            credits("The minister told Reuters on Tuesday that the AP and AFP were wrong.")
+                .is_empty()
+        );
+        assert!(
+            credits("Xinhua Insight: \"Version 2.0\" of China's Internet governance and more")
+                .is_empty()
+        );
+        assert!(credits("An APPLE a day (APR) keeps").is_empty());
+    }
+}

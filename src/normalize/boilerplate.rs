@@ -1,0 +1,617 @@
+//! Boilerplate signals: element names, class/id/role tokens, chrome phrases, stop words.
+
+use super::dom::Element;
+
+/// Elements whose whole subtree never holds article text.
+pub fn is_dropped_element(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "button"
+            | "select"
+            | "option"
+            | "input"
+            | "textarea"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "map"
+            | "video"
+            | "audio"
+            | "nav"
+            | "footer"
+            | "menu"
+            | "dialog"
+            | "label"
+    )
+}
+
+/// Hidden by attribute or inline style, or a navigation/landmark role.
+pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if let Some(role) = el.attr("role") {
+        return matches!(
+            role.trim().to_ascii_lowercase().as_str(),
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "search"
+                | "menu"
+                | "menubar"
+                | "dialog"
+                | "alertdialog"
+                | "toolbar"
+                | "tablist"
+        );
+    }
+    false
+}
+
+/// Substrings that mark chrome strongly; the rest of [`NEGATIVE`] is weak.
+const STRONG: &[&str] = &[
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "sidebar",
+    "side-bar",
+    "newsletter",
+    "subscri",
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "footer",
+    "navbar",
+    "navigation",
+    "menu",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "trending",
+    "popular",
+    "more-from",
+    "morefrom",
+    "read-more",
+    "readmore",
+    "read-next",
+    "screen-reader",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "skip-link",
+    "advert",
+];
+
+/// Substrings of a class/id token that mark page chrome.
+const NEGATIVE: &[&str] = &[
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "sidebar",
+    "side-bar",
+    "widget-area",
+    "widget_",
+    "newsletter",
+    "subscri",
+    "promo",
+    "advert",
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "popup",
+    "modal",
+    "footer",
+    "masthead",
+    "navbar",
+    "navigation",
+    "menu",
+    "toolbar",
+    "pagination",
+    "pager",
+    "disclaimer",
+    "sponsor",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "trending",
+    "popular",
+    "more-from",
+    "morefrom",
+    "read-more",
+    "readmore",
+    "read-next",
+    "author-bio",
+    "author-box",
+    "authorbox",
+    "about-author",
+    "about-the-author",
+    "author-info",
+    "byline",
+    "post-meta",
+    "entry-meta",
+    "article-meta",
+    "postmeta",
+    "meta-data",
+    "tag-list",
+    "taglist",
+    "post-tags",
+    "entry-tags",
+    "article-tags",
+    "tags-links",
+    "cat-links",
+    "signup",
+    "sign-up",
+    "login",
+    "banner",
+    "screen-reader",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "skip-link",
+    "print-only",
+    "jump-link",
+    "table-of-contents",
+    "post-navigation",
+    "nav-links",
+    "prev-next",
+    "call-to-action",
+    "donate",
+    "paywall",
+    "rating",
+    "reaction",
+    "caption",
+    "credit",
+    "wp-caption-text",
+    "gallery",
+    "carousel",
+    "slider",
+    "header",
+    "topbar",
+    "top-bar",
+    "site-info",
+    "copyright",
+    "legal",
+    "feedback",
+    "survey",
+    "lightbox",
+    "overlay",
+    "offcanvas",
+    "off-canvas",
+    "drawer",
+    "dropdown",
+];
+
+/// Exact class/id tokens that mark chrome (too short to match as substrings).
+const NEGATIVE_EXACT: &[&str] = &[
+    "ad",
+    "ads",
+    "nav",
+    "tags",
+    "tag",
+    "meta",
+    "share",
+    "tools",
+    "extra",
+    "aside",
+    "more",
+    "author",
+    "date",
+    "time",
+    "social",
+    "hide",
+    "skip",
+    "foot",
+    "hidden",
+    "is-hidden",
+    "toc",
+    "cta",
+    "print",
+    "search",
+    "widget",
+    "widgets",
+    "search-form",
+    "searchform",
+    "search-box",
+];
+
+/// Substrings that mark the article body.
+const POSITIVE: &[&str] = &[
+    "article-body",
+    "articlebody",
+    "article-content",
+    "article__body",
+    "article__content",
+    "articlecontent",
+    "post-content",
+    "postcontent",
+    "post-body",
+    "postbody",
+    "entry-content",
+    "entrycontent",
+    "story-body",
+    "storybody",
+    "story-content",
+    "content-body",
+    "main-content",
+    "maincontent",
+    "blog-content",
+    "page-content",
+    "rich-text",
+    "richtext",
+    "prose",
+];
+
+/// Whether a class/id token is an ad marker: "ad-slot", "ads_top", "top-ad".
+fn is_ad_token(t: &str) -> bool {
+    t.starts_with("ad-")
+        || t.starts_with("ad_")
+        || t.starts_with("ads-")
+        || t.starts_with("ads_")
+        || t.ends_with("-ad")
+        || t.ends_with("_ad")
+        || t.ends_with("-ads")
+        || t.contains("-ad-")
+        || t.starts_with("advert")
+        || t.starts_with("dfp")
+        || t.starts_with("gpt-")
+}
+
+/// Class/id verdict for an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassSignal {
+    /// Names the article body.
+    Positive,
+    /// Names chrome (comments, related links, sharing, navigation, ads).
+    Negative,
+    /// Names something that is usually chrome but sometimes wraps content (widgets, headers,
+    /// credits, promos).
+    WeakNegative,
+    /// Nothing either way.
+    Neutral,
+}
+
+/// Judge an element by its class and id tokens (and `itemprop`).
+pub fn class_signal(el: &Element) -> ClassSignal {
+    if el
+        .attr("itemprop")
+        .is_some_and(|v| v.contains("articleBody"))
+    {
+        return ClassSignal::Positive;
+    }
+    let mut positive = false;
+    let mut negative = false;
+    let mut strong = false;
+    for attr in ["class", "id"] {
+        let Some(v) = el.attr(attr) else { continue };
+        if v.len() > 1000 {
+            continue;
+        }
+        for token in v.split_ascii_whitespace() {
+            let t = token.to_ascii_lowercase();
+            if POSITIVE.iter().any(|p| t.contains(p)) {
+                positive = true;
+                continue;
+            }
+            if NEGATIVE_EXACT.contains(&t.as_str())
+                || is_ad_token(&t)
+                || NEGATIVE.iter().any(|n| t.contains(n))
+            {
+                // Layout helpers like "has-sidebar" or "no-comments" describe the page, not the box.
+                let layout_helper = t.starts_with("has-")
+                    || t.starts_with("no-")
+                    || t.starts_with("with-")
+                    || t.starts_with("hidden-")
+                    || t.contains("subhead")
+                    || t.contains("commentary");
+                if !layout_helper {
+                    negative = true;
+                    strong |= is_ad_token(&t)
+                        || matches!(
+                            t.as_str(),
+                            "ad" | "ads" | "nav" | "share" | "social" | "hidden"
+                        )
+                        || STRONG.iter().any(|n| t.contains(n));
+                }
+            }
+        }
+    }
+    match (positive, negative, strong) {
+        (true, _, _) => ClassSignal::Positive,
+        (false, true, true) => ClassSignal::Negative,
+        (false, true, false) => ClassSignal::WeakNegative,
+        _ => ClassSignal::Neutral,
+    }
+}
+
+/// Lines or blocks that are page chrome by their wording alone (compared lowercase, with
+/// surrounding punctuation trimmed).
+pub fn is_chrome_phrase(text: &str) -> bool {
+    let t = text
+        .trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '&'))
+        .to_lowercase();
+    if t.is_empty() {
+        return true;
+    }
+    const EXACT: &[&str] = &[
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "share this post",
+        "share on facebook",
+        "share on twitter",
+        "share article",
+        "advertisement",
+        "advertising",
+        "ad",
+        "sponsored",
+        "sponsored content",
+        "print",
+        "print this article",
+        "email",
+        "e-mail",
+        "email this",
+        "comments",
+        "comment",
+        "leave a comment",
+        "leave a reply",
+        "post a comment",
+        "related",
+        "related articles",
+        "related stories",
+        "related news",
+        "related posts",
+        "read more",
+        "read next",
+        "more",
+        "tweet",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "whatsapp",
+        "pinterest",
+        "reddit",
+        "telegram",
+        "copy link",
+        "you are here",
+        "home",
+        "top",
+        "back to top",
+        "next",
+        "previous",
+        "next article",
+        "previous article",
+        "subscribe",
+        "sign up",
+        "log in",
+        "login",
+        "register",
+        "menu",
+        "search",
+        "close",
+        "skip to content",
+        "skip to main content",
+        "loading",
+        "click here",
+        "follow us",
+        "tags",
+        "topics",
+        "listen",
+        "listen to this article",
+        "save",
+        "bookmark",
+        "recommended",
+        "most read",
+        "most popular",
+        "trending",
+        "latest news",
+        "top stories",
+        "off the wire",
+        "see also",
+        "advertisement - scroll to continue",
+        "scroll to continue with content",
+        "story continues below advertisement",
+        "continue reading below",
+        "翻译",
+        "在线翻译",
+    ];
+    const PREFIX: &[&str] = &[
+        "you are here",
+        "adjust font size",
+        "font size",
+        "text size",
+        "share this",
+        "share on",
+        "related:",
+        "related articles",
+        "tags:",
+        "tagged:",
+        "tagged with",
+        "filed under",
+        "posted in",
+        "categories:",
+        "category:",
+        "see also:",
+        "follow us",
+        "copyright",
+        "©",
+        "(c) ",
+        "all rights reserved",
+        "e-mail:",
+        "email:",
+        "tel:",
+        "phone:",
+        "fax:",
+        "版权所有",
+        "责任编辑",
+        "编辑：",
+        "print this",
+        "click here to",
+        "sign up for",
+        "subscribe to",
+        "read more:",
+        "read also",
+        "also read",
+        "more:",
+        "advertisement",
+        "image:",
+        "photo:",
+        "photos:",
+        "image credit",
+        "photo credit",
+        "credit:",
+        "source:",
+        "getty images",
+        "this article was originally published",
+        "this story was originally published",
+        "we use cookies",
+        "by continuing to use",
+        "last updated",
+        "updated:",
+        "published:",
+        "posted:",
+        "posted on",
+        "published on",
+    ];
+    if t.chars().count() > 200 {
+        return false;
+    }
+    EXACT.contains(&t.as_str())
+        || PREFIX.iter().any(|p| t.starts_with(p))
+        || t.contains("all rights reserved")
+        || t.contains("版权所有")
+        || (t.contains("copyright") && t.split_whitespace().count() <= 25)
+}
+
+/// Stop words of the languages we see most, used for jusText-style stop-word density.
+/// A token counts if it is in any list; the density separates prose from lists of names.
+const STOP_WORDS: &[&str] = &[
+    // English
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+    "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does",
+    "did", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i",
+    "his", "her", "their", "our", "your", "my", "not", "no", "so", "if", "than", "then", "there",
+    "which", "who", "whom", "what", "when", "where", "how", "will", "would", "can", "could",
+    "should", "may", "might", "must", "also", "into", "about", "over", "after", "before", "more",
+    "most", "some", "such", "only", "other", "all", "any", "each", "just", "up", "out", "said",
+    "says", "one", "two", "new", "because", "while", "between", "during", "them", "him", "us",
+    "me", "very", "even", "still", "like", "through", "since", "many", // French
+    "le", "la", "les", "des", "du", "de", "un", "une", "et", "est", "en", "que", "qui", "pour",
+    "dans", "sur", "pas", "par", "au", "aux", "ce", "il", "elle", "ils", "sont", "ont", "avec",
+    "plus", "son", "sa", "ses", "mais", "ou", "été", "être", "nous", "vous", "leur",
+    // German
+    "der", "die", "das", "und", "ist", "nicht", "den", "dem", "des", "ein", "eine", "einer", "zu",
+    "mit", "sich", "auf", "für", "von", "im", "sie", "es", "auch", "wird", "werden", "hat",
+    "haben", "wie", "bei", "oder", "nach", "aus", "wurde", "sind", "noch", "über",
+    // Spanish / Portuguese / Italian
+    "el", "los", "las", "del", "y", "por", "con", "para", "una", "su", "se", "lo", "como", "más",
+    "pero", "sus", "fue", "ha", "o", "e", "il", "di", "che", "non", "per", "della", "sono", "nel",
+    "da", "os", "as", "um", "uma", "não", "em", "na", "no", "ao", "dos", "das",
+    // Dutch
+    "het", "een", "van", "en", "niet", "op", "zijn", "voor", "met", "ook", "naar", "wordt",
+    // Russian
+    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "из", "за", "от",
+    "для", "о", "так", "но", "же", "уже", "был", "была", "были",
+];
+
+/// Fraction of tokens that are stop words (lowercased), and the token count.
+pub fn stop_word_density(text: &str) -> (f32, usize) {
+    let mut total = 0usize;
+    let mut stops = 0usize;
+    for tok in text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|t| !t.is_empty())
+    {
+        total += 1;
+        if tok.len() <= 12 {
+            let lower = tok.to_lowercase();
+            if STOP_WORDS.contains(&lower.as_str()) {
+                stops += 1;
+            }
+        }
+    }
+    if total == 0 {
+        (0.0, 0)
+    } else {
+        (stops as f32 / total as f32, total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn el(class: &str) -> Element {
+        Element {
+            name: "div".into(),
+            attrs: vec![("class".into(), class.into())],
+        }
+    }
+
+    #[test]
+    fn class_tokens() {
+        assert_eq!(
+            class_signal(&el("entry-content clearfix")),
+            ClassSignal::Positive
+        );
+        assert_eq!(class_signal(&el("share-buttons")), ClassSignal::Negative);
+        assert_eq!(class_signal(&el("ad")), ClassSignal::Negative);
+        assert_eq!(class_signal(&el("top-ad-slot")), ClassSignal::Negative);
+        assert_eq!(
+            class_signal(&el("header-wrapper")),
+            ClassSignal::WeakNegative
+        );
+        assert_eq!(class_signal(&el("comment-list")), ClassSignal::Negative);
+        assert_eq!(class_signal(&el("has-sidebar read")), ClassSignal::Neutral);
+        assert_eq!(class_signal(&el("shadow heading")), ClassSignal::Neutral);
+    }
+
+    #[test]
+    fn chrome_phrases() {
+        assert!(is_chrome_phrase("SHARE THIS ARTICLE"));
+        assert!(is_chrome_phrase("Advertisement"));
+        assert!(is_chrome_phrase("You are here:   Home"));
+        assert!(is_chrome_phrase("Copyright 2010, All Rights Reserved."));
+        assert!(is_chrome_phrase(
+            "深圳报业集团版权所有, 未经授权禁止复制; Copyright 2010, All Rights Reserved."
+        ));
+        assert!(!is_chrome_phrase(
+            "Share prices fell sharply on Tuesday after the announcement."
+        ));
+    }
+
+    #[test]
+    fn stop_words_separate_prose_from_lists() {
+        let (d, _) =
+            stop_word_density("The minister said that the talks would continue in the spring.");
+        assert!(d > 0.3);
+        let (d, _) = stop_word_density("Home News Sports Business Opinion Lifestyle Weather");
+        assert!(d < 0.1);
+    }
+}

@@ -1,0 +1,617 @@
+//! Main-content extraction from the DOM.
+//!
+//! 1. Segment the page into text blocks (runs of inline content between block-level tags),
+//!    skipping elements that never hold article text (scripts, forms, nav, hidden elements).
+//! 2. Classify each block jusText-style: *good* (prose: long enough, few links, stop words or
+//!    sentence punctuation), *bad* (link lists, chrome phrases) or *short* (headings, labels).
+//! 3. Mark chrome containers by class/id tokens ("share", "related", "comments", ads, …), except a
+//!    container that holds most of the page's prose (layout wrappers often carry such names).
+//! 4. Score every element by the blocks it contains (good prose counts for, chrome against) and
+//!    take the best-scoring element as the article container.
+//! 5. Inside it keep good blocks and the short blocks that sit among them (subheadings, list
+//!    items), dropping chrome, leading bylines and trailing labels.
+
+use super::boilerplate::{self, ClassSignal};
+use super::clean::{collapse_whitespace, count_words, is_unspaced_script};
+use super::dom::{Dom, NONE, NodeData, NodeId};
+
+/// What kind of element a block sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// `h1`–`h6` (level).
+    Heading(u8),
+    /// `li`, `dt`, `dd`.
+    ListItem,
+    /// `td`, `th`.
+    Cell,
+    /// `figcaption` and similar.
+    Caption,
+    /// `pre`.
+    Pre,
+    /// Anything else (`p`, `div`, `blockquote`, …).
+    Para,
+}
+
+/// Quality class of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Prose.
+    Good,
+    /// Too short to judge alone.
+    Short,
+    /// Chrome.
+    Bad,
+}
+
+/// A run of text between block boundaries.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// Whitespace-collapsed text.
+    pub text: String,
+    /// Innermost block element around it.
+    pub elem: NodeId,
+    /// Element kind.
+    pub kind: BlockKind,
+    /// Characters inside links.
+    pub link_chars: usize,
+    /// All characters.
+    pub chars: usize,
+    /// Words.
+    pub words: usize,
+    /// Quality class (before container effects).
+    pub class: Class,
+    /// Inside a chrome container.
+    pub boiler: bool,
+}
+
+fn is_block_element(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "header"
+            | "aside"
+            | "form"
+            | "fieldset"
+            | "address"
+            | "details"
+            | "summary"
+            | "hr"
+            | "br"
+            | "body"
+            | "html"
+            | "center"
+            | "legend"
+    )
+}
+
+fn kind_of(name: &str) -> BlockKind {
+    match name {
+        "h1" => BlockKind::Heading(1),
+        "h2" => BlockKind::Heading(2),
+        "h3" => BlockKind::Heading(3),
+        "h4" => BlockKind::Heading(4),
+        "h5" => BlockKind::Heading(5),
+        "h6" => BlockKind::Heading(6),
+        "li" | "dt" | "dd" => BlockKind::ListItem,
+        "td" | "th" => BlockKind::Cell,
+        "figcaption" | "caption" => BlockKind::Caption,
+        "pre" => BlockKind::Pre,
+        _ => BlockKind::Para,
+    }
+}
+
+/// Per-element facts computed once per page.
+pub struct Analysis {
+    /// Blocks in document order.
+    pub blocks: Vec<Block>,
+    /// Elements judged chrome by class/id (after the majority check).
+    pub boiler: Vec<bool>,
+    /// Elements dropped entirely (scripts, nav, hidden, …), inherited by descendants.
+    pub dropped: Vec<bool>,
+}
+
+/// Segment and classify the page.
+pub fn analyze(dom: &Dom) -> Analysis {
+    let n = dom.nodes.len();
+    let mut dropped = vec![false; n];
+    let mut negative = vec![false; n];
+    let mut positive = vec![false; n];
+    let mut weak = vec![false; n];
+    for (i, node) in dom.nodes.iter().enumerate() {
+        let parent_dropped = dropped.get(node.parent as usize).copied().unwrap_or(false);
+        if let NodeData::Element(el) = &node.data {
+            let d = parent_dropped
+                || boilerplate::is_dropped_element(&el.name)
+                || boilerplate::is_hidden_or_chrome_role(el);
+            if let Some(x) = dropped.get_mut(i) {
+                *x = d;
+            }
+            if !matches!(&*el.name, "html" | "body" | "main" | "article") {
+                match boilerplate::class_signal(el) {
+                    ClassSignal::Negative => negative[i] = true,
+                    ClassSignal::WeakNegative => weak[i] = true,
+                    ClassSignal::Positive => positive[i] = true,
+                    ClassSignal::Neutral => {}
+                }
+                if &*el.name == "aside" {
+                    negative[i] = true;
+                }
+                if &*el.name == "header" {
+                    weak[i] = true;
+                }
+            }
+        } else if let Some(x) = dropped.get_mut(i) {
+            *x = parent_dropped;
+        }
+    }
+    let mut blocks = segment(dom, &dropped);
+    for b in &mut blocks {
+        b.class = classify(b);
+    }
+    // Prose per element, to protect layout wrappers that carry chrome-like names.
+    let mut good = vec![0usize; n];
+    for b in &blocks {
+        if b.class == Class::Good {
+            let mut cur = b.elem;
+            while let Some(g) = good.get_mut(cur as usize) {
+                *g += b.chars - b.link_chars;
+                cur = dom.node(cur).map_or(NONE, |n| n.parent);
+            }
+        }
+    }
+    let total_good = good.first().copied().unwrap_or(0);
+    let mut boiler = vec![false; n];
+    for i in 0..n {
+        let parent = dom.nodes.get(i).map_or(NONE, |n| n.parent);
+        let inherited = parent != NONE && boiler.get(parent as usize).copied().unwrap_or(false);
+        // Weak signals (widgets, headers, credits, …) yield to substantial prose; strong ones
+        // (comments, related, share, …) only to a container holding most of the page's prose.
+        let own = !positive[i]
+            && ((negative[i] && (good[i] * 2 < total_good || total_good == 0))
+                || (weak[i] && good[i] < 600));
+        boiler[i] = inherited || own;
+    }
+    for b in &mut blocks {
+        b.boiler = boiler.get(b.elem as usize).copied().unwrap_or(false);
+    }
+    Analysis {
+        blocks,
+        boiler,
+        dropped,
+    }
+}
+
+/// Split the page into blocks (iterative walk).
+fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
+    struct Open {
+        node: NodeId,
+        block: bool,
+        link: bool,
+    }
+    let mut blocks = Vec::new();
+    let mut buf = String::new();
+    let mut link_chars = 0usize;
+    let mut link_depth = 0usize;
+    let mut block_stack: Vec<NodeId> = vec![0];
+    let mut open: Vec<Open> = Vec::new();
+    let mut flush = |buf: &mut String, link_chars: &mut usize, elem: NodeId, dom: &Dom| {
+        if buf.trim().is_empty() {
+            buf.clear();
+            *link_chars = 0;
+            return;
+        }
+        let text = collapse_whitespace(buf);
+        buf.clear();
+        let chars = text.chars().count();
+        let kind = dom
+            .element(elem)
+            .map_or(BlockKind::Para, |e| kind_of(&e.name));
+        blocks.push(Block {
+            words: count_words(&text),
+            text,
+            elem,
+            kind,
+            link_chars: (*link_chars).min(chars),
+            chars,
+            class: Class::Short,
+            boiler: false,
+        });
+        *link_chars = 0;
+    };
+    let ends = dom.subtree_ends();
+    let subtree_end = |id: usize| ends.get(id).map_or(usize::MAX, |&e| e as usize);
+    let mut i: usize = 1;
+    let end = dom.nodes.len();
+    while i < end {
+        // Close elements whose subtree ended before i.
+        while let Some(top) = open.last() {
+            if subtree_end(top.node as usize) <= i {
+                let top_block = top.block;
+                if top.link {
+                    link_depth = link_depth.saturating_sub(1);
+                }
+                if top_block {
+                    let elem = block_stack.last().copied().unwrap_or(0);
+                    flush(&mut buf, &mut link_chars, elem, dom);
+                    block_stack.pop();
+                }
+                open.pop();
+            } else {
+                break;
+            }
+        }
+        if dropped.get(i).copied().unwrap_or(true) {
+            i = subtree_end(i).max(i + 1);
+            continue;
+        }
+        let Some(node) = dom.nodes.get(i) else { break };
+        match &node.data {
+            NodeData::Text(t) => {
+                if link_depth > 0 {
+                    link_chars += t.chars().filter(|c| !c.is_whitespace()).count();
+                }
+                buf.push_str(t);
+            }
+            NodeData::Element(el) => {
+                let name = &*el.name;
+                let block = is_block_element(name);
+                if block {
+                    let elem = block_stack.last().copied().unwrap_or(0);
+                    flush(&mut buf, &mut link_chars, elem, dom);
+                }
+                if name == "img" {
+                    buf.push(' ');
+                }
+                let has_children = node.first_child != NONE;
+                if has_children {
+                    let link = name == "a";
+                    if link {
+                        link_depth += 1;
+                    }
+                    if block {
+                        block_stack.push(i as NodeId);
+                    }
+                    open.push(Open {
+                        node: i as NodeId,
+                        block,
+                        link,
+                    });
+                } else if !block {
+                    buf.push(' ');
+                }
+            }
+            NodeData::Document => {}
+        }
+        i += 1;
+    }
+    let elem = block_stack.last().copied().unwrap_or(0);
+    flush(&mut buf, &mut link_chars, elem, dom);
+    // Link chars counted non-whitespace; make density comparable by counting text the same way.
+    for b in &mut blocks {
+        let non_ws = b.text.chars().filter(|c| !c.is_whitespace()).count();
+        b.link_chars = b.link_chars.min(non_ws);
+        b.chars = non_ws.max(1);
+    }
+    blocks
+}
+
+/// Link density of a block.
+pub fn link_density(b: &Block) -> f32 {
+    b.link_chars as f32 / b.chars.max(1) as f32
+}
+
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' '])
+        .ends_with(['.', '!', '?', '。', '！', '？', '…', ':', ';'])
+}
+
+fn classify(b: &Block) -> Class {
+    let ld = link_density(b);
+    if ld > 0.5 || (b.words <= 12 && boilerplate::is_chrome_phrase(&b.text)) {
+        return Class::Bad;
+    }
+    if matches!(b.kind, BlockKind::Heading(_)) {
+        return Class::Short;
+    }
+    let cjk = b.text.chars().filter(|&c| is_unspaced_script(c)).count();
+    if cjk * 2 > b.chars {
+        return if b.chars >= 40 && ld < 0.3 {
+            Class::Good
+        } else {
+            Class::Short
+        };
+    }
+    if b.words >= 10 && ld < 0.35 {
+        let (sd, _) = boilerplate::stop_word_density(&b.text);
+        if sd >= 0.12 || ends_sentence(&b.text) || b.words >= 25 {
+            return Class::Good;
+        }
+    }
+    Class::Short
+}
+
+/// Container score contribution of a block.
+fn block_score(b: &Block) -> f32 {
+    if b.boiler {
+        // Chrome containers are pruned from the output anyway; they must not pull the choice
+        // away from an article that encloses them (comment threads inside the post box).
+        return -(b.chars.min(400) as f32) * 0.1 - 2.0;
+    }
+    match b.class {
+        Class::Good => (b.chars - b.link_chars) as f32,
+        Class::Short => {
+            if matches!(b.kind, BlockKind::Heading(_)) {
+                2.0
+            } else {
+                -4.0
+            }
+        }
+        Class::Bad => -(b.chars.min(300) as f32) * 0.3 - 3.0,
+    }
+}
+
+/// The chosen article container and the paragraphs extracted from it.
+pub struct Extraction {
+    /// The container element.
+    pub container: NodeId,
+    /// Paragraph texts in order.
+    pub paragraphs: Vec<String>,
+    /// Indices (into `Analysis::blocks`) of the kept blocks.
+    pub kept: Vec<usize>,
+}
+
+/// Pick the container and the paragraphs to keep. `title` is removed when it repeats.
+pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
+    let n = dom.nodes.len();
+    let mut score = vec![0f32; n];
+    for b in &an.blocks {
+        let s = block_score(b);
+        let mut cur = b.elem;
+        while let Some(x) = score.get_mut(cur as usize) {
+            *x += s;
+            cur = dom.node(cur).map_or(NONE, |n| n.parent);
+        }
+    }
+    let mut best = 0usize;
+    let mut best_score = f32::MIN;
+    for (i, s) in score.iter().enumerate() {
+        if *s > best_score
+            && dom.element(i as NodeId).is_some()
+            && !an.dropped.get(i).copied().unwrap_or(true)
+        {
+            best = i;
+            best_score = *s;
+        }
+    }
+    // Grow the container while a parent adds prose without adding much chrome: articles split
+    // into sibling boxes (lead, body, inline tables) stay together.
+    let mut good = vec![0usize; n];
+    for b in an
+        .blocks
+        .iter()
+        .filter(|b| b.class == Class::Good && !b.boiler)
+    {
+        let mut cur = b.elem;
+        while let Some(g) = good.get_mut(cur as usize) {
+            *g += b.chars - b.link_chars;
+            cur = dom.node(cur).map_or(NONE, |n| n.parent);
+        }
+    }
+    loop {
+        let parent = dom.node(best as NodeId).map_or(NONE, |n| n.parent);
+        let (Some(&ps), Some(&pg), Some(&bg)) = (
+            score.get(parent as usize),
+            good.get(parent as usize),
+            good.get(best),
+        ) else {
+            break;
+        };
+        if parent == 0 || dom.element(parent).is_none() {
+            break;
+        }
+        if pg > bg + bg / 10 && ps >= best_score * 0.8 {
+            best = parent as usize;
+            best_score = best_score.max(ps);
+        } else if pg == bg && ps >= best_score - 10.0 && ps > 0.0 {
+            // Same prose, slightly more chrome (headings, labels): keep climbing only through
+            // thin wrappers.
+            best = parent as usize;
+        } else {
+            break;
+        }
+    }
+    let container = best as NodeId;
+    let end = dom.subtree_end(container);
+    let range = |b: &Block| (b.elem as usize) >= best && (b.elem as usize) < end;
+    let title_key = title.map(key);
+    let mut candidates: Vec<usize> = Vec::new();
+    for (i, b) in an.blocks.iter().enumerate() {
+        if !range(b) || b.boiler || b.class == Class::Bad {
+            continue;
+        }
+        if b.kind == BlockKind::Heading(1)
+            || title_key.as_deref().is_some_and(|t| key(&b.text) == t)
+        {
+            continue;
+        }
+        candidates.push(i);
+    }
+    let mut kept = smooth(&an.blocks, &candidates);
+    let words: usize = kept
+        .iter()
+        .filter_map(|&i| an.blocks.get(i))
+        .map(|b| b.words)
+        .sum();
+    let total_good: usize = an
+        .blocks
+        .iter()
+        .filter(|b| b.class == Class::Good && !b.boiler)
+        .map(|b| b.words)
+        .sum();
+    if words < 30 && total_good > words * 2 {
+        // The container is too thin: fall back to all prose on the page.
+        let all: Vec<usize> = an
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.boiler && b.class != Class::Bad && b.kind != BlockKind::Heading(1))
+            .map(|(i, _)| i)
+            .collect();
+        kept = smooth(&an.blocks, &all);
+    }
+    if kept.is_empty() {
+        // No prose anywhere: keep the container's short texts so the page is still emitted
+        // (it will be flagged as not an article).
+        kept = candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                an.blocks
+                    .get(i)
+                    .is_some_and(|b| !boilerplate::is_chrome_phrase(&b.text))
+            })
+            .take(50)
+            .collect();
+    }
+    // A long paragraph repeated verbatim is a layout copy (responsive duplicates, sticky
+    // summaries), not content written twice.
+    let mut seen = std::collections::HashSet::new();
+    kept.retain(|&i| {
+        an.blocks
+            .get(i)
+            .is_some_and(|b| b.words < 8 || seen.insert(b.text.as_str()))
+    });
+    let paragraphs = kept
+        .iter()
+        .filter_map(|&i| an.blocks.get(i))
+        .map(|b| b.text.clone())
+        .collect();
+    Extraction {
+        container,
+        paragraphs,
+        kept,
+    }
+}
+
+/// Keep good blocks and the short ones that sit between good blocks; drop leading short
+/// non-heading blocks (bylines, dates) and everything short after the last good block.
+fn smooth(blocks: &[Block], candidates: &[usize]) -> Vec<usize> {
+    let is_good = |i: usize| blocks.get(i).is_some_and(|b| b.class == Class::Good);
+    let Some(first_good) = candidates.iter().position(|&i| is_good(i)) else {
+        return Vec::new();
+    };
+    let last_good = candidates
+        .iter()
+        .rposition(|&i| is_good(i))
+        .unwrap_or(first_good);
+    let mut out = Vec::new();
+    for (pos, &i) in candidates.iter().enumerate() {
+        let Some(b) = blocks.get(i) else { continue };
+        if pos > last_good {
+            break;
+        }
+        if pos < first_good {
+            // Before the first prose: only subheadings survive.
+            if matches!(b.kind, BlockKind::Heading(_)) && pos + 3 >= first_good {
+                out.push(i);
+            }
+            continue;
+        }
+        if b.class == Class::Good {
+            out.push(i);
+            continue;
+        }
+        if boilerplate::is_chrome_phrase(&b.text) || b.kind == BlockKind::Caption {
+            continue;
+        }
+        out.push(i);
+    }
+    out
+}
+
+/// Comparison key: lowercase word characters only.
+pub fn key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROSE: &str = "The secretary of state arrived in Moscow on Tuesday for talks with the \
+        Russian foreign minister about the war in Syria and the planned ceasefire.";
+
+    fn run(html: &str) -> Vec<String> {
+        let dom = Dom::parse(html);
+        let an = analyze(&dom);
+        extract(&dom, &an, Some("Kerry meets Putin")).paragraphs
+    }
+
+    #[test]
+    fn picks_the_article_and_drops_chrome() {
+        let html = format!(
+            r#"<html><body><div class="header"><a href=/>Home</a> <a href=/w>World</a></div>
+            <nav><ul><li><a href=/a>News</a></li><li><a href=/b>Sports</a></li></ul></nav>
+            <div class="main"><article><h1>Kerry meets Putin</h1><div class="byline">By Jane Doe</div>
+            <p>{PROSE}</p><h2>Ceasefire</h2><p>{PROSE} Second.</p>
+            <div class="share-tools">Share on Facebook</div><p>{PROSE} Third.</p></article>
+            <div class="related"><h3>Related</h3><ul><li><a href=/x>Another story about something else entirely here</a></li></ul></div>
+            <div id="comments"><p>{PROSE} Comment.</p></div></div>
+            <footer>Copyright 2015 Example</footer></body></html>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 4, "{p:#?}");
+        assert!(p[0].starts_with("The secretary"));
+        assert_eq!(p[1], "Ceasefire");
+        assert!(p[3].ends_with("Third."));
+    }
+
+    #[test]
+    fn pages_without_containers_fall_back_to_prose() {
+        let html = format!("<body>{PROSE}<br><br>{PROSE} Again.</body>");
+        let p = run(&html);
+        assert_eq!(p.len(), 2, "{p:#?}");
+    }
+
+    #[test]
+    fn key_keeps_word_chars() {
+        assert_eq!(key("Kerry: US, Russia — talks!"), "kerry us russia talks");
+    }
+}

@@ -1,0 +1,240 @@
+//! Language of the clean main text (never of the whole page), as ISO 639-1 where one exists.
+
+/// ISO 639-3 (whatlang) → ISO 639-1.
+fn iso639_1(code3: &str) -> Option<&'static str> {
+    Some(match code3 {
+        "eng" => "en",
+        "rus" => "ru",
+        "cmn" => "zh",
+        "spa" => "es",
+        "por" => "pt",
+        "ita" => "it",
+        "ben" => "bn",
+        "fra" => "fr",
+        "deu" => "de",
+        "ukr" => "uk",
+        "kat" => "ka",
+        "ara" => "ar",
+        "hin" => "hi",
+        "jpn" => "ja",
+        "heb" => "he",
+        "yid" => "yi",
+        "pol" => "pl",
+        "amh" => "am",
+        "jav" => "jv",
+        "kor" => "ko",
+        "nob" => "nb",
+        "dan" => "da",
+        "swe" => "sv",
+        "fin" => "fi",
+        "tur" => "tr",
+        "nld" => "nl",
+        "hun" => "hu",
+        "ces" => "cs",
+        "ell" => "el",
+        "bul" => "bg",
+        "bel" => "be",
+        "mar" => "mr",
+        "kan" => "kn",
+        "ron" => "ro",
+        "slv" => "sl",
+        "hrv" => "hr",
+        "srp" => "sr",
+        "mkd" => "mk",
+        "lit" => "lt",
+        "lav" => "lv",
+        "est" => "et",
+        "tam" => "ta",
+        "vie" => "vi",
+        "urd" => "ur",
+        "tha" => "th",
+        "guj" => "gu",
+        "uzb" => "uz",
+        "pan" => "pa",
+        "aze" => "az",
+        "ind" => "id",
+        "tel" => "te",
+        "pes" => "fa",
+        "mal" => "ml",
+        "ori" => "or",
+        "mya" => "my",
+        "nep" => "ne",
+        "sin" => "si",
+        "khm" => "km",
+        "tuk" => "tk",
+        "aka" => "ak",
+        "zul" => "zu",
+        "sna" => "sn",
+        "afr" => "af",
+        "lat" => "la",
+        "slk" => "sk",
+        "cat" => "ca",
+        "tgl" => "tl",
+        "hye" => "hy",
+        "cym" => "cy",
+        "epo" => "eo",
+        _ => return None,
+    })
+}
+
+/// Longest prefix of the text given to the detector (bytes); enough for a stable answer.
+const SAMPLE: usize = 1200;
+
+/// Function words that are frequent in one language and rare in the others we check; a text
+/// where one list clearly dominates is decided without the trigram model.
+const FUNCTION_WORDS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "the", "and", "of", "to", "is", "that", "with", "was", "for", "are", "this", "have",
+            "from", "by", "which", "would", "has", "were", "their", "it",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "les", "des", "est", "et", "une", "dans", "pour", "qui", "que", "sur", "pas",
+            "du", "au", "avec", "sont", "ont", "cette", "aux", "il",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "die", "und", "das", "ist", "nicht", "mit", "sich", "des", "ein", "eine", "auf",
+            "für", "dem", "auch", "wird", "von", "zu", "den", "im",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "los", "las", "del", "y", "que", "por", "con", "para", "una", "es", "se", "su",
+            "como", "más", "pero", "fue", "sus", "al", "lo",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "il", "che", "di", "della", "per", "non", "sono", "una", "nel", "gli", "con", "anche",
+            "del", "alla", "come", "più", "dei", "delle", "è", "ha",
+        ],
+    ),
+    (
+        "pt",
+        &[
+            "os", "que", "não", "uma", "para", "com", "dos", "das", "foi", "ao", "mais", "pelo",
+            "pela", "como", "seu", "sua", "são", "também", "em", "é",
+        ],
+    ),
+    (
+        "nl",
+        &[
+            "het", "een", "van", "en", "niet", "zijn", "voor", "met", "ook", "naar", "wordt",
+            "dat", "maar", "bij", "door", "worden", "werd", "deze", "op", "dit",
+        ],
+    ),
+];
+
+/// Decide clear cases of the common Latin-script languages by function-word counts.
+fn function_word_guess(sample: &str) -> Option<&'static str> {
+    let mut counts = [0usize; 7];
+    let mut total = 0usize;
+    for tok in sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(300)
+    {
+        total += 1;
+        if tok.len() > 8 || !tok.is_ascii() && tok.chars().count() > 6 {
+            continue;
+        }
+        let lower = tok.to_lowercase();
+        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            if words.contains(&lower.as_str())
+                && let Some(c) = counts.get_mut(i)
+            {
+                *c += 1;
+            }
+        }
+    }
+    if total < 30 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..counts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(counts.get(i).copied().unwrap_or(0)));
+    let best = order
+        .first()
+        .and_then(|&i| counts.get(i))
+        .copied()
+        .unwrap_or(0);
+    let second = order
+        .get(1)
+        .and_then(|&i| counts.get(i))
+        .copied()
+        .unwrap_or(0);
+    (best * 5 >= total && best >= second * 3)
+        .then(|| {
+            order
+                .first()
+                .and_then(|&i| FUNCTION_WORDS.get(i))
+                .map(|(l, _)| *l)
+        })
+        .flatten()
+}
+
+/// Detect the language of `text`. `hint` (e.g. `<html lang>`) is used only when the text is
+/// too short or the detector is unsure.
+pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
+    let mut end = text.len().min(SAMPLE);
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = text.get(..end).unwrap_or_default();
+    if let Some(lang) = function_word_guess(sample) {
+        return Some(lang.to_string());
+    }
+    let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
+    let detected = (letters >= 20)
+        .then(|| whatlang::detect(sample))
+        .flatten()
+        .filter(|info| info.is_reliable() || info.confidence() >= 0.5);
+    match detected.and_then(|info| iso639_1(info.lang().code())) {
+        Some(code) => Some(code.to_string()),
+        None => hint
+            .map(|h| h.to_ascii_lowercase())
+            .filter(|h| (2..=3).contains(&h.len()) && h.chars().all(|c| c.is_ascii_lowercase())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_on_text() {
+        assert_eq!(
+            detect("The secretary of state arrived in Moscow on Tuesday for talks with the Russian foreign minister.", Some("fr")).as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            detect("Le ministre des Affaires étrangères est arrivé mardi à Moscou pour des entretiens avec son homologue.", None).as_deref(),
+            Some("fr")
+        );
+        assert_eq!(detect("ok", Some("de")).as_deref(), Some("de"));
+        let long_en = "The minister said that the talks with the delegation were useful and that \
+            the two sides would meet again in the spring to discuss the details of the plan which \
+            has been prepared by the experts of the ministry for the next round of the talks.";
+        assert_eq!(function_word_guess(long_en), Some("en"));
+        assert_eq!(
+            detect(
+                "Der Minister sagte, dass die Gespräche mit der Delegation nützlich waren und \
+                dass sich die beiden Seiten im Frühjahr wieder treffen werden, um die Einzelheiten \
+                des Plans zu besprechen, der von den Experten des Ministeriums für die nächste \
+                Runde vorbereitet wurde und auch in der Presse diskutiert wird.",
+                None
+            )
+            .as_deref(),
+            Some("de")
+        );
+        assert_eq!(detect("", None), None);
+    }
+}

@@ -1,0 +1,612 @@
+//! Page metadata from HTML: `<meta>` tags, JSON-LD, `<title>`, headings, `<time>`, bylines.
+
+use super::clean::collapse_whitespace;
+use super::content::key;
+use super::dates::{self, FoundDate};
+use super::dom::{Dom, NodeData, NodeId};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Everything the metadata pass found, before choosing.
+#[derive(Debug, Default)]
+pub struct Meta {
+    /// `<meta name|property|itemprop=… content=…>`, keys lowercased, first value wins.
+    pub tags: HashMap<String, String>,
+    /// `<title>` text.
+    pub title_tag: Option<String>,
+    /// `<link rel=canonical>`.
+    pub canonical: Option<String>,
+    /// `<html lang>` primary subtag.
+    pub lang: Option<String>,
+    /// JSON-LD article facts.
+    pub ld: LdFacts,
+    /// `<h1>` elements with their text.
+    pub h1: Vec<(NodeId, String)>,
+    /// Dates from `<time>` and `itemprop=datePublished` elements: (node, date, strong) where
+    /// strong means explicitly marked as the publish date.
+    pub element_dates: Vec<(NodeId, FoundDate, bool)>,
+    /// Author names from `rel=author`, `itemprop=author` and byline elements.
+    pub byline_authors: Vec<String>,
+    /// Short texts of elements whose class/id names a date (for text date search).
+    pub date_texts: Vec<(NodeId, String)>,
+}
+
+/// Facts from JSON-LD blocks (article-like objects first).
+#[derive(Debug, Default)]
+pub struct LdFacts {
+    /// `headline`.
+    pub headline: Option<String>,
+    /// `datePublished` (or `dateCreated`).
+    pub published: Option<String>,
+    /// Author names.
+    pub authors: Vec<String>,
+    /// `publisher.name`.
+    pub publisher: Option<String>,
+    /// `articleBody` (a fallback for pages rendered by scripts).
+    pub article_body: Option<String>,
+}
+
+const ARTICLE_TYPES: &[&str] = &[
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenews",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "techarticle",
+    "scholarlyarticle",
+    "socialmediaposting",
+    "liveblogposting",
+    "posting",
+    "report",
+    "medicalwebpage",
+];
+
+/// Read metadata from the DOM.
+pub fn read(dom: &Dom) -> Meta {
+    let mut m = Meta::default();
+    let mut ld_blocks: Vec<String> = Vec::new();
+    for (i, node) in dom.nodes.iter().enumerate() {
+        let NodeData::Element(el) = &node.data else {
+            continue;
+        };
+        let id = i as NodeId;
+        match &*el.name {
+            "html" if m.lang.is_none() => {
+                m.lang = el
+                    .attr("lang")
+                    .or_else(|| el.attr("xml:lang"))
+                    .map(primary_lang)
+                    .filter(|l| (2..=3).contains(&l.len()));
+            }
+            "meta" => {
+                let key = el
+                    .attr("property")
+                    .or_else(|| el.attr("name"))
+                    .or_else(|| el.attr("itemprop"));
+                if let (Some(k), Some(v)) = (key, el.attr("content")) {
+                    let v = collapse_whitespace(v);
+                    if !v.is_empty() {
+                        m.tags.entry(k.trim().to_ascii_lowercase()).or_insert(v);
+                    }
+                }
+            }
+            "title" if m.title_tag.is_none() => {
+                let t = dom.text_of(id);
+                if !t.is_empty() {
+                    m.title_tag = Some(t);
+                }
+            }
+            "link" => {
+                let rel = el.attr("rel").unwrap_or_default().to_ascii_lowercase();
+                if rel.split_whitespace().any(|r| r == "canonical") && m.canonical.is_none() {
+                    m.canonical = el.attr("href").map(str::to_string);
+                }
+            }
+            "script" => {
+                let ty = el.attr("type").unwrap_or_default().to_ascii_lowercase();
+                if ty.contains("ld+json") && ld_blocks.len() < 16 {
+                    let first = node.first_child;
+                    if let Some(NodeData::Text(t)) = dom.node(first).map(|n| &n.data) {
+                        ld_blocks.push(t.clone());
+                    }
+                }
+            }
+            "h1" => {
+                let t = dom.text_of(id);
+                if !t.is_empty() && m.h1.len() < 8 {
+                    m.h1.push((id, t));
+                }
+            }
+            _ => {}
+        }
+        let itemprop = el.attr("itemprop").unwrap_or_default();
+        if &*el.name == "time" || itemprop.eq_ignore_ascii_case("datePublished") {
+            let strong = itemprop.eq_ignore_ascii_case("datePublished")
+                || el.attr("pubdate").is_some()
+                || el
+                    .attr("class")
+                    .is_some_and(|c| c.to_ascii_lowercase().contains("publish"));
+            let value = el
+                .attr("datetime")
+                .or_else(|| el.attr("content"))
+                .map(str::to_string)
+                .unwrap_or_else(|| dom.text_of(id));
+            if let Some(d) = dates::parse_value(&value)
+                && m.element_dates.len() < 64
+            {
+                m.element_dates.push((id, d, strong));
+            }
+        }
+        if &*el.name != "meta" && &*el.name != "html" && &*el.name != "body" {
+            let rel = el.attr("rel").unwrap_or_default();
+            let class = el.attr("class").unwrap_or_default().to_ascii_lowercase();
+            let is_author = itemprop.eq_ignore_ascii_case("author")
+                || rel.eq_ignore_ascii_case("author")
+                || class.split_whitespace().any(|c| {
+                    c == "author"
+                        || c == "byline"
+                        || c.ends_with("author-name")
+                        || c.ends_with("byline__name")
+                        || c == "author-name"
+                        || c == "fn"
+                });
+            if is_author && m.byline_authors.len() < 8 {
+                let t = dom.text_of(id);
+                if let Some(name) = clean_author(&t) {
+                    m.byline_authors.push(name);
+                }
+            }
+            let idc = format!("{class} {}", el.attr("id").unwrap_or_default()).to_ascii_lowercase();
+            if (idc.contains("date")
+                || idc.contains("time")
+                || idc.contains("publish")
+                || idc.contains("posted")
+                || idc.contains("byline")
+                || idc.contains("meta"))
+                && m.date_texts.len() < 32
+            {
+                let t = dom.text_of(id);
+                if !t.is_empty() && t.len() < 200 {
+                    m.date_texts.push((id, t));
+                }
+            }
+        }
+    }
+    for block in &ld_blocks {
+        read_json_ld(block, &mut m.ld);
+    }
+    m
+}
+
+fn primary_lang(lang: &str) -> String {
+    lang.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn type_names(v: &Value) -> Vec<String> {
+    match v.get("@type") {
+        Some(Value::String(s)) => vec![s.to_ascii_lowercase()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn str_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(collapse_whitespace(s)).filter(|s| !s.is_empty()),
+        Value::Array(a) => a.iter().find_map(|x| str_of(Some(x))),
+        Value::Object(_) => str_of(v?.get("name")).or_else(|| str_of(v?.get("@value"))),
+        _ => None,
+    }
+}
+
+fn names_of(v: Option<&Value>, out: &mut Vec<String>) {
+    match v {
+        Some(Value::String(s)) => {
+            if let Some(n) = clean_author(s) {
+                out.push(n);
+            }
+        }
+        Some(Value::Array(a)) => {
+            for x in a.iter().take(10) {
+                names_of(Some(x), out);
+            }
+        }
+        Some(Value::Object(_)) => {
+            if let Some(n) = v
+                .and_then(|o| str_of(o.get("name")))
+                .and_then(|s| clean_author(&s))
+            {
+                out.push(n);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Merge the facts of one JSON-LD block: article-typed objects win over others.
+fn read_json_ld(text: &str, facts: &mut LdFacts) {
+    let text = text
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->");
+    let Ok(root) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    // Iterative walk over objects (bounded).
+    let mut stack: Vec<&Value> = vec![&root];
+    let mut article: Option<&Value> = None;
+    let mut any_with_date: Option<&Value> = None;
+    let mut visited = 0;
+    while let Some(v) = stack.pop() {
+        visited += 1;
+        if visited > 2000 {
+            break;
+        }
+        match v {
+            Value::Array(a) => stack.extend(a.iter().rev()),
+            Value::Object(o) => {
+                let types = type_names(v);
+                if article.is_none() && types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
+                    article = Some(v);
+                }
+                if any_with_date.is_none() && o.contains_key("datePublished") {
+                    any_with_date = Some(v);
+                }
+                if let Some(g) = o.get("@graph") {
+                    stack.push(g);
+                }
+                if let Some(e) = o.get("mainEntity") {
+                    stack.push(e);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = article {
+        if facts.headline.is_none() {
+            facts.headline = str_of(a.get("headline")).or_else(|| str_of(a.get("name")));
+        }
+        if facts.published.is_none() {
+            facts.published =
+                str_of(a.get("datePublished")).or_else(|| str_of(a.get("dateCreated")));
+        }
+        if facts.authors.is_empty() {
+            names_of(a.get("author"), &mut facts.authors);
+            if facts.authors.is_empty() {
+                names_of(a.get("creator"), &mut facts.authors);
+            }
+        }
+        if facts.publisher.is_none() {
+            facts.publisher = a.get("publisher").and_then(|p| str_of(p.get("name")));
+        }
+        if facts.article_body.is_none() {
+            facts.article_body = a
+                .get("articleBody")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+    }
+    if facts.published.is_none()
+        && let Some(o) = any_with_date
+    {
+        facts.published = str_of(o.get("datePublished"));
+    }
+}
+
+/// Clean a byline into a name: drop "By", roles, dates and separators; `None` if it does not
+/// look like a person or organization name.
+pub fn clean_author(raw: &str) -> Option<String> {
+    let mut s = collapse_whitespace(raw);
+    for prefix in [
+        "written by",
+        "posted by",
+        "reviewed by",
+        "words by",
+        "author:",
+        "authors:",
+        "by:",
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "di ",
+    ] {
+        if s.len() > prefix.len()
+            && s.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        {
+            s = s.get(prefix.len()..).unwrap_or_default().trim().to_string();
+        }
+    }
+    // Cut at separators that start other byline facts (dates, "Updated", pipes).
+    for sep in [
+        " | ",
+        " · ",
+        " • ",
+        "\u{2022}",
+        " - ",
+        " — ",
+        " on ",
+        " published",
+        " updated",
+    ] {
+        if let Some(pos) = s.to_lowercase().find(sep) {
+            // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
+            if s.is_char_boundary(pos) {
+                s.truncate(pos);
+            }
+        }
+    }
+    let s = s
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-'))
+        .to_string();
+    let words = s.split_whitespace().count();
+    if s.is_empty()
+        || words > 8
+        || s.contains("://")
+        || s.contains('@')
+        || s.chars().filter(char::is_ascii_digit).count() > 2
+        || !s.chars().next().is_some_and(char::is_alphabetic)
+    {
+        return None;
+    }
+    Some(s)
+}
+
+/// The headline: the visible `<h1>` (outside chrome, not the site's logo) — preferring one that
+/// matches the metadata title — else the metadata title without its site-name part. Returns
+/// the text and the `<h1>` node it came from.
+pub fn choose_title(
+    m: &Meta,
+    site_name: Option<&str>,
+    host: Option<&str>,
+    in_chrome: impl Fn(NodeId) -> bool,
+) -> (Option<String>, Option<NodeId>) {
+    let meta_title = m
+        .tags
+        .get("og:title")
+        .or_else(|| m.tags.get("twitter:title"))
+        .cloned()
+        .or_else(|| m.ld.headline.clone())
+        .or_else(|| m.title_tag.clone());
+    let cleaned = meta_title
+        .as_deref()
+        .map(|t| strip_site_name(t, site_name, host));
+    let candidates: Vec<&str> = [
+        cleaned.as_deref(),
+        m.ld.headline.as_deref(),
+        m.title_tag.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let site_key = site_name.map(key).unwrap_or_default();
+    let host_key = host
+        .map(|h| h.split('.').next().unwrap_or_default().to_lowercase())
+        .unwrap_or_default();
+    let eligible: Vec<&(NodeId, String)> =
+        m.h1.iter()
+            .filter(|(id, h)| {
+                let hk = key(h);
+                let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
+                let words = hk.split(' ').count();
+                !hk.is_empty()
+                    && words <= 40
+                    && hk != site_key
+                    && compact != host_key
+                    && !(host_key.len() >= 4
+                        && compact.len() >= 4
+                        && (compact.starts_with(&host_key) || host_key.starts_with(&compact)))
+                    && !in_chrome(*id)
+            })
+            .collect();
+    for (id, h) in &eligible {
+        let hk = key(h);
+        if candidates.iter().any(|c| {
+            let ck = key(c);
+            ck == hk || (hk.len() >= 10 && ck.contains(&hk)) || (ck.len() >= 10 && hk.contains(&ck))
+        }) {
+            return (Some(h.clone()), Some(*id));
+        }
+    }
+    if let Some((id, h)) = eligible.first() {
+        return (Some(h.clone()), Some(*id));
+    }
+    (cleaned.filter(|c| !c.is_empty()), None)
+}
+
+/// "Headline | Site", "Site - Headline", "Headline :: Section :: Site" → "Headline".
+pub fn strip_site_name(title: &str, site_name: Option<&str>, host: Option<&str>) -> String {
+    const SEPS: &[&str] = &[
+        " | ", " - ", " – ", " — ", " :: ", " » ", " · ", " • ", " ~ ",
+    ];
+    let site_key = site_name.map(key).unwrap_or_default();
+    let host_key = host
+        .map(|h| h.split('.').next().unwrap_or_default().to_lowercase())
+        .unwrap_or_default();
+    let is_site = |part: &str| {
+        let k = key(part);
+        let compact: String = k.chars().filter(|c| !c.is_whitespace()).collect();
+        (!site_key.is_empty() && (k == site_key || site_key.contains(&k) && k.len() >= 3))
+            || (!host_key.is_empty() && compact == host_key)
+            || (!host_key.is_empty() && compact.len() >= 4 && host_key.contains(&compact))
+    };
+    for sep in SEPS {
+        if !title.contains(sep) {
+            continue;
+        }
+        let parts: Vec<&str> = title.split(sep).map(str::trim).collect();
+        let kept: Vec<&str> = parts.iter().copied().filter(|p| !is_site(p)).collect();
+        if kept.len() < parts.len() && !kept.is_empty() {
+            return kept.join(sep);
+        }
+        // No known site name: drop a short trailing part ("Headline | Brand").
+        if let (Some(first), Some(last)) = (parts.first(), parts.last())
+            && parts.len() >= 2
+        {
+            let wl = last.split_whitespace().count();
+            let wf = first.split_whitespace().count();
+            if wl <= 4 && wf > wl {
+                return parts[..parts.len() - 1].join(sep);
+            }
+            if wf <= 3 && last.split_whitespace().count() > wf + 2 && *sep != " - " {
+                return parts[1..].join(sep);
+            }
+        }
+    }
+    title.trim().to_string()
+}
+
+/// Author names by preference: JSON-LD, `<meta name=author>`, bylines.
+pub fn choose_authors(m: &Meta) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |n: &str| {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) && out.len() < 10 {
+            out.push(n.to_string());
+        }
+    };
+    if !m.ld.authors.is_empty() {
+        m.ld.authors.iter().for_each(|a| add(a));
+        return out;
+    }
+    for k in [
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "dc.creator",
+        "byl",
+    ] {
+        if let Some(a) = m.tags.get(k).and_then(|v| clean_author(v)) {
+            add(&a);
+            return out;
+        }
+    }
+    for a in &m.byline_authors {
+        add(a);
+    }
+    out.truncate(3);
+    out
+}
+
+/// Meta tags carrying the publish date, best first.
+const DATE_TAGS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "published_time",
+    "datepublished",
+    "article.published",
+    "article_date_original",
+    "publication_date",
+    "publish_date",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "cxenseparse:recs:publishtime",
+    "originalpublicationdate",
+    "article:post_date",
+    "created",
+    "datecreated",
+    "og:updated_time",
+    "article:modified_time",
+    "datemodified",
+];
+
+/// The publish date from metadata: JSON-LD, then meta tags, then marked `<time>` elements.
+/// Returns the date and whether it came from JSON-LD (`true`) or meta (`false`).
+pub fn meta_date(m: &Meta) -> Option<(FoundDate, bool)> {
+    if let Some(d) = m.ld.published.as_deref().and_then(dates::parse_value) {
+        return Some((d, true));
+    }
+    for k in DATE_TAGS {
+        if let Some(d) = m.tags.get(*k).and_then(|v| dates::parse_value(v)) {
+            return Some((d, false));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_meta_json_ld_and_title() {
+        let html = r#"<html lang="en-GB"><head><title>Kerry meets Putin | Example News</title>
+            <meta property="og:site_name" content="Example News">
+            <link rel="canonical" href="/story">
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+              {"@type":"WebSite","name":"Example"},
+              {"@type":["NewsArticle"],"headline":"Kerry meets Putin","datePublished":"2015-12-15T10:00:00+03:00",
+               "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}],
+               "publisher":{"name":"Example News"}}]}</script></head>
+            <body><h1>Kerry meets Putin</h1><span class="byline">By Jane Doe | Dec 15</span></body></html>"#;
+        let dom = Dom::parse(html);
+        let m = read(&dom);
+        assert_eq!(m.lang.as_deref(), Some("en"));
+        assert_eq!(m.canonical.as_deref(), Some("/story"));
+        assert_eq!(m.ld.headline.as_deref(), Some("Kerry meets Putin"));
+        assert_eq!(choose_authors(&m), ["Jane Doe", "John Roe"]);
+        assert_eq!(m.byline_authors, ["Jane Doe"]);
+        let (d, from_ld) = meta_date(&m).unwrap();
+        assert!(from_ld);
+        assert_eq!(dates::ymd(&d), (2015, 12, 15));
+        assert_eq!(
+            choose_title(&m, Some("Example News"), Some("example.com"), |_| false)
+                .0
+                .as_deref(),
+            Some("Kerry meets Putin")
+        );
+    }
+
+    #[test]
+    fn site_names_are_stripped() {
+        assert_eq!(
+            strip_site_name("Story here | Example News", Some("Example News"), None),
+            "Story here"
+        );
+        assert_eq!(
+            strip_site_name("Example - Story about things", None, Some("example.com")),
+            "Story about things"
+        );
+        assert_eq!(
+            strip_site_name("A long headline about talks - BBC News", None, None),
+            "A long headline about talks"
+        );
+        assert_eq!(
+            strip_site_name("Plain headline", None, None),
+            "Plain headline"
+        );
+    }
+
+    #[test]
+    fn authors_are_cleaned() {
+        assert_eq!(
+            clean_author("By Jane Doe | Dec 15, 2015").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(clean_author("https://facebook.com/jane"), None);
+        assert_eq!(
+            clean_author("Dylan Bailey, MS, RD, FAND").as_deref(),
+            Some("Dylan Bailey, MS, RD, FAND")
+        );
+    }
+}

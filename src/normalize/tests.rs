@@ -1,0 +1,255 @@
+//! Stage-level tests: the five seed pages, HTML end to end, and hostile input.
+
+use super::*;
+use crate::decode::{DecodeConfig, decode};
+use crate::message::{InputCoords, InputMessage};
+
+const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/pages.jsonl");
+
+fn seed_articles() -> Vec<Article> {
+    let text = std::fs::read_to_string(SEEDS).unwrap();
+    let n = Normalizer::new(NormalizeConfig::default());
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            let msg = InputMessage::from_payload(
+                l.as_bytes().to_vec(),
+                InputCoords {
+                    topic: "seeds".into(),
+                    partition: 0,
+                    offset: i as i64,
+                },
+            );
+            n.normalize(&decode(&msg, &DecodeConfig::default()).unwrap())
+        })
+        .collect()
+}
+
+fn paragraphs(a: &Article) -> Vec<&str> {
+    a.text.split("\n\n").collect()
+}
+
+/// Lines that must never survive: menus, tickers, share/ad labels, captions, credits, footers.
+const CHROME: &[&str] = &[
+    "Advertorial",
+    "FOCUS",
+    "Important news",
+    "在线翻译",
+    "szdaily ->",
+    "Shenzhen Daily E-mail",
+    "深圳报业集团版权所有",
+    "Copyright 2010",
+    "Off the wire",
+    "Results of WCBA League",
+    "You are here",
+    "Adjust font size",
+    "Advertisement",
+    "Alexander Scherbak",
+    "shake hands as they pose",
+    "left speaks with",
+    "(AFP photo)",
+    "alternate addresses",
+    "www.presstv.ir",
+    "SHARE THIS ARTICLE",
+    "Press TV News Roku",
+];
+
+#[test]
+fn seeds_come_out_as_exactly_their_articles() {
+    let seeds = seed_articles();
+    assert_eq!(seeds.len(), 5);
+    for (i, a) in seeds.iter().enumerate() {
+        for chrome in CHROME {
+            assert!(
+                !a.text.contains(chrome),
+                "seed {i} kept chrome {chrome:?}:\n{}",
+                a.text
+            );
+        }
+        for p in paragraphs(a) {
+            assert!(p != "Share" && p != "-", "seed {i}: {p:?}");
+        }
+        assert!(a.quality.is_article, "seed {i}");
+        assert_eq!(a.language.as_deref(), Some("en"), "seed {i}");
+    }
+
+    let s0 = &seeds[0];
+    assert_eq!(
+        s0.title.as_deref(),
+        Some("Kerry seeks ‘real progress’ at Moscow talks")
+    );
+    let p0 = paragraphs(s0);
+    assert_eq!(p0.len(), 9, "{p0:#?}");
+    assert!(p0[0].starts_with("U.S. Secretary of State John Kerry said he wanted"));
+    assert!(p0[8].starts_with("Kerry’s talks in Moscow will delve deeper"));
+    assert_eq!(
+        s0.published_at
+            .unwrap()
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        "2015-12-16 08:53"
+    );
+    assert_eq!(s0.published_at_source, Some(DateSource::Dateline));
+    assert!(
+        s0.agencies.contains(&"SD-Agencies".to_string()),
+        "{:?}",
+        s0.agencies
+    );
+    assert_eq!(s0.site_name.as_deref(), Some("Shenzhen Daily"));
+
+    let s1 = &seeds[1];
+    assert_eq!(
+        s1.title.as_deref(),
+        Some("Russia, U.S. call for common ground over various issues")
+    );
+    let p1 = paragraphs(s1);
+    assert_eq!(p1.len(), 17, "{p1:#?}");
+    assert!(p1[0].starts_with("Russian Foreign Minister Sergei Lavrov met on Tuesday"));
+    assert!(p1[16].starts_with("It is expected that the meetings on Tuesday"));
+    assert_eq!(
+        s1.published_at.unwrap().format("%Y-%m-%d").to_string(),
+        "2015-12-15"
+    );
+    assert_eq!(s1.published_at_source, Some(DateSource::Dateline));
+    assert!(
+        s1.agencies.contains(&"Xinhua".to_string()),
+        "{:?}",
+        s1.agencies
+    );
+
+    let s2 = &seeds[2];
+    assert_eq!(
+        s2.title.as_deref(),
+        Some("Kerry calls for frequent ground with Russian Federation on Syria, Ukraine")
+    );
+    let p2 = paragraphs(s2);
+    assert_eq!(p2.len(), 14, "{p2:#?}");
+    assert!(p2[0].starts_with("Last night Mr Kerry flew to Moscow"));
+    assert!(p2[13].starts_with("Kerry is asking for Russia’s full implementation"));
+    assert_eq!(s2.agencies, ["TASS"]);
+
+    let s3 = &seeds[3];
+    assert_eq!(
+        s3.title.as_deref(),
+        Some("Kerry to address Turkey-Russia tensions with Putin")
+    );
+    let p3 = paragraphs(s3);
+    assert_eq!(p3.len(), 10, "{p3:#?}");
+    assert!(p3[0].starts_with("Russian Federation and the US are at odds"));
+    assert!(p3[9].starts_with("“Of course, we wanted to continue"));
+
+    let s4 = &seeds[4];
+    assert_eq!(
+        s4.title.as_deref(),
+        Some("Kerry: US, Russia reaching end of Syria talks by Sept.")
+    );
+    let p4 = paragraphs(s4);
+    assert_eq!(p4.len(), 10, "{p4:#?}");
+    assert!(p4[0].starts_with("US Secretary of State John Kerry has said"));
+    assert!(p4[9].starts_with("Syria has been gripped by foreign-backed militancy"));
+    assert!(
+        s4.agencies.contains(&"AFP".to_string()),
+        "{:?}",
+        s4.agencies
+    );
+}
+
+fn html_page(body: String) -> Page {
+    Page {
+        id: "t".into(),
+        url: Some("HTTPS://Example.COM:443/news/2015/12/15/kerry?utm_source=x&id=3#top".into()),
+        fetched_at: Some(chrono::Utc::now()),
+        kind: BodyKind::Html,
+        body,
+        charset: "utf-8",
+        headers: Default::default(),
+        source_hint: None,
+    }
+}
+
+#[test]
+fn html_article_end_to_end() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html lang="en"><head><title>Kerry meets Putin | Example News</title>
+        <meta property="og:site_name" content="Example News">
+        <meta property="article:published_time" content="2015-12-15T10:00:00+03:00">
+        <meta name="author" content="Jane Doe"></head><body>
+        <nav><a href="/">Home</a></nav><article><h1>Kerry meets Putin</h1>
+        <p>MOSCOW (Reuters) - {prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p>
+        <figure><img src=x.jpg><figcaption>Kerry in Moscow. (AP Photo/Evan Vucci)</figcaption></figure>
+        </article><footer>Copyright 2015</footer></body></html>"#
+    );
+    let a = Normalizer::default().normalize(&html_page(body));
+    assert_eq!(a.title.as_deref(), Some("Kerry meets Putin"));
+    assert_eq!(a.text.split("\n\n").count(), 3, "{}", a.text);
+    assert_eq!(
+        a.published_at.unwrap().to_rfc3339(),
+        "2015-12-15T10:00:00+03:00"
+    );
+    assert_eq!(a.published_at_source, Some(DateSource::Meta));
+    assert_eq!(a.authors, ["Jane Doe"]);
+    assert_eq!(a.agencies, ["Reuters", "AP"]);
+    assert_eq!(a.site_name.as_deref(), Some("Example News"));
+    assert_eq!(
+        a.canonical_url.as_deref(),
+        Some("https://example.com/news/2015/12/15/kerry?id=3")
+    );
+    assert_eq!(a.language.as_deref(), Some("en"));
+    assert!(a.word_count > 60);
+}
+
+#[test]
+fn short_pages_are_flagged_not_dropped() {
+    let a = Normalizer::default().normalize(&html_page("<p>Page not found.</p>".into()));
+    assert!(!a.quality.is_article);
+    assert_eq!(a.text, "Page not found.");
+}
+
+#[test]
+fn future_and_ancient_dates_are_not_publish_dates() {
+    let body = r#"<meta property="article:published_time" content="2999-01-01"><p>x</p>"#;
+    let mut page = html_page(body.into());
+    page.url = None;
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(a.published_at_source, Some(DateSource::FetchedAt));
+    let body = r#"<meta property="article:published_time" content="1990-01-01"><p>x</p>"#;
+    let a = Normalizer::default().normalize(&Page {
+        url: None,
+        ..html_page(body.into())
+    });
+    assert_eq!(a.published_at_source, Some(DateSource::FetchedAt));
+}
+
+/// Hostile inputs: no panic, bounded memory (the DOM caps depth and attributes), linear time.
+#[test]
+fn hostile_inputs() {
+    let n = Normalizer::default();
+    let t = std::time::Instant::now();
+    let deep = "<div>".repeat(100_000) + "deep text here" + &"</div>".repeat(100_000);
+    let a = n.normalize(&html_page(deep));
+    assert!(a.text.contains("deep text here"));
+    let one_line = "word ".repeat(1_000_000);
+    let a = n.normalize(&html_page(format!("<p>{one_line}</p>")));
+    assert_eq!(a.word_count, 1_000_000);
+    let mut text_page = html_page(one_line);
+    text_page.kind = BodyKind::Text;
+    let _ = n.normalize(&text_page);
+    let attrs: String = (0..1_000_000).map(|i| format!(" a{i}=\"v\"")).collect();
+    let a = n.normalize(&html_page(format!("<div{attrs}>text</div>")));
+    assert_eq!(a.text, "text");
+    let invalid =
+        String::from_utf8_lossy(&[0xff, 0xfe, b'<', b'p', b'>', 0xc3, 0x28, b'x']).into_owned();
+    let _ = n.normalize(&html_page(invalid));
+    let unclosed = "<p><b><i><a>".repeat(50_000);
+    let _ = n.normalize(&html_page(unclosed));
+    let entities = "&#x110000;&#0;&amp".repeat(100_000);
+    let _ = n.normalize(&html_page(entities));
+    assert!(
+        t.elapsed().as_secs() < 60,
+        "hostile inputs took {:?}",
+        t.elapsed()
+    );
+}
