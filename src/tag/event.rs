@@ -14,7 +14,7 @@
 //! and shared by [`StateEntry`]s: one per event change (its compact centroid and summary) and one
 //! per page (`d:<page id>` → event), so a redelivered page gets its event again.
 
-use super::event_state::{DocState, EventState};
+use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::vector::{dot, normalize, top_k_indices};
@@ -154,10 +154,13 @@ pub(crate) struct Event {
     pub touch: u64,
 }
 
+/// Per term: the active events indexing it (lazily cleaned) and how many they are.
 #[derive(Debug, Default)]
 struct Postings {
     list: Vec<(u32, u32)>,
     clean_len: u32,
+    /// Active events whose centroid holds the term (the document frequency).
+    df: u32,
 }
 
 /// A page prepared for matching.
@@ -176,8 +179,6 @@ pub struct EventTracker {
     gens: Vec<u32>,
     by_key: FxHashMap<u64, u32>,
     postings: FxHashMap<u32, Postings>,
-    /// Active events containing each term (the streaming document frequency).
-    df: FxHashMap<u32, u32>,
     lru: VecDeque<(u32, u32, u64)>,
     docs: FxHashMap<u64, (u64, bool)>,
     doc_queue: VecDeque<(u64, i64)>,
@@ -200,7 +201,6 @@ impl EventTracker {
             gens: Vec::new(),
             by_key: FxHashMap::default(),
             postings: FxHashMap::default(),
-            df: FxHashMap::default(),
             lru: VecDeque::new(),
             docs: FxHashMap::default(),
             doc_queue: VecDeque::new(),
@@ -257,7 +257,7 @@ impl EventTracker {
     /// Inverse document frequency over the active events.
     fn idf(&self, term: u32) -> f32 {
         let n = self.by_key.len() as f32;
-        let df = self.df.get(&term).copied().unwrap_or(0) as f32;
+        let df = self.postings.get(&term).map_or(0, |p| p.df) as f32;
         ((n + 10.0) / (df + 1.0)).ln().max(0.05)
     }
 
@@ -371,9 +371,9 @@ impl EventTracker {
 
     /// The most similar active event and its similarity.
     fn best_match(&mut self, page: &PageVec, story: Option<i64>, at_ms: i64) -> Option<(u64, f32)> {
-        const QUERY_TERMS: usize = 24;
-        const MAX_SCAN: usize = 1500;
-        const CANDIDATES: usize = 48;
+        const QUERY_TERMS: usize = 16;
+        const MAX_SCAN: usize = 400;
+        const CANDIDATES: usize = 32;
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.acc_stamp.iter_mut().for_each(|s| *s = 0);
@@ -615,30 +615,24 @@ impl EventTracker {
     }
 
     fn index(&mut self, term: u32, slot: u32, generation: u32) {
-        *self.df.entry(term).or_insert(0) += 1;
         let p = self.postings.entry(term).or_default();
+        p.df += 1;
         p.list.push((slot, generation));
+        // Amortized cleanup of entries of closed events (doubling keeps it O(1) per push).
         if p.list.len() > 2 * p.clean_len as usize + 32 {
             let gens = &self.gens;
             p.list.retain(|&(s, g)| gens.get(s as usize) == Some(&g));
-            p.list.sort_unstable();
-            p.list.dedup();
             p.clean_len = p.list.len() as u32;
         }
     }
 
     fn unindex(&mut self, term: u32, slot: u32, generation: u32) {
-        if let Some(d) = self.df.get_mut(&term) {
-            *d = d.saturating_sub(1);
-            if *d == 0 {
-                self.df.remove(&term);
-            }
-        }
         if let Some(p) = self.postings.get_mut(&term) {
+            p.df = p.df.saturating_sub(1);
             if p.list.len() <= 64 {
                 p.list.retain(|&e| e != (slot, generation));
             }
-            if p.list.is_empty() {
+            if p.df == 0 {
                 self.postings.remove(&term);
             }
         }
@@ -789,7 +783,7 @@ impl EventTracker {
             return;
         };
         st.fill(&mut ev);
-        let mut pairs: Vec<(u32, f32)> = st.t.iter().map(|&(h, m)| (h, m)).collect();
+        let mut pairs: Vec<(u32, f32)> = unpack_terms(&st.t);
         pairs.sort_unstable_by_key(|p| p.0);
         pairs.dedup_by_key(|p| p.0);
         let (terms, mass) = pairs.into_iter().unzip();

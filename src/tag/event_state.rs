@@ -27,9 +27,9 @@ pub struct EventState {
     /// Distinct sources.
     #[serde(default)]
     pub sc: u64,
-    /// Centroid: term hash and raw mass.
+    /// Centroid: (term hash u32, raw mass f32) pairs, little-endian, base64.
     #[serde(default)]
-    pub t: Vec<(u32, f32)>,
+    pub t: String,
     /// Entities: name, type, weight.
     #[serde(default)]
     pub ent: Vec<(String, EntityKind, f32)>,
@@ -50,6 +50,35 @@ pub struct DocState {
     pub new: bool,
 }
 
+/// Centroid terms and masses packed as base64 of little-endian `(u32, f32)` pairs.
+pub fn pack_terms(terms: &[u32], mass: &[f32]) -> String {
+    use base64::Engine;
+    let mut bytes = Vec::with_capacity(terms.len() * 8);
+    for (h, m) in terms.iter().zip(mass) {
+        bytes.extend_from_slice(&h.to_le_bytes());
+        bytes.extend_from_slice(&round(*m).to_le_bytes());
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// The pairs of [`pack_terms`]; malformed input gives what could be read (finite masses only).
+pub fn unpack_terms(packed: &str) -> Vec<(u32, f32)> {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(packed.trim_end_matches('='))
+    else {
+        return Vec::new();
+    };
+    bytes
+        .chunks_exact(8)
+        .filter_map(|c| {
+            let h = u32::from_le_bytes(c.get(..4)?.try_into().ok()?);
+            let m = f32::from_le_bytes(c.get(4..8)?.try_into().ok()?);
+            (m.is_finite() && m > 0.0).then_some((h, m))
+        })
+        .take(4096)
+        .collect()
+}
+
 fn round(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -64,12 +93,7 @@ impl EventState {
             ls: round(e.label_sim),
             src: e.sources.clone(),
             sc: e.source_count,
-            t: e
-                .terms
-                .iter()
-                .zip(&e.mass)
-                .map(|(&h, &m)| (h, round(m)))
-                .collect(),
+            t: pack_terms(&e.terms, &e.mass),
             ent: e
                 .entities
                 .iter()

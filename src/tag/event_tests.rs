@@ -212,7 +212,7 @@ fn hostile_state_entries_are_ignored() {
         ("e-zz", serde_json::json!({"n": 1})),
         ("e-0000000000000001", serde_json::json!("nonsense")),
         ("d:x", serde_json::json!({"e": "bad", "t": 0})),
-        ("e-0000000000000002", serde_json::json!({"n": 3, "f": [T0, T0], "t": [[5, 1.0], [5, 2.0], [1, -1.0]]})),
+        ("e-0000000000000002", serde_json::json!({"n": 3, "f": [T0, T0], "t": "!!notbase64"})),
     ] {
         t.apply(&StateEntry {
             stage: STATE_STAGE.into(),

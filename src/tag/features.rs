@@ -153,8 +153,13 @@ impl Extractor {
         for (i, t) in toks.iter().enumerate() {
             let raw = strip_possessive(&text[t.start..t.end]);
             lower.clear();
-            lower.extend(raw.chars().flat_map(char::to_lowercase));
-            if lower.chars().count() < 2
+            if raw.is_ascii() {
+                lower.push_str(raw);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(raw.chars().flat_map(char::to_lowercase));
+            }
+            if lower.chars().nth(1).is_none()
                 || lower.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
                 || is_stopword(&lower)
             {
@@ -191,7 +196,7 @@ impl Extractor {
                 let prev_joins = toks.get(j - 1).is_some_and(|p| p.joins_next);
                 let Some(tj) = toks.get(j) else { break };
                 let word = &text[tj.start..tj.end];
-                let connector = CONNECTORS.contains(&word)
+                let connector = word_flags(word) & CONN != 0
                     && toks.get(j + 1).is_some_and(|n| n.cap)
                     && tj.joins_next;
                 if !prev_joins || !(tj.cap || connector) {
@@ -222,7 +227,14 @@ impl Extractor {
         while k < to {
             // Longest gazetteer phrase at k.
             let mut hit = None;
-            for end in (k + 1..=(k + MAX_PHRASE_WORDS).min(to)).rev() {
+            let first = toks.get(k).map_or("", |t| &text[t.start..t.end]);
+            let first = first.trim_end_matches('.');
+            let mut longest = gaz.max_words_from(first);
+            if longest == 0 && k + 1 == to {
+                // A single last word may carry a possessive ("Moscow's").
+                longest = gaz.max_words_from(strip_possessive(first));
+            }
+            for end in (k + 1..=(k + longest.min(MAX_PHRASE_WORDS)).min(to)).rev() {
                 self.phrase_of(text, toks, k, end);
                 if let Some(e) = gaz.lookup(&self.phrase) {
                     hit = Some((end, e));
@@ -246,13 +258,19 @@ impl Extractor {
                 .get(k)
                 .map_or("", |t| strip_possessive(&text[t.start..t.end]));
             self.lower.clear();
-            self.lower.extend(word.chars().flat_map(char::to_lowercase));
-            let role = ROLE_WORDS.contains(&self.lower.as_str());
-            if role || is_stopword(&self.lower) || is_calendar(&self.lower) {
+            if word.is_ascii() {
+                self.lower.push_str(word);
+                self.lower.make_ascii_lowercase();
+            } else {
+                self.lower.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            let flags = word_flags(&self.lower);
+            let role = flags & ROLE != 0;
+            if role || flags & (STOP | CAL) != 0 {
                 if let Some(s) = span.take() {
                     self.unknown(text, toks, s, k, boost, title_case, role_before, labels);
                 }
-                role_before = role || HONORIFICS.contains(&self.lower.as_str());
+                role_before = role || flags & HONOR != 0;
             } else if span.is_none() {
                 span = Some(k);
             }
@@ -278,7 +296,7 @@ impl Extractor {
     ) {
         let is_conn = |i: usize| {
             toks.get(i)
-                .is_some_and(|t| CONNECTORS.contains(&&text[t.start..t.end]))
+                .is_some_and(|t| word_flags(&text[t.start..t.end]) & CONN != 0)
         };
         while from < to && is_conn(from) {
             from += 1;
@@ -544,20 +562,47 @@ const PLACE_SUFFIXES: &[&str] = &[
     "Ocean", "Desert", "Peninsula", "Strait", "Canyon", "Falls", "Hills", "Heights",
 ];
 
-fn is_calendar(w: &str) -> bool {
-    const CAL: &[&str] = &[
+const CALENDAR: &[&str] = &[
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
         "february", "march", "april", "may", "june", "july", "august", "september", "october",
         "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
         "oct", "nov", "dec", "today", "yesterday", "tomorrow", "tonight", "christmas", "easter",
         "am", "pm", "gmt", "utc", "est", "edt", "pst", "pdt", "bst", "cet",
-    ];
-    CAL.contains(&w)
+];
+
+const STOP: u8 = 1;
+const CAL: u8 = 2;
+const ROLE: u8 = 4;
+const CONN: u8 = 8;
+const HONOR: u8 = 16;
+
+/// Flags of the listed words (one hash lookup instead of several list scans).
+fn word_flags(w: &str) -> u8 {
+    static TABLE: std::sync::OnceLock<FxHashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for (list, flag) in [
+            (STOPWORDS, STOP),
+            (CALENDAR, CAL),
+            (ROLE_WORDS, ROLE),
+            (CONNECTORS, CONN),
+            (HONORIFICS, HONOR),
+        ] {
+            for w in list {
+                *t.entry(w).or_insert(0) |= flag;
+            }
+        }
+        t
+    });
+    if w.len() > 16 {
+        return 0;
+    }
+    table.get(w).copied().unwrap_or(0)
 }
 
 /// English stop words plus news filler ("said", "told", weekdays, months).
 pub fn is_stopword(w: &str) -> bool {
-    STOPWORDS.binary_search(&w).is_ok() || is_calendar(w)
+    word_flags(w) & (STOP | CAL) != 0
 }
 
 /// Sorted.

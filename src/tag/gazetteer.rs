@@ -2,7 +2,7 @@
 //! variants (demonyms, short names, other spellings) mapped to one canonical name.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 const GAZETTEER: &str = include_str!("../../data/gazetteer.toml");
@@ -46,7 +46,9 @@ struct File {
 #[derive(Debug, Default)]
 pub struct Gazetteer {
     entities: Vec<Entity>,
-    variants: HashMap<String, usize>,
+    variants: FxHashMap<String, usize>,
+    /// First word of any variant → most words in a variant starting with it.
+    first_words: FxHashMap<String, usize>,
 }
 
 impl Gazetteer {
@@ -75,11 +77,22 @@ impl Gazetteer {
                 });
                 for v in std::iter::once(name).chain(parts) {
                     // Variants are case-sensitive in text; the key keeps the case.
-                    g.variants.entry(variant_key(v)).or_insert(idx);
+                    let key = variant_key(v);
+                    let words = key.split(' ').count();
+                    if let Some(first) = key.split(' ').next() {
+                        let m = g.first_words.entry(first.to_string()).or_insert(0);
+                        *m = (*m).max(words);
+                    }
+                    g.variants.entry(key).or_insert(idx);
                 }
             }
         }
         Ok(g)
+    }
+
+    /// Most words of a variant starting with `word` (0 when none does).
+    pub fn max_words_from(&self, word: &str) -> usize {
+        self.first_words.get(word).copied().unwrap_or(0)
     }
 
     /// The entity a phrase (exact case, single spaces, no periods at word ends) names.
