@@ -36,7 +36,8 @@ impl Rng {
 
 fn syllables(mut n: usize, cap: bool) -> String {
     const S: [&str; 16] = [
-        "ka", "lo", "mi", "ra", "ten", "vo", "su", "del", "an", "or", "pi", "gu", "ne", "sha", "tor", "be",
+        "ka", "lo", "mi", "ra", "ten", "vo", "su", "del", "an", "or", "pi", "gu", "ne", "sha",
+        "tor", "be",
     ];
     let mut w = String::new();
     loop {
@@ -83,7 +84,13 @@ fn page(rng: &mut Rng, topic: usize) -> Article {
         }
         text.push_str(". ");
     }
-    let title = format!("{} {} {} {}", name(0), topic_word(0), topic_word(1), name(1));
+    let title = format!(
+        "{} {} {} {}",
+        name(0),
+        topic_word(0),
+        topic_word(1),
+        name(1)
+    );
     Article {
         word_count: text.split_whitespace().count(),
         text,
@@ -93,7 +100,11 @@ fn page(rng: &mut Rng, topic: usize) -> Article {
         authors: vec![],
         agencies: vec![],
         site_name: None,
-        url: Some(format!("https://www.site{}.example.com/news/{}", topic % 500, rng.next())),
+        url: Some(format!(
+            "https://www.site{}.example.com/news/{}",
+            topic % 500,
+            rng.next()
+        )),
         canonical_url: None,
         language: Some("en".into()),
         quality: Quality { is_article: true },
@@ -113,12 +124,22 @@ fn bench_tag(c: &mut Criterion) {
     let t0 = 1_700_000_000_000i64;
     for topic in 0..EVENTS {
         let a = page(&mut rng, topic);
-        tracker.assign(&format!("fill-{topic}"), &a, &unique, "s", t0 + topic as i64);
+        tracker.assign(
+            &format!("fill-{topic}"),
+            &a,
+            &unique,
+            "s",
+            t0 + topic as i64,
+        );
     }
     assert_eq!(tracker.active(), EVENTS);
     let pages: Vec<Article> = (0..BATCH)
         .map(|i| {
-            let topic = if i % 5 == 4 { EVENTS + i } else { rng.below(EVENTS) };
+            let topic = if i % 5 == 4 {
+                EVENTS + i
+            } else {
+                rng.below(EVENTS)
+            };
             page(&mut rng, topic)
         })
         .collect();
@@ -131,7 +152,13 @@ fn bench_tag(c: &mut Criterion) {
             for a in &pages {
                 n += 1;
                 let source = resolver.resolve(a, None, &[]);
-                let r = tracker.assign(&format!("p{n}"), a, &unique, &source.id, t0 + EVENTS as i64 + n as i64);
+                let r = tracker.assign(
+                    &format!("p{n}"),
+                    a,
+                    &unique,
+                    &source.id,
+                    t0 + EVENTS as i64 + n as i64,
+                );
                 black_box(r);
             }
         })
@@ -145,7 +172,13 @@ fn bench_tag(c: &mut Criterion) {
         for a in &pages {
             n += 1;
             let source = resolver.resolve(a, None, &[]);
-            let r = tracker.assign(&format!("p{n}"), a, &unique, &source.id, t0 + EVENTS as i64 + n as i64);
+            let r = tracker.assign(
+                &format!("p{n}"),
+                a,
+                &unique,
+                &source.id,
+                t0 + EVENTS as i64 + n as i64,
+            );
             black_box(r);
         }
     }

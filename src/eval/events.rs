@@ -202,7 +202,8 @@ fn score(settings: &Settings, pages: &[&GoldPage]) -> Scores {
 }
 
 fn report(name: &str, s: &Scores) {
-    let mean = |f: fn(&BCubed) -> f64| s.runs.iter().map(f).sum::<f64>() / s.runs.len().max(1) as f64;
+    let mean =
+        |f: fn(&BCubed) -> f64| s.runs.iter().map(f).sum::<f64>() / s.runs.len().max(1) as f64;
     let min = |f: fn(&BCubed) -> f64| s.runs.iter().map(f).fold(f64::INFINITY, f64::min);
     println!(
         "{name:<22} docs/run {:>5}  B-cubed P {:.4} (min {:.4})  R {:.4} (min {:.4})  F1 {:.4} (min {:.4})",
@@ -223,8 +224,14 @@ pub fn run(settings: &Settings, gold: &Path) -> Result<()> {
         anyhow::bail!("{} holds no pages", gold.display());
     }
     let all: Vec<&GoldPage> = pages.iter().collect();
-    let half_a: Vec<&GoldPage> = pages.iter().filter(|p| p.topic.rem_euclid(4) == 1).collect();
-    let half_b: Vec<&GoldPage> = pages.iter().filter(|p| p.topic.rem_euclid(4) != 1).collect();
+    let half_a: Vec<&GoldPage> = pages
+        .iter()
+        .filter(|p| p.topic.rem_euclid(4) == 1)
+        .collect();
+    let half_b: Vec<&GoldPage> = pages
+        .iter()
+        .filter(|p| p.topic.rem_euclid(4) != 1)
+        .collect();
     let events = {
         let mut e: Vec<&str> = pages.iter().map(|p| p.event.as_str()).collect();
         e.sort_unstable();

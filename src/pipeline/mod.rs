@@ -174,9 +174,11 @@ impl StatefulStages {
         self.observe("dedup", t);
 
         let t = Instant::now();
-        let source =
-            self.sources
-                .resolve(&page.article, page.source_hint.as_deref(), &page.chrome_hints);
+        let source = self.sources.resolve(
+            &page.article,
+            page.source_hint.as_deref(),
+            &page.chrome_hints,
+        );
         let assignment =
             self.events
                 .assign(&page.id, &page.article, &verdict, &source.id, event_time_ms);

@@ -38,9 +38,7 @@ impl CreditDetector {
             if e.id == "reuters" {
                 reuters = Some(e.name.clone());
             }
-            let all = std::iter::once(&e.name)
-                .chain(&e.credits)
-                .chain(&e.aliases);
+            let all = std::iter::once(&e.name).chain(&e.credits).chain(&e.aliases);
             for tok in all {
                 let tok = tok.trim();
                 if tok.is_empty() || tokens.iter().any(|t| t == tok) {
@@ -130,9 +128,11 @@ fn is_credit(line: &str, s: usize, e: usize, line_ok: bool) -> bool {
         if rest.contains(')')
             && (inner.trim().is_empty()
                 || inner.len() <= 60
-                    && ["photo", "file", "image", "video", "tv", "/", "via", "graphic"]
-                        .iter()
-                        .any(|w| inner.trim_start().starts_with(w) || inner.contains('/')))
+                    && [
+                        "photo", "file", "image", "video", "tv", "/", "via", "graphic",
+                    ]
+                    .iter()
+                    .any(|w| inner.trim_start().starts_with(w) || inner.contains('/')))
         {
             return true;
         }
@@ -142,42 +142,58 @@ fn is_credit(line: &str, s: usize, e: usize, line_ok: bool) -> bool {
         return true;
     }
     // "Reuters/Kevin Lamarque", "AFP/Getty Images", "AP Photo", "Xinhua Photo"
-    if let Some(rest) = after.strip_prefix('/').or_else(|| after.strip_prefix(" / "))
+    if let Some(rest) = after
+        .strip_prefix('/')
+        .or_else(|| after.strip_prefix(" / "))
         && rest.trim_start().starts_with(char::is_uppercase)
     {
         return true;
     }
-    if ["Photo", "PHOTO", "Images", "photo", "file photo", "Video", "/"]
-        .iter()
-        .any(|w| after.strip_prefix(' ').is_some_and(|r| r.starts_with(w)))
+    if [
+        "Photo",
+        "PHOTO",
+        "Images",
+        "photo",
+        "file photo",
+        "Video",
+        "/",
+    ]
+    .iter()
+    .any(|w| after.strip_prefix(' ').is_some_and(|r| r.starts_with(w)))
     {
         return true;
     }
     // "Photo: AFP", "Source: Xinhua", "Credit: Reuters/..."
-    let tail = before.get(before.len().saturating_sub(48)..).unwrap_or(before);
+    let tail = before
+        .get(before.len().saturating_sub(48)..)
+        .unwrap_or(before);
     let tail_l = tail.to_lowercase();
-    if ["photo", "picture", "image", "credit", "source", "foto", "bild", "quelle"]
-        .iter()
-        .any(|w| {
-            tail_l.rfind(w).is_some_and(|p| {
-                tail_l[p + w.len()..]
-                    .trim_start_matches(['s', ')'])
-                    .trim_start()
-                    .starts_with(':')
-            })
+    if [
+        "photo", "picture", "image", "credit", "source", "foto", "bild", "quelle",
+    ]
+    .iter()
+    .any(|w| {
+        tail_l.rfind(w).is_some_and(|p| {
+            tail_l[p + w.len()..]
+                .trim_start_matches(['s', ')'])
+                .trim_start()
+                .starts_with(':')
         })
-    {
+    }) {
         return true;
     }
     // "... contributed to this report", "with inputs from PTI"
-    if after.starts_with(" contributed") || tail_l.trim_end().ends_with("inputs from")
+    if after.starts_with(" contributed")
+        || tail_l.trim_end().ends_with("inputs from")
         || tail_l.trim_end().ends_with("input from")
     {
         return true;
     }
     // Dateline source line at the start: "Xinhua, December 15, 2015", "AFP | 12 May"
     if b.is_empty() {
-        let rest = a.trim_start_matches([',', '|', '-', '–', '—', ':']).trim_start();
+        let rest = a
+            .trim_start_matches([',', '|', '-', '–', '—', ':'])
+            .trim_start();
         if a.len() != rest.len() {
             let low = rest.to_lowercase();
             if rest.starts_with(|c: char| c.is_ascii_digit())
@@ -235,10 +251,9 @@ fn generic_agencies(text: &str, out: &mut Vec<String>) {
         }
         let lead = before[..before.len() - prefix_len].trim_end();
         let parenthesized = lead.ends_with('(') && after.starts_with(')');
-        let line_credit = (lead.is_empty()
-            || lead.ends_with('\n')
-            || lead.ends_with(['—', '–', '-']) && lead.len() >= 1)
-            && (after.is_empty() || after.starts_with('\n'));
+        let line_credit =
+            (lead.is_empty() || lead.ends_with('\n') || lead.ends_with(['—', '–', '-']))
+                && (after.is_empty() || after.starts_with('\n'));
         if parenthesized || line_credit {
             let token = &text[before.len() - prefix_len..end];
             if token.starts_with(|c: char| c.is_uppercase()) {
@@ -262,24 +277,42 @@ mod tests {
 
     #[test]
     fn credit_positions_are_found() {
-        assert_eq!(detect("MOSCOW, Dec. 15 (Xinhua) -- Russia said."), ["Xinhua"]);
+        assert_eq!(
+            detect("MOSCOW, Dec. 15 (Xinhua) -- Russia said."),
+            ["Xinhua"]
+        );
         assert_eq!(detect("talks in Syria. (SD-Agencies)"), ["SD-Agencies"]);
         assert_eq!(detect("Alexander Scherbak  TASS"), ["TASS"]);
         assert_eq!(detect("WASHINGTON (AP) — The Senate voted."), ["AP"]);
         assert_eq!(detect("LONDON (Reuters) - Shares fell."), ["Reuters"]);
-        assert_eq!(detect("US Secretary of State John Kerry (AFP photo)"), ["AFP"]);
+        assert_eq!(
+            detect("US Secretary of State John Kerry (AFP photo)"),
+            ["AFP"]
+        );
         assert_eq!(detect("President Biden. (AP Photo/Evan Vucci)"), ["AP"]);
         assert_eq!(detect("Photo: Reuters/Kevin Lamarque"), ["Reuters"]);
-        assert_eq!(detect("MOSCOW, December 15. /TASS/. Talks began."), ["TASS"]);
-        assert_eq!(detect("Xinhua, December 15, 2015 Adjust font size:"), ["Xinhua"]);
+        assert_eq!(
+            detect("MOSCOW, December 15. /TASS/. Talks began."),
+            ["TASS"]
+        );
+        assert_eq!(
+            detect("Xinhua, December 15, 2015 Adjust font size:"),
+            ["Xinhua"]
+        );
         assert_eq!(detect("— Agence France-Presse"), ["AFP"]);
-        assert_eq!(detect("The Associated Press contributed to this report."), ["AP"]);
+        assert_eq!(
+            detect("The Associated Press contributed to this report."),
+            ["AP"]
+        );
         assert_eq!(
             detect("Reporting by Jane Roe; Editing by John Doe"),
             ["Reuters"]
         );
         assert_eq!(detect("With inputs from PTI"), ["PTI"]);
-        assert_eq!(detect("BEIJING, Jan 2 (Xinhua) -- x\nGAZA (AFP) - y"), ["Xinhua", "AFP"]);
+        assert_eq!(
+            detect("BEIJING, Jan 2 (Xinhua) -- x\nGAZA (AFP) - y"),
+            ["Xinhua", "AFP"]
+        );
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub struct EventConfig {
     pub title_boost: f32,
     /// Multiplier of named-entity terms.
     pub entity_boost: f32,
+    /// Similarity is scaled by `1 - penalty x share` where `share` is the part of the page's
+    /// headline entities missing from the event ("Klitschko stops Thompson" vs a Klitschko–Rahman
+    /// fight).
+    pub title_entity_penalty: f32,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -66,6 +70,7 @@ impl Default for EventConfig {
             time_sigma_days: 3.0,
             title_boost: 2.0,
             entity_boost: 2.0,
+            title_entity_penalty: 0.0,
             page_terms: 64,
             centroid_terms: 96,
             max_remembered_pages: 1_000_000,
@@ -169,6 +174,8 @@ struct PageVec {
     weight: Vec<f32>,
     /// Raw weights scaled to unit length (centroid mass contribution).
     unit_raw: Vec<f32>,
+    /// Headline entities and their weights.
+    title_entities: Vec<(u32, f32)>,
 }
 
 /// Assigns events and keeps their state.
@@ -309,7 +316,9 @@ impl EventTracker {
             self.open(key, at_ms);
         }
         let add_vector = original.is_none();
-        self.update(key, &feats, &page, add_vector, sim, article, source_id, at_ms, story);
+        self.update(
+            key, &feats, &page, add_vector, sim, article, source_id, at_ms, story,
+        );
 
         self.docs.insert(doc_key, (key, opened));
         self.doc_queue.push_back((doc_key, at_ms));
@@ -362,10 +371,18 @@ impl EventTracker {
         }
         normalize(&mut weight);
         normalize(&mut unit_raw);
+        let title_entities = feats
+            .terms
+            .iter()
+            .zip(&scores)
+            .filter(|(t, _)| t.title_entity)
+            .map(|(t, s)| (t.hash, *s))
+            .collect();
         PageVec {
             terms,
             weight,
             unit_raw,
+            title_entities,
         }
     }
 
@@ -425,12 +442,27 @@ impl EventTracker {
                 continue;
             };
             let cos = dot(&page.terms, &page.weight, &ev.terms, &ev.weight);
-            let sim = cos * self.time_factor(ev, story, at_ms);
+            let sim = cos * self.time_factor(ev, story, at_ms) * self.title_factor(page, ev);
             if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
                 best = Some((ev.key, sim));
             }
         }
         best
+    }
+
+    /// Penalty for headline entities the event does not know.
+    fn title_factor(&self, page: &PageVec, ev: &Event) -> f32 {
+        let total: f32 = page.title_entities.iter().map(|e| e.1).sum();
+        if total <= 0.0 || ev.count == 0 {
+            return 1.0;
+        }
+        let missing: f32 = page
+            .title_entities
+            .iter()
+            .filter(|(h, _)| ev.terms.binary_search(h).is_err())
+            .map(|e| e.1)
+            .sum();
+        1.0 - self.cfg.title_entity_penalty.clamp(0.0, 1.0) * missing / total
     }
 
     /// Gaussian decay on the gap between the page's time and the event's time span. A trusted
@@ -456,7 +488,12 @@ impl EventTracker {
                 (self.slots.len() - 1) as u32
             }
         };
-        let generation = self.gens.get(slot as usize).copied().unwrap_or(0).wrapping_add(1);
+        let generation = self
+            .gens
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(0)
+            .wrapping_add(1);
         if let Some(g) = self.gens.get_mut(slot as usize) {
             *g = generation;
         }
@@ -531,7 +568,10 @@ impl EventTracker {
                 match (ev.terms.get(i), page.terms.get(j)) {
                     (Some(&a), Some(&b)) if a == b => {
                         terms.push(a);
-                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0) + page.unit_raw.get(j).copied().unwrap_or(0.0));
+                        mass.push(
+                            ev.mass.get(i).copied().unwrap_or(0.0)
+                                + page.unit_raw.get(j).copied().unwrap_or(0.0),
+                        );
                         i += 1;
                         j += 1;
                     }
@@ -565,7 +605,13 @@ impl EventTracker {
 
     /// Replace an event's centroid (pruned to the top terms), keeping the index and the
     /// document frequencies in step.
-    pub(crate) fn set_centroid(&mut self, ev: &mut Event, slot: u32, terms: Vec<u32>, mass: Vec<f32>) {
+    pub(crate) fn set_centroid(
+        &mut self,
+        ev: &mut Event,
+        slot: u32,
+        terms: Vec<u32>,
+        mass: Vec<f32>,
+    ) {
         let scores: Vec<f32> = terms
             .iter()
             .zip(&mass)
@@ -651,15 +697,20 @@ impl EventTracker {
                 None => ev.entities.push((label.to_string(), kind, t.weight)),
             }
         }
-        ev.entities.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        ev.entities
+            .sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
         ev.entities.truncate(CAP);
         let kw = top_k_indices(&page.weight, 10);
         for i in kw {
-            let Some(&h) = page.terms.get(i) else { continue };
+            let Some(&h) = page.terms.get(i) else {
+                continue;
+            };
             let Ok(pos) = feats.terms.binary_search_by_key(&h, |t| t.hash) else {
                 continue;
             };
-            let Some(t) = feats.terms.get(pos) else { continue };
+            let Some(t) = feats.terms.get(pos) else {
+                continue;
+            };
             if t.entity.is_some() || !is_word_term(feats, t) {
                 continue;
             }
@@ -670,7 +721,8 @@ impl EventTracker {
                 None => ev.keywords.push((label.to_string(), w)),
             }
         }
-        ev.keywords.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ev.keywords
+            .sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         ev.keywords.truncate(CAP);
     }
 

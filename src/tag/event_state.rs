@@ -64,7 +64,8 @@ pub fn pack_terms(terms: &[u32], mass: &[f32]) -> String {
 /// The pairs of [`pack_terms`]; malformed input gives what could be read (finite masses only).
 pub fn unpack_terms(packed: &str) -> Vec<(u32, f32)> {
     use base64::Engine;
-    let Ok(bytes) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(packed.trim_end_matches('='))
+    let Ok(bytes) =
+        base64::engine::general_purpose::STANDARD_NO_PAD.decode(packed.trim_end_matches('='))
     else {
         return Vec::new();
     };
@@ -99,7 +100,11 @@ impl EventState {
                 .iter()
                 .map(|(n, k, w)| (n.clone(), *k, round(*w)))
                 .collect(),
-            kw: e.keywords.iter().map(|(k, w)| (k.clone(), round(*w))).collect(),
+            kw: e
+                .keywords
+                .iter()
+                .map(|(k, w)| (k.clone(), round(*w)))
+                .collect(),
         }
     }
 

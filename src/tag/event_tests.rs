@@ -88,7 +88,8 @@ fn same_story_months_apart_is_another_event() {
     a1.published_at = chrono::DateTime::from_timestamp_millis(T0).map(|d| d.fixed_offset());
     a1.published_at_source = Some(DateSource::Meta);
     let mut a2 = kerry(2);
-    a2.published_at = chrono::DateTime::from_timestamp_millis(T0 + 120 * DAY).map(|d| d.fixed_offset());
+    a2.published_at =
+        chrono::DateTime::from_timestamp_millis(T0 + 120 * DAY).map(|d| d.fixed_offset());
     a2.published_at_source = Some(DateSource::Meta);
     let e1 = t.assign("p1", &a1, &unique(), "s", T0).event;
     let e2 = t.assign("p2", &a2, &unique(), "s", T0 + 120 * DAY).event;
@@ -140,7 +141,13 @@ fn replayed_state_equals_live_state() {
     let mut log = Vec::new();
     for i in 0..6 {
         let a = if i % 2 == 0 { kerry(i) } else { quake(i) };
-        let r = live.assign(&format!("p{i}"), &a, &unique(), &format!("s{i}"), T0 + i as i64 * 60_000);
+        let r = live.assign(
+            &format!("p{i}"),
+            &a,
+            &unique(),
+            &format!("s{i}"),
+            T0 + i as i64 * 60_000,
+        );
         log.extend(r.state);
     }
     let mut replica = EventTracker::new(EventConfig::default());
@@ -158,7 +165,11 @@ fn replayed_state_equals_live_state() {
     assert_eq!(a.event, b.event);
     assert_eq!(a.summary, b.summary);
     // An older entry of an event never rolls it back.
-    let first_kerry = log.iter().find(|e| !e.key.starts_with("d:")).unwrap().clone();
+    let first_kerry = log
+        .iter()
+        .find(|e| !e.key.starts_with("d:"))
+        .unwrap()
+        .clone();
     replica.apply(&first_kerry);
     assert_eq!(replica.summaries(), live.summaries());
 }
@@ -212,7 +223,10 @@ fn hostile_state_entries_are_ignored() {
         ("e-zz", serde_json::json!({"n": 1})),
         ("e-0000000000000001", serde_json::json!("nonsense")),
         ("d:x", serde_json::json!({"e": "bad", "t": 0})),
-        ("e-0000000000000002", serde_json::json!({"n": 3, "f": [T0, T0], "t": "!!notbase64"})),
+        (
+            "e-0000000000000002",
+            serde_json::json!({"n": 3, "f": [T0, T0], "t": "!!notbase64"}),
+        ),
     ] {
         t.apply(&StateEntry {
             stage: STATE_STAGE.into(),

@@ -31,6 +31,8 @@ pub struct Term {
     pub entity: Option<EntityKind>,
     /// Byte range of the display label in [`DocFeatures::labels`].
     pub label: (u32, u32),
+    /// An entity phrase (not a word) that occurs in the title.
+    pub title_entity: bool,
 }
 
 /// The features of one document.
@@ -65,6 +67,7 @@ struct Acc {
     tf: f32,
     entity: Option<EntityKind>,
     label: (u32, u32),
+    title_entity: bool,
 }
 
 /// Reusable extractor (keeps its buffers between documents).
@@ -76,6 +79,7 @@ pub struct Extractor {
     phrase: String,
     caps_seen: FxHashSet<u64>,
     in_entity: Vec<bool>,
+    in_title: bool,
 }
 
 /// Most bytes of body text looked at.
@@ -96,9 +100,12 @@ impl Extractor {
         let mut labels = String::new();
         let body = cut(body, MAX_TEXT_BYTES);
         // Body first: it tells which capitalized words are names.
+        self.in_title = false;
         self.segment(body, 1.0, false, &mut labels);
         if let Some(t) = title {
+            self.in_title = true;
             self.segment(cut(t, 1024), w.title_boost, true, &mut labels);
+            self.in_title = false;
         }
         let mut terms: Vec<Term> = self
             .acc
@@ -113,6 +120,7 @@ impl Extractor {
                     weight,
                     entity: a.entity,
                     label: a.label,
+                    title_entity: a.title_entity,
                 }
             })
             .collect();
@@ -130,7 +138,9 @@ impl Extractor {
                 .iter()
                 .filter(|t| {
                     let s = &text[t.start..t.end];
-                    s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+                    s.chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
                 })
                 .count();
             upper * 10 >= toks.len() * 7
@@ -159,8 +169,14 @@ impl Extractor {
             } else {
                 lower.extend(raw.chars().flat_map(char::to_lowercase));
             }
+            let year = lower.len() == 4
+                && (lower.starts_with("19") || lower.starts_with("20"))
+                && lower.bytes().all(|b| b.is_ascii_digit());
             if lower.chars().nth(1).is_none()
-                || lower.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+                || (!year
+                    && lower
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
                 || is_stopword(&lower)
             {
                 continue;
@@ -168,7 +184,13 @@ impl Extractor {
             let stemmed = stem(&lower);
             let hash = xxh3_64_with_seed(stemmed.as_bytes(), 1) as u32;
             let ent = self.in_entity.get(i).copied().unwrap_or(false);
-            self.add(hash, boost, ent.then_some(EntityKind::Other), stemmed, labels);
+            self.add(
+                hash,
+                boost,
+                ent.then_some(EntityKind::Other),
+                stemmed,
+                labels,
+            );
         }
         self.lower = lower;
         self.toks = toks;
@@ -324,7 +346,9 @@ impl Extractor {
             if from >= to {
                 return;
             }
-        } else if to - from == 1 && toks.get(from).is_some_and(|t| t.sent_start) && !confirmed(self, from)
+        } else if to - from == 1
+            && toks.get(from).is_some_and(|t| t.sent_start)
+            && !confirmed(self, from)
         {
             return;
         }
@@ -340,7 +364,12 @@ impl Extractor {
             EntityKind::Organization
         } else if PLACE_SUFFIXES.contains(&last) {
             EntityKind::Place
-        } else if after_role || (2..=3).contains(&words) && phrase.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'') {
+        } else if after_role
+            || (2..=3).contains(&words)
+                && phrase
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'')
+        {
             EntityKind::Person
         } else {
             EntityKind::Other
@@ -361,7 +390,11 @@ impl Extractor {
                 self.phrase.push(' ');
             }
             let w = &text[t.start..t.end];
-            let w = if n + 1 == to - from { strip_possessive(w) } else { w };
+            let w = if n + 1 == to - from {
+                strip_possessive(w)
+            } else {
+                w
+            };
             self.phrase.push_str(w.trim_end_matches('.'));
         }
     }
@@ -374,8 +407,11 @@ impl Extractor {
         label: &str,
         labels: &mut String,
     ) {
+        let phrase = entity.is_some() && label.chars().any(char::is_uppercase);
+        let title_entity = self.in_title && phrase;
         if let Some(a) = self.acc.get_mut(&hash) {
             a.tf += weight;
+            a.title_entity |= title_entity;
             if let Some(k) = entity {
                 // A proper entity type wins over the generic "inside an entity" mark.
                 if a.entity.is_none() || a.entity == Some(EntityKind::Other) {
@@ -395,6 +431,7 @@ impl Extractor {
                 tf: weight,
                 entity,
                 label: (start, labels.len() as u32),
+                title_entity,
             },
         );
     }
@@ -442,11 +479,14 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
     let mut iter = text.char_indices().peekable();
     while let Some(&(i, c)) = iter.peek() {
         if !c.is_alphanumeric() {
-            if matches!(c, '.' | '!' | '?' | ':' | ';' | '"' | '“' | '”' | '\n' | '(' | '|' | '•') {
+            if matches!(
+                c,
+                '.' | '!' | '?' | ':' | ';' | '"' | '“' | '”' | '\n' | '(' | '|' | '•'
+            ) {
                 let abbrev = c == '.'
-                    && out
-                        .last()
-                        .is_some_and(|t| t.end == i && ABBREVIATIONS.contains(&&text[t.start..t.end]));
+                    && out.last().is_some_and(|t| {
+                        t.end == i && ABBREVIATIONS.contains(&&text[t.start..t.end])
+                    });
                 if !abbrev {
                     sent_start = true;
                 }
@@ -533,41 +573,246 @@ const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "dr", "sir", "dame", "lady", "l
 
 /// Titles and roles that precede names and split capitalized runs.
 const ROLE_WORDS: &[&str] = &[
-    "president", "minister", "secretary", "prime", "foreign", "defense", "defence", "chief",
-    "general", "gen", "senator", "sen", "rep", "representative", "governor", "gov", "mayor",
-    "king", "queen", "prince", "princess", "pope", "chancellor", "ambassador", "envoy", "spokesman",
-    "spokeswoman", "spokesperson", "director", "chairman", "chairwoman", "ceo", "judge", "justice",
-    "officer", "sheriff", "police", "coach", "captain", "capt", "lt", "col", "sgt", "sergeant",
-    "lieutenant", "colonel", "commander", "deputy", "vice", "former", "state", "special",
-    "mr", "mrs", "ms", "dr", "sir", "dame", "lady", "lord", "professor", "prof", "leader",
-    "head", "speaker", "attorney", "detective", "agent", "actor", "actress", "singer", "star",
-    "star's", "rep.", "premier", "emir", "sheikh", "crown", "assistant", "acting", "senior",
-    "top", "chair", "candidate", "nominee", "rapper", "manager", "player", "quarterback",
+    "president",
+    "minister",
+    "secretary",
+    "prime",
+    "foreign",
+    "defense",
+    "defence",
+    "chief",
+    "general",
+    "gen",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "governor",
+    "gov",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chancellor",
+    "ambassador",
+    "envoy",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "director",
+    "chairman",
+    "chairwoman",
+    "ceo",
+    "judge",
+    "justice",
+    "officer",
+    "sheriff",
+    "police",
+    "coach",
+    "captain",
+    "capt",
+    "lt",
+    "col",
+    "sgt",
+    "sergeant",
+    "lieutenant",
+    "colonel",
+    "commander",
+    "deputy",
+    "vice",
+    "former",
+    "state",
+    "special",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "professor",
+    "prof",
+    "leader",
+    "head",
+    "speaker",
+    "attorney",
+    "detective",
+    "agent",
+    "actor",
+    "actress",
+    "singer",
+    "star",
+    "star's",
+    "rep.",
+    "premier",
+    "emir",
+    "sheikh",
+    "crown",
+    "assistant",
+    "acting",
+    "senior",
+    "top",
+    "chair",
+    "candidate",
+    "nominee",
+    "rapper",
+    "manager",
+    "player",
+    "quarterback",
 ];
 
 const ORG_SUFFIXES: &[&str] = &[
-    "Inc", "Corp", "Corporation", "Company", "Co", "Ltd", "LLC", "Group", "University", "College",
-    "School", "Institute", "Party", "Council", "Ministry", "Agency", "Association", "Bank",
-    "Center", "Centre", "Committee", "Court", "Department", "Church", "Hospital", "Club", "League",
-    "Union", "Army", "Force", "Forces", "Foundation", "Commission", "Authority", "Board", "Bureau",
-    "Office", "Service", "Network", "News", "Times", "Post", "Airlines", "Airways", "Motors",
-    "Technologies", "Systems", "Fund", "Organization", "Organisation", "Federation", "Front",
-    "Brigade", "Movement", "Police", "Assembly", "Parliament", "Senate", "Congress",
+    "Inc",
+    "Corp",
+    "Corporation",
+    "Company",
+    "Co",
+    "Ltd",
+    "LLC",
+    "Group",
+    "University",
+    "College",
+    "School",
+    "Institute",
+    "Party",
+    "Council",
+    "Ministry",
+    "Agency",
+    "Association",
+    "Bank",
+    "Center",
+    "Centre",
+    "Committee",
+    "Court",
+    "Department",
+    "Church",
+    "Hospital",
+    "Club",
+    "League",
+    "Union",
+    "Army",
+    "Force",
+    "Forces",
+    "Foundation",
+    "Commission",
+    "Authority",
+    "Board",
+    "Bureau",
+    "Office",
+    "Service",
+    "Network",
+    "News",
+    "Times",
+    "Post",
+    "Airlines",
+    "Airways",
+    "Motors",
+    "Technologies",
+    "Systems",
+    "Fund",
+    "Organization",
+    "Organisation",
+    "Federation",
+    "Front",
+    "Brigade",
+    "Movement",
+    "Police",
+    "Assembly",
+    "Parliament",
+    "Senate",
+    "Congress",
 ];
 
 const PLACE_SUFFIXES: &[&str] = &[
-    "City", "County", "Province", "State", "Island", "Islands", "River", "Mountain", "Mount",
-    "Street", "Road", "Avenue", "Beach", "Valley", "Bay", "Park", "Lake", "Square", "Bridge",
-    "Airport", "Arena", "Stadium", "Region", "District", "Village", "Town", "Coast", "Sea",
-    "Ocean", "Desert", "Peninsula", "Strait", "Canyon", "Falls", "Hills", "Heights",
+    "City",
+    "County",
+    "Province",
+    "State",
+    "Island",
+    "Islands",
+    "River",
+    "Mountain",
+    "Mount",
+    "Street",
+    "Road",
+    "Avenue",
+    "Beach",
+    "Valley",
+    "Bay",
+    "Park",
+    "Lake",
+    "Square",
+    "Bridge",
+    "Airport",
+    "Arena",
+    "Stadium",
+    "Region",
+    "District",
+    "Village",
+    "Town",
+    "Coast",
+    "Sea",
+    "Ocean",
+    "Desert",
+    "Peninsula",
+    "Strait",
+    "Canyon",
+    "Falls",
+    "Hills",
+    "Heights",
 ];
 
 const CALENDAR: &[&str] = &[
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-        "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-        "oct", "nov", "dec", "today", "yesterday", "tomorrow", "tonight", "christmas", "easter",
-        "am", "pm", "gmt", "utc", "est", "edt", "pst", "pdt", "bst", "cet",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "christmas",
+    "easter",
+    "am",
+    "pm",
+    "gmt",
+    "utc",
+    "est",
+    "edt",
+    "pst",
+    "pdt",
+    "bst",
+    "cet",
 ];
 
 const STOP: u8 = 1;
@@ -607,35 +852,305 @@ pub fn is_stopword(w: &str) -> bool {
 
 /// Sorted.
 const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "according", "across", "added", "after", "afterwards", "again",
-    "against", "ago", "all", "almost", "alone", "along", "already", "also", "although", "always",
-    "among", "amongst", "an", "and", "announced", "another", "any", "anyone", "anything", "are",
-    "around", "as", "ask", "asked", "at", "away", "back", "be", "became", "because", "become",
-    "been", "before", "began", "behind", "being", "below", "beside", "besides", "best", "better",
-    "between", "beyond", "both", "but", "by", "called", "came", "can", "cannot", "could", "did",
-    "do", "does", "doing", "done", "down", "during", "each", "earlier", "early", "either", "else",
-    "end", "enough", "even", "ever", "every", "everyone", "everything", "few", "first", "five",
-    "for", "former", "four", "from", "further", "get", "gets", "getting", "give", "given", "go",
-    "going", "gone", "good", "got", "had", "has", "have", "having", "he", "her", "here", "hers",
-    "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "including", "inside",
-    "instead", "into", "is", "it", "its", "itself", "just", "know", "known", "last", "late",
-    "later", "latest", "least", "less", "let", "like", "likely", "made", "make", "makes",
-    "making", "many", "may", "me", "meanwhile", "might", "more", "moreover", "most", "mostly",
-    "much", "must", "my", "myself", "near", "nearly", "need", "never", "new", "next", "no",
-    "nobody", "none", "nor", "not", "nothing", "now", "of", "off", "often", "on", "once", "one",
-    "only", "onto", "or", "other", "others", "otherwise", "our", "ours", "ourselves", "out",
-    "over", "own", "part", "per", "percent", "perhaps", "please", "put", "quite", "rather",
-    "really", "recent", "recently", "report", "reported", "reports", "right", "said", "same",
-    "say", "saying", "says", "see", "seem", "seemed", "seems", "set", "several", "she", "should",
-    "show", "since", "six", "so", "some", "someone", "something", "sometimes", "soon", "still",
-    "such", "take", "taken", "tell", "than", "that", "the", "their", "theirs", "them",
-    "themselves", "then", "there", "therefore", "these", "they", "thing", "things", "think",
-    "third", "this", "those", "though", "three", "through", "throughout", "thus", "time", "times",
-    "to", "together", "told", "too", "took", "toward", "towards", "two", "under", "until", "up",
-    "upon", "us", "use", "used", "very", "via", "want", "wanted", "was", "way", "we", "week",
-    "weeks", "well", "went", "were", "what", "whatever", "when", "where", "whether", "which",
-    "while", "who", "whole", "whom", "whose", "why", "will", "with", "within", "without", "would",
-    "year", "years", "yet", "you", "your", "yours",
+    "a",
+    "about",
+    "above",
+    "according",
+    "across",
+    "added",
+    "after",
+    "afterwards",
+    "again",
+    "against",
+    "ago",
+    "all",
+    "almost",
+    "alone",
+    "along",
+    "already",
+    "also",
+    "although",
+    "always",
+    "among",
+    "amongst",
+    "an",
+    "and",
+    "announced",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "around",
+    "as",
+    "ask",
+    "asked",
+    "at",
+    "away",
+    "back",
+    "be",
+    "became",
+    "because",
+    "become",
+    "been",
+    "before",
+    "began",
+    "behind",
+    "being",
+    "below",
+    "beside",
+    "besides",
+    "best",
+    "better",
+    "between",
+    "beyond",
+    "both",
+    "but",
+    "by",
+    "called",
+    "came",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "down",
+    "during",
+    "each",
+    "earlier",
+    "early",
+    "either",
+    "else",
+    "end",
+    "enough",
+    "even",
+    "ever",
+    "every",
+    "everyone",
+    "everything",
+    "few",
+    "first",
+    "five",
+    "for",
+    "former",
+    "four",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "give",
+    "given",
+    "go",
+    "going",
+    "gone",
+    "good",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "including",
+    "inside",
+    "instead",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "know",
+    "known",
+    "last",
+    "late",
+    "later",
+    "latest",
+    "least",
+    "less",
+    "let",
+    "like",
+    "likely",
+    "made",
+    "make",
+    "makes",
+    "making",
+    "many",
+    "may",
+    "me",
+    "meanwhile",
+    "might",
+    "more",
+    "moreover",
+    "most",
+    "mostly",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "near",
+    "nearly",
+    "need",
+    "never",
+    "new",
+    "next",
+    "no",
+    "nobody",
+    "none",
+    "nor",
+    "not",
+    "nothing",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "others",
+    "otherwise",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "part",
+    "per",
+    "percent",
+    "perhaps",
+    "please",
+    "put",
+    "quite",
+    "rather",
+    "really",
+    "recent",
+    "recently",
+    "report",
+    "reported",
+    "reports",
+    "right",
+    "said",
+    "same",
+    "say",
+    "saying",
+    "says",
+    "see",
+    "seem",
+    "seemed",
+    "seems",
+    "set",
+    "several",
+    "she",
+    "should",
+    "show",
+    "since",
+    "six",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "sometimes",
+    "soon",
+    "still",
+    "such",
+    "take",
+    "taken",
+    "tell",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "therefore",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "think",
+    "third",
+    "this",
+    "those",
+    "though",
+    "three",
+    "through",
+    "throughout",
+    "thus",
+    "time",
+    "times",
+    "to",
+    "together",
+    "told",
+    "too",
+    "took",
+    "toward",
+    "towards",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "use",
+    "used",
+    "very",
+    "via",
+    "want",
+    "wanted",
+    "was",
+    "way",
+    "we",
+    "week",
+    "weeks",
+    "well",
+    "went",
+    "were",
+    "what",
+    "whatever",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whole",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "year",
+    "years",
+    "yet",
+    "you",
+    "your",
+    "yours",
 ];
 
 #[cfg(test)]
@@ -699,11 +1214,19 @@ mod tests {
         ] {
             assert!(names.contains(&want), "{want} missing from {names:?}");
         }
-        assert!(!names.iter().any(|n| n.contains("Seeks") || n.contains("Progress")), "{names:?}");
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("Seeks") || n.contains("Progress")),
+            "{names:?}"
+        );
         assert!(!names.iter().any(|n| n.contains("Later")), "{names:?}");
         let kind = |n: &str| e.iter().find(|(x, _)| x == n).map(|(_, k)| *k);
         assert_eq!(kind("Tara Reid"), Some(EntityKind::Person));
-        assert_eq!(kind("Promises Treatment Center"), Some(EntityKind::Organization));
+        assert_eq!(
+            kind("Promises Treatment Center"),
+            Some(EntityKind::Organization)
+        );
         assert_eq!(kind("Moscow"), Some(EntityKind::Place));
     }
 

@@ -1,8 +1,8 @@
 //! The entity gazetteer (`data/gazetteer.toml`): known places, people and organizations, with
 //! variants (demonyms, short names, other spellings) mapped to one canonical name.
 
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 const GAZETTEER: &str = include_str!("../../data/gazetteer.toml");
@@ -97,7 +97,9 @@ impl Gazetteer {
 
     /// The entity a phrase (exact case, single spaces, no periods at word ends) names.
     pub fn lookup(&self, phrase: &str) -> Option<&Entity> {
-        self.variants.get(phrase).and_then(|&i| self.entities.get(i))
+        self.variants
+            .get(phrase)
+            .and_then(|&i| self.entities.get(i))
     }
 
     /// Number of entities.
@@ -106,11 +108,6 @@ impl Gazetteer {
         self.entities.len()
     }
 
-    /// True when empty.
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.entities.is_empty()
-    }
 }
 
 /// "U.S." → "U.S", "St. Louis" → "St Louis": how the tokenizer sees a variant.

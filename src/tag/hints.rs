@@ -36,7 +36,12 @@ pub fn chrome_hints(body: &str, is_html: bool, title: Option<&str>) -> Vec<Strin
     picked
         .into_iter()
         .filter_map(|i| lines.get(i))
-        .map(|l| truncate_at_char(l, MAX_LINE_CHARS * 4).chars().take(MAX_LINE_CHARS).collect())
+        .map(|l| {
+            truncate_at_char(l, MAX_LINE_CHARS * 4)
+                .chars()
+                .take(MAX_LINE_CHARS)
+                .collect()
+        })
         .collect()
 }
 
@@ -68,7 +73,10 @@ mod tests {
         body.push_str("Copyright Shenzhen Daily\n");
         let hints = chrome_hints(&body, false, Some("The Headline Here"));
         assert!(hints.iter().any(|l| l.contains("08:53 Shenzhen Daily")));
-        assert_eq!(hints.last().map(String::as_str), Some("Copyright Shenzhen Daily"));
+        assert_eq!(
+            hints.last().map(String::as_str),
+            Some("Copyright Shenzhen Daily")
+        );
         assert!(hints.iter().any(|l| l == "menu item 0"));
         assert!(hints.len() <= HEAD_LINES + 2 * NEAR_TITLE + 1 + TAIL_LINES);
         assert!(chrome_hints("<html>x</html>", true, None).is_empty());

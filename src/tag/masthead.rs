@@ -112,7 +112,10 @@ impl MastheadMatcher {
                 let Some(p) = self.patterns.get(m.pattern().as_usize()) else {
                     continue;
                 };
-                let pat = self.texts.get(m.pattern().as_usize()).map_or("", String::as_str);
+                let pat = self
+                    .texts
+                    .get(m.pattern().as_usize())
+                    .map_or("", String::as_str);
                 let score = self.score(line, m.start(), m.end(), p, pat);
                 if score > 0 {
                     match scores.iter_mut().find(|(e, _)| *e == p.entry) {
@@ -133,16 +136,27 @@ impl MastheadMatcher {
         let matched = &line[s..e];
         let before = line[..s].chars().next_back();
         let after = line[e..].chars().next();
-        let ascii_edges = matched.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            || matched.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
+        let ascii_edges = matched
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            || matched
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
         if ascii_edges
-            && (before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric))
+            && (before.is_some_and(char::is_alphanumeric)
+                || after.is_some_and(char::is_alphanumeric))
         {
             return 0;
         }
         if p.is_domain {
             // A domain must not be the tail of a longer host name of someone else.
-            return if before == Some('.') && !line[..s].ends_with("www.") { 0 } else { 3 };
+            return if before == Some('.') && !line[..s].ends_with("www.") {
+                0
+            } else {
+                3
+            };
         }
         let case_ok = matched == pat
             || (matched.chars().any(char::is_alphabetic)
@@ -163,14 +177,25 @@ impl MastheadMatcher {
         {
             return 3;
         }
-        if ["'s website", "’s website", "'s web site", "’s web site", "website", "e-mail", "email", "online edition"]
-            .iter()
-            .any(|w| rest_l.starts_with(w))
+        if [
+            "'s website",
+            "’s website",
+            "'s web site",
+            "’s web site",
+            "website",
+            "e-mail",
+            "email",
+            "online edition",
+        ]
+        .iter()
+        .any(|w| rest_l.starts_with(w))
         {
             return 3;
         }
         if line[..s].trim().is_empty() {
-            let r = rest.trim_start_matches([',', '|', '-', '–', '—', ':']).trim_start();
+            let r = rest
+                .trim_start_matches([',', '|', '-', '–', '—', ':'])
+                .trim_start();
             if r.len() != rest.len() {
                 let low = r.to_lowercase();
                 if r.starts_with(|c: char| c.is_ascii_digit())
@@ -208,8 +233,9 @@ fn residual_letters(line: &str) -> usize {
         .filter(|t| {
             let low = t.to_lowercase();
             let low = low.trim_end_matches('.');
-            !(low.len() <= 9 && MONTHS.iter().any(|m| low.starts_with(m)) && low.is_ascii())
-                && !matches!(low, "am" | "pm" | "gmt" | "utc" | "updated" | "published")
+            let calendar =
+                low.len() <= 9 && low.is_ascii() && MONTHS.iter().any(|m| low.starts_with(m));
+            !calendar && !matches!(low, "am" | "pm" | "gmt" | "utc" | "updated" | "published")
         })
         .map(letters)
         .sum()
@@ -223,27 +249,46 @@ mod tests {
         let reg = Registry::builtin().unwrap();
         let m = MastheadMatcher::new(&reg);
         let chrome: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
-        m.find(&chrome, None, "").map(|i| reg.entries()[i].id.clone())
+        m.find(&chrome, None, "")
+            .map(|i| reg.entries()[i].id.clone())
     }
 
     #[test]
     fn mastheads_and_footers_name_the_publisher() {
-        assert_eq!(find(&["2015-December-16  08:53    Shenzhen Daily"]).as_deref(), Some("shenzhen-daily"));
-        assert_eq!(find(&["深圳报业集团版权所有, 未经授权禁止复制"]).as_deref(), Some("shenzhen-daily"));
-        assert_eq!(find(&["Xinhua, December 15, 2015 Adjust font size:"]).as_deref(), Some("xinhua"));
         assert_eq!(
-            find(&["Press TV’s website can also be accessed at the following alternate addresses:"]).as_deref(),
+            find(&["2015-December-16  08:53    Shenzhen Daily"]).as_deref(),
+            Some("shenzhen-daily")
+        );
+        assert_eq!(
+            find(&["深圳报业集团版权所有, 未经授权禁止复制"]).as_deref(),
+            Some("shenzhen-daily")
+        );
+        assert_eq!(
+            find(&["Xinhua, December 15, 2015 Adjust font size:"]).as_deref(),
+            Some("xinhua")
+        );
+        assert_eq!(
+            find(&[
+                "Press TV’s website can also be accessed at the following alternate addresses:"
+            ])
+            .as_deref(),
             Some("presstv")
         );
         assert_eq!(find(&["www.presstv.ir"]).as_deref(), Some("presstv"));
-        assert_eq!(find(&["© 2024 The New York Times Company"]).as_deref(), Some("nytimes"));
+        assert_eq!(
+            find(&["© 2024 The New York Times Company"]).as_deref(),
+            Some("nytimes")
+        );
     }
 
     #[test]
     fn mentions_and_credits_are_not_mastheads() {
         assert_eq!(find(&["Alexander Scherbak  TASS"]), None);
         assert_eq!(find(&["People", "Fun", "Campus", "News"]), None);
-        assert_eq!(find(&["He told the New York Times that talks would go on for weeks."]), None);
+        assert_eq!(
+            find(&["He told the New York Times that talks would go on for weeks."]),
+            None
+        );
         assert_eq!(find(&["Reuters"]), None);
         assert_eq!(find(&["see www.notpresstv.ir.example.com"]), None);
     }

@@ -47,7 +47,8 @@ impl TagConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
         SourceResolver::from_config(self)?;
         let e = &self.event;
-        if !(e.window_days > 0.0) || !(e.time_sigma_days > 0.0) {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !positive(e.window_days) || !positive(e.time_sigma_days) {
             anyhow::bail!("stages.tag.event.window_days and time_sigma_days must be > 0");
         }
         if e.max_active_events == 0 || e.page_terms == 0 || e.centroid_terms == 0 {

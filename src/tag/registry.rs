@@ -136,7 +136,7 @@ impl Registry {
                 return Some(i);
             }
             let (_, parent) = rest.split_once('.')?;
-            if !parent.contains('.') && self.by_domain.get(parent).is_none() {
+            if !parent.contains('.') && !self.by_domain.contains_key(parent) {
                 return None;
             }
             rest = parent;
@@ -184,9 +184,30 @@ mod tests {
             .count();
         assert!(agencies >= 40, "{agencies}");
         for id in [
-            "reuters", "ap", "afp", "xinhua", "tass", "ria", "interfax", "dpa", "efe", "ansa",
-            "kyodo", "yonhap", "pti", "ani", "anadolu", "irna", "wam", "spa", "mena", "bernama",
-            "antara", "pa-media", "canadian-press", "aap",
+            "reuters",
+            "ap",
+            "afp",
+            "xinhua",
+            "tass",
+            "ria",
+            "interfax",
+            "dpa",
+            "efe",
+            "ansa",
+            "kyodo",
+            "yonhap",
+            "pti",
+            "ani",
+            "anadolu",
+            "irna",
+            "wam",
+            "spa",
+            "mena",
+            "bernama",
+            "antara",
+            "pa-media",
+            "canadian-press",
+            "aap",
         ] {
             let e = reg.entries().iter().find(|e| e.id == id).unwrap();
             assert_eq!(e.kind, SourceKind::WireAgency, "{id}");

@@ -107,7 +107,11 @@ impl SourceResolver {
             .as_deref()
             .or(article.canonical_url.as_deref())
             .and_then(crate::normalize::url::host);
-        let site_name = article.site_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let site_name = article
+            .site_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let hint = hint.map(str::trim).filter(|s| !s.is_empty());
 
         let mut found: Option<usize> = host.as_deref().and_then(|h| reg.by_host(h));
@@ -235,13 +239,29 @@ mod tests {
     #[test]
     fn urls_resolve_through_the_registry() {
         let r = SourceResolver::default();
-        let s = r.resolve(&article(Some("https://news.bbc.co.uk/world/x"), None, ""), None, &[]);
+        let s = r.resolve(
+            &article(Some("https://news.bbc.co.uk/world/x"), None, ""),
+            None,
+            &[],
+        );
         assert_eq!((s.id.as_str(), s.kind), ("bbc", SourceKind::Broadcaster));
         assert_eq!(s.domain.as_deref(), Some("bbc.co.uk"));
         assert_eq!(s.country.as_deref(), Some("GB"));
-        let s = r.resolve(&article(Some("https://news.yahoo.co.jp/a/1"), None, ""), None, &[]);
+        let s = r.resolve(
+            &article(Some("https://news.yahoo.co.jp/a/1"), None, ""),
+            None,
+            &[],
+        );
         assert_eq!(s.id, "yahoo-japan-news");
-        let s = r.resolve(&article(Some("https://blog.example.co.uk/p"), Some("Example Blog"), ""), None, &[]);
+        let s = r.resolve(
+            &article(
+                Some("https://blog.example.co.uk/p"),
+                Some("Example Blog"),
+                "",
+            ),
+            None,
+            &[],
+        );
         assert_eq!(s.id, "example.co.uk");
         assert_eq!(s.name.as_deref(), Some("Example Blog"));
         assert_eq!(s.kind, SourceKind::Unknown);
