@@ -217,6 +217,10 @@ impl Settings {
         if self.stages.decode.max_body_bytes == 0 {
             bail!("invalid configuration: stages.decode.max_body_bytes must be > 0");
         }
+        self.stages
+            .tag
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: stages.tag: {e:#}"))?;
         if !matches!(self.log.format.as_str(), "json" | "text") {
             bail!("invalid configuration: log.format must be json or text");
         }

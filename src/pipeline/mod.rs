@@ -50,6 +50,8 @@ pub struct NormalizedPage {
     pub fetched_at: Option<DateTime<Utc>>,
     /// Crawler's source hint.
     pub source_hint: Option<String>,
+    /// Masthead, dateline and footer lines of the raw page (see [`crate::tag::chrome_hints`]).
+    pub chrome_hints: Vec<String>,
     /// The article.
     pub article: Article,
 }
@@ -92,10 +94,16 @@ impl StatelessStages {
         let t = Instant::now();
         let article = self.normalizer.normalize(&page);
         self.observe("normalize", t);
+        let chrome_hints = crate::tag::chrome_hints(
+            &page.body,
+            page.kind == decode::BodyKind::Html,
+            article.title.as_deref(),
+        );
         Ok(NormalizedPage {
             id: page.id,
             fetched_at: page.fetched_at,
             source_hint: page.source_hint,
+            chrome_hints,
             article,
         })
     }
@@ -121,7 +129,12 @@ impl StatefulStages {
     pub fn new(cfg: &StageConfig, metrics: Metrics) -> Self {
         Self {
             dedup: Deduplicator::new(cfg.dedup.clone()),
-            sources: SourceResolver,
+            sources: SourceResolver::from_config(&cfg.tag).unwrap_or_else(|e| {
+                // Settings::validate loads the same file first, so this is only reached by
+                // library users who skip validation.
+                tracing::error!(error = %e, "publishers file unusable; using the built-in registry");
+                SourceResolver::default()
+            }),
             events: EventTracker::new(cfg.tag.event.clone()),
             metrics,
         }
@@ -161,13 +174,16 @@ impl StatefulStages {
         self.observe("dedup", t);
 
         let t = Instant::now();
-        let source = self
-            .sources
-            .resolve(&page.article, page.source_hint.as_deref());
-        let (event, summary, event_state) =
+        let source = self.sources.resolve(
+            &page.article,
+            page.source_hint.as_deref(),
+            &page.chrome_hints,
+        );
+        let assignment =
             self.events
                 .assign(&page.id, &page.article, &verdict, &source.id, event_time_ms);
-        if event.is_new {
+        let event = assignment.event;
+        if event.is_new && assignment.summary.is_some() {
             self.metrics.events_created.inc();
         }
         self.metrics.events_active.set(self.events.active() as i64);
@@ -214,13 +230,15 @@ impl StatefulStages {
                 )];
             }
         }
-        out.push(OutputRecord {
-            kind: OutputKind::Events,
-            key: summary.event_id.clone(),
-            value: serde_json::to_vec(&summary).unwrap_or_default(),
-            headers: Vec::new(),
-        });
-        for entry in dedup_state.into_iter().chain(std::iter::once(event_state)) {
+        if let Some(summary) = assignment.summary {
+            out.push(OutputRecord {
+                kind: OutputKind::Events,
+                key: summary.event_id.clone(),
+                value: serde_json::to_vec(&summary).unwrap_or_default(),
+                headers: Vec::new(),
+            });
+        }
+        for entry in dedup_state.into_iter().chain(assignment.state) {
             out.push(state_record(&entry));
         }
         out

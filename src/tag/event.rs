@@ -1,24 +1,79 @@
 //! Event assignment: which real-world happening a page covers.
+//!
+//! Online single-pass story clustering (Miranda et al., EMNLP 2018): each page becomes an
+//! entity-weighted TF-IDF vector of its title and body; candidate events come from an inverted
+//! index over the events' centroid terms; the page joins the most similar event when cosine
+//! similarity times a Gaussian time decay reaches the threshold, else it opens a new event.
+//!
+//! IDF is a streaming document frequency over the active window in which every active event
+//! counts as one document (its centroid). It is derived from the shared event state alone, so
+//! every replica and every restart computes the same weights, and a story covered by a thousand
+//! pages does not make its own names look common.
+//!
+//! State is bounded (active window of event time, most active events, most remembered pages)
+//! and shared by [`StateEntry`]s: one per event change (its compact centroid and summary) and one
+//! per page (`d:<page id>` → event), so a redelivered page gets its event again.
 
+use super::event_state::{DocState, EventState, unpack_terms};
+use super::features::{DocFeatures, Extractor, FeatureWeights};
+use super::gazetteer::EntityKind;
+use super::vector::{dot, normalize, top_k_indices};
 use crate::dedup::Verdict;
-use crate::normalize::Article;
+use crate::normalize::{Article, DateSource};
 use crate::state::{StateEntry, StateStore};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use xxhash_rust::xxh3::xxh3_64;
+
+/// Stage name of event state entries.
+pub const STATE_STAGE: &str = "event";
+/// Key prefix of page → event entries.
+pub const DOC_KEY_PREFIX: &str = "d:";
+
+const DAY_MS: f64 = 86_400_000.0;
 
 /// Event clustering settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EventConfig {
-    /// Most events kept active.
+    /// Most events kept active; the least recently updated go first.
     pub max_active_events: usize,
+    /// Events without a new page for this many days of event time are closed.
+    pub window_days: f64,
+    /// Lowest similarity (cosine × time decay) at which a page joins an event.
+    pub similarity_threshold: f32,
+    /// Standard deviation of the Gaussian time decay, in days.
+    pub time_sigma_days: f64,
+    /// Weight of a title occurrence relative to a body occurrence.
+    pub title_boost: f32,
+    /// Multiplier of named-entity terms.
+    pub entity_boost: f32,
+    /// Similarity is scaled by `1 - penalty x share` where `share` is the part of the page's
+    /// headline entities missing from the event ("Klitschko stops Thompson" vs a Klitschko–Rahman
+    /// fight).
+    pub title_entity_penalty: f32,
+    /// Terms kept per page vector.
+    pub page_terms: usize,
+    /// Terms kept per event centroid.
+    pub centroid_terms: usize,
+    /// Most pages remembered (page → event, for redelivery).
+    pub max_remembered_pages: usize,
 }
 
 impl Default for EventConfig {
     fn default() -> Self {
         Self {
             max_active_events: 100_000,
+            window_days: 14.0,
+            similarity_threshold: 0.3,
+            time_sigma_days: 3.0,
+            title_boost: 2.0,
+            entity_boost: 2.0,
+            title_entity_penalty: 0.0,
+            page_terms: 64,
+            centroid_terms: 96,
+            max_remembered_pages: 1_000_000,
         }
     }
 }
@@ -32,13 +87,28 @@ pub struct EventRef {
     pub is_new: bool,
 }
 
-/// Summary published to the `events` topic, keyed by event id.
+/// Named entities of an event by type.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventEntities {
+    /// People.
+    pub people: Vec<String>,
+    /// Organizations.
+    pub organizations: Vec<String>,
+    /// Places.
+    pub places: Vec<String>,
+}
+
+/// Summary published to the `events` topic, keyed by event id (compaction keeps the latest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventSummary {
     /// Event id.
     pub event_id: String,
-    /// Human-readable label.
+    /// Human-readable label: the headline of the page most central to the event.
     pub label: Option<String>,
+    /// Main entities.
+    pub entities: EventEntities,
+    /// Main keywords (stems).
+    pub keywords: Vec<String>,
     /// First page time (ms since epoch).
     pub first_seen_ms: i64,
     /// Latest page time (ms since epoch).
@@ -46,15 +116,86 @@ pub struct EventSummary {
     /// Pages assigned.
     pub article_count: u64,
     /// Distinct sources among them.
+    pub source_count: u64,
+    /// Some of those sources (at most 32).
     pub sources: Vec<String>,
 }
 
-/// Assigns events and keeps their summaries.
+/// What [`EventTracker::assign`] decided.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// The page's event.
+    pub event: EventRef,
+    /// The event's new summary; `None` when nothing changed (a redelivered page).
+    pub summary: Option<EventSummary>,
+    /// State entries to persist (event state and page → event).
+    pub state: Vec<StateEntry>,
+}
+
+/// One active event.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub key: u64,
+    pub id: String,
+    pub generation: u32,
+    /// Centroid terms, sorted.
+    pub terms: Vec<u32>,
+    /// Raw mass per term (sum of unit page vectors without IDF).
+    pub mass: Vec<f32>,
+    /// Unit TF-IDF weights per term (IDF at the last update).
+    pub weight: Vec<f32>,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    /// Publication time range of pages with a trusted publish date.
+    pub story: Option<(i64, i64)>,
+    pub count: u64,
+    pub label: Option<String>,
+    pub label_sim: f32,
+    pub sources: Vec<String>,
+    pub source_count: u64,
+    pub entities: Vec<(String, EntityKind, f32)>,
+    pub keywords: Vec<(String, f32)>,
+    /// Update counter for the LRU queue.
+    pub touch: u64,
+}
+
+/// Per term: the active events indexing it (lazily cleaned) and how many they are.
+#[derive(Debug, Default)]
+struct Postings {
+    list: Vec<(u32, u32)>,
+    clean_len: u32,
+    /// Active events whose centroid holds the term (the document frequency).
+    df: u32,
+}
+
+/// A page prepared for matching.
+struct PageVec {
+    terms: Vec<u32>,
+    weight: Vec<f32>,
+    /// Raw weights scaled to unit length (centroid mass contribution).
+    unit_raw: Vec<f32>,
+    /// Headline entities and their weights.
+    title_entities: Vec<(u32, f32)>,
+}
+
+/// Assigns events and keeps their state.
 pub struct EventTracker {
     cfg: EventConfig,
-    events: HashMap<String, EventSummary>,
-    order: VecDeque<String>,
+    slots: Vec<Option<Event>>,
+    free: Vec<u32>,
+    gens: Vec<u32>,
+    by_key: FxHashMap<u64, u32>,
+    postings: FxHashMap<u32, Postings>,
+    lru: VecDeque<(u32, u32, u64)>,
+    docs: FxHashMap<u64, (u64, bool)>,
+    doc_queue: VecDeque<(u64, i64)>,
+    watermark: i64,
     created: u64,
+    touches: u64,
+    extractor: Extractor,
+    acc: Vec<f32>,
+    acc_stamp: Vec<u32>,
+    stamp: u32,
 }
 
 impl EventTracker {
@@ -62,15 +203,27 @@ impl EventTracker {
     pub fn new(cfg: EventConfig) -> Self {
         Self {
             cfg,
-            events: HashMap::new(),
-            order: VecDeque::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            gens: Vec::new(),
+            by_key: FxHashMap::default(),
+            postings: FxHashMap::default(),
+            lru: VecDeque::new(),
+            docs: FxHashMap::default(),
+            doc_queue: VecDeque::new(),
+            watermark: i64::MIN,
             created: 0,
+            touches: 0,
+            extractor: Extractor::new(),
+            acc: Vec::new(),
+            acc_stamp: Vec::new(),
+            stamp: 0,
         }
     }
 
     /// Events active now.
     pub fn active(&self) -> usize {
-        self.events.len()
+        self.by_key.len()
     }
 
     /// Events created since start.
@@ -78,8 +231,46 @@ impl EventTracker {
         self.created
     }
 
-    /// Assign an event to a page. Copies share the event of the document they copy; every
-    /// other page opens its own. Returns the reference, the updated summary and its state entry.
+    /// Pages remembered for redelivery.
+    pub fn remembered_pages(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// The current summary of an active event.
+    pub fn summary(&self, event_id: &str) -> Option<EventSummary> {
+        let key = parse_event_id(event_id)?;
+        self.event(key).map(summarize)
+    }
+
+    /// Summaries of all active events, sorted by id.
+    pub fn summaries(&self) -> Vec<EventSummary> {
+        let mut v: Vec<EventSummary> = self.slots.iter().flatten().map(summarize).collect();
+        v.sort_by(|a, b| a.event_id.cmp(&b.event_id));
+        v
+    }
+
+    fn event(&self, key: u64) -> Option<&Event> {
+        let slot = *self.by_key.get(&key)?;
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    fn weights(&self) -> FeatureWeights {
+        FeatureWeights {
+            title_boost: self.cfg.title_boost,
+            entity_boost: self.cfg.entity_boost,
+        }
+    }
+
+    /// Inverse document frequency over the active events.
+    fn idf(&self, term: u32) -> f32 {
+        let n = self.by_key.len() as f32;
+        let df = self.postings.get(&term).map_or(0, |p| p.df) as f32;
+        ((n + 10.0) / (df + 1.0)).ln().max(0.05)
+    }
+
+    /// Assign an event to a page. A copy joins the event of the page it copies; a page seen
+    /// before (redelivery) gets its event again and changes nothing; every other page joins the
+    /// most similar active event or opens a new one.
     pub fn assign(
         &mut self,
         doc_id: &str,
@@ -87,61 +278,671 @@ impl EventTracker {
         verdict: &Verdict,
         source_id: &str,
         at_ms: i64,
-    ) -> (EventRef, EventSummary, StateEntry) {
-        let root = verdict.duplicate_of.as_deref().unwrap_or(doc_id);
-        let id = format!("e-{:016x}", xxh3_64(root.as_bytes()));
-        let is_new = !self.events.contains_key(&id);
-        if is_new {
-            self.created += 1;
-            self.order.push_back(id.clone());
+    ) -> Assignment {
+        let doc_key = xxh3_64(doc_id.as_bytes());
+        if let Some(&(ev, opened)) = self.docs.get(&doc_key) {
+            return Assignment {
+                event: EventRef {
+                    id: event_id(ev),
+                    is_new: opened,
+                },
+                summary: None,
+                state: Vec::new(),
+            };
         }
-        let summary = self
-            .events
-            .entry(id.clone())
-            .or_insert_with(|| EventSummary {
-                event_id: id.clone(),
-                label: article.title.clone(),
-                first_seen_ms: at_ms,
-                last_seen_ms: at_ms,
-                article_count: 0,
-                sources: Vec::new(),
+        self.advance(at_ms);
+        let story = trusted_publish_ms(article, at_ms);
+
+        // A copy joins its original's event when that is still active.
+        let original = verdict
+            .duplicate_of
+            .as_deref()
+            .and_then(|o| self.docs.get(&xxh3_64(o.as_bytes())).map(|&(e, _)| e))
+            .filter(|e| self.by_key.contains_key(e));
+
+        let feats = self
+            .extractor
+            .extract(article.title.as_deref(), &article.text, self.weights());
+        let page = self.page_vector(&feats);
+
+        let (key, sim, opened) = match original {
+            Some(key) => (key, 1.0, false),
+            None => match self.best_match(&page, story, at_ms) {
+                Some((key, sim)) if sim >= self.cfg.similarity_threshold => (key, sim, false),
+                _ => (doc_key, 0.0, true),
+            },
+        };
+        if opened {
+            self.open(key, at_ms);
+        }
+        let add_vector = original.is_none();
+        self.update(
+            key, &feats, &page, add_vector, sim, article, source_id, at_ms, story,
+        );
+
+        self.docs.insert(doc_key, (key, opened));
+        self.doc_queue.push_back((doc_key, at_ms));
+        self.trim_docs();
+        self.evict();
+
+        let id = event_id(key);
+        let mut state = Vec::with_capacity(2);
+        let summary = self.event(key).map(|e| {
+            state.push(StateEntry {
+                stage: STATE_STAGE.into(),
+                key: id.clone(),
+                value: serde_json::to_value(EventState::from_event(e)).unwrap_or_default(),
             });
-        summary.article_count += 1;
-        summary.first_seen_ms = summary.first_seen_ms.min(at_ms);
-        summary.last_seen_ms = summary.last_seen_ms.max(at_ms);
-        if !summary.sources.iter().any(|s| s == source_id) {
-            summary.sources.push(source_id.to_string());
+            summarize(e)
+        });
+        state.push(StateEntry {
+            stage: STATE_STAGE.into(),
+            key: format!("{DOC_KEY_PREFIX}{doc_id}"),
+            value: serde_json::to_value(DocState {
+                e: id.clone(),
+                t: at_ms,
+                new: opened,
+            })
+            .unwrap_or_default(),
+        });
+        Assignment {
+            event: EventRef { id, is_new: opened },
+            summary,
+            state,
         }
-        let summary = summary.clone();
-        while self.order.len() > self.cfg.max_active_events {
-            if let Some(old) = self.order.pop_front() {
-                self.events.remove(&old);
+    }
+
+    fn page_vector(&self, feats: &DocFeatures) -> PageVec {
+        let scores: Vec<f32> = feats
+            .terms
+            .iter()
+            .map(|t| t.weight * self.idf(t.hash))
+            .collect();
+        let keep = top_k_indices(&scores, self.cfg.page_terms.max(1));
+        let mut terms = Vec::with_capacity(keep.len());
+        let mut weight = Vec::with_capacity(keep.len());
+        let mut unit_raw = Vec::with_capacity(keep.len());
+        for i in keep {
+            if let (Some(t), Some(s)) = (feats.terms.get(i), scores.get(i)) {
+                terms.push(t.hash);
+                weight.push(*s);
+                unit_raw.push(t.weight);
             }
         }
-        let entry = StateEntry {
-            stage: "event".into(),
-            key: id.clone(),
-            value: serde_json::to_value(&summary).unwrap_or_default(),
+        normalize(&mut weight);
+        normalize(&mut unit_raw);
+        let title_entities = feats
+            .terms
+            .iter()
+            .zip(&scores)
+            .filter(|(t, _)| t.title_entity)
+            .map(|(t, s)| (t.hash, *s))
+            .collect();
+        PageVec {
+            terms,
+            weight,
+            unit_raw,
+            title_entities,
+        }
+    }
+
+    /// The most similar active event and its similarity.
+    fn best_match(&mut self, page: &PageVec, story: Option<i64>, at_ms: i64) -> Option<(u64, f32)> {
+        const QUERY_TERMS: usize = 16;
+        const MAX_SCAN: usize = 400;
+        const CANDIDATES: usize = 32;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.acc_stamp.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        if self.acc.len() < self.slots.len() {
+            self.acc.resize(self.slots.len(), 0.0);
+            self.acc_stamp.resize(self.slots.len(), 0);
+        }
+        let query = top_k_indices(&page.weight, QUERY_TERMS);
+        let mut touched: Vec<u32> = Vec::new();
+        for qi in query {
+            let (Some(&term), Some(&w)) = (page.terms.get(qi), page.weight.get(qi)) else {
+                continue;
+            };
+            let Some(p) = self.postings.get(&term) else {
+                continue;
+            };
+            if p.list.len() > MAX_SCAN {
+                continue;
+            }
+            for &(slot, generation) in &p.list {
+                let s = slot as usize;
+                if self.gens.get(s) != Some(&generation) {
+                    continue;
+                }
+                let (Some(a), Some(st)) = (self.acc.get_mut(s), self.acc_stamp.get_mut(s)) else {
+                    continue;
+                };
+                if *st != self.stamp {
+                    *st = self.stamp;
+                    *a = 0.0;
+                    touched.push(slot);
+                }
+                *a += w;
+            }
+        }
+        let bounds: Vec<f32> = touched
+            .iter()
+            .map(|&s| self.acc.get(s as usize).copied().unwrap_or(0.0))
+            .collect();
+        let mut best: Option<(u64, f32)> = None;
+        for i in top_k_indices(&bounds, CANDIDATES) {
+            let Some(ev) = touched
+                .get(i)
+                .and_then(|&s| self.slots.get(s as usize))
+                .and_then(Option::as_ref)
+            else {
+                continue;
+            };
+            let cos = dot(&page.terms, &page.weight, &ev.terms, &ev.weight);
+            let sim = cos * self.time_factor(ev, story, at_ms) * self.title_factor(page, ev);
+            if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
+                best = Some((ev.key, sim));
+            }
+        }
+        best
+    }
+
+    /// Penalty for headline entities the event does not know.
+    fn title_factor(&self, page: &PageVec, ev: &Event) -> f32 {
+        let total: f32 = page.title_entities.iter().map(|e| e.1).sum();
+        if total <= 0.0 || ev.count == 0 {
+            return 1.0;
+        }
+        let missing: f32 = page
+            .title_entities
+            .iter()
+            .filter(|(h, _)| ev.terms.binary_search(h).is_err())
+            .map(|e| e.1)
+            .sum();
+        1.0 - self.cfg.title_entity_penalty.clamp(0.0, 1.0) * missing / total
+    }
+
+    /// Gaussian decay on the gap between the page's time and the event's time span. A trusted
+    /// publish date is a point; a page without one was published at or shortly before it was
+    /// fetched (crawlers fetch news within days), so only a gap beyond [`FETCH_LAG_MS`] counts.
+    fn time_factor(&self, ev: &Event, story: Option<i64>, at_ms: i64) -> f32 {
+        let gap_ms = match (story, ev.story) {
+            (Some(t), Some((lo, hi))) => (lo - t).max(t - hi).max(0),
+            (Some(t), None) => (t - ev.last_ms).max(0),
+            (None, Some((lo, hi))) => (lo - at_ms).max(at_ms - FETCH_LAG_MS - hi).max(0),
+            (None, None) => (ev.first_ms - at_ms).max(at_ms - ev.last_ms).max(0),
         };
-        (EventRef { id, is_new }, summary, entry)
+        let sigma = self.cfg.time_sigma_days.max(0.01) * DAY_MS;
+        let z = gap_ms as f64 / sigma;
+        (-0.5 * z * z).exp() as f32
+    }
+
+    fn open(&mut self, key: u64, at_ms: i64) {
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                self.gens.push(0);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let generation = self
+            .gens
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(0)
+            .wrapping_add(1);
+        if let Some(g) = self.gens.get_mut(slot as usize) {
+            *g = generation;
+        }
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            *s = Some(Event {
+                key,
+                id: event_id(key),
+                generation,
+                terms: Vec::new(),
+                mass: Vec::new(),
+                weight: Vec::new(),
+                first_ms: at_ms,
+                last_ms: at_ms,
+                story: None,
+                count: 0,
+                label: None,
+                label_sim: -1.0,
+                sources: Vec::new(),
+                source_count: 0,
+                entities: Vec::new(),
+                keywords: Vec::new(),
+                touch: 0,
+            });
+        }
+        self.by_key.insert(key, slot);
+        self.created += 1;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &mut self,
+        key: u64,
+        feats: &DocFeatures,
+        page: &PageVec,
+        add_vector: bool,
+        sim: f32,
+        article: &Article,
+        source_id: &str,
+        at_ms: i64,
+        story: Option<i64>,
+    ) {
+        let Some(&slot) = self.by_key.get(&key) else {
+            return;
+        };
+        let Some(mut ev) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        ev.count += 1;
+        ev.first_ms = ev.first_ms.min(at_ms);
+        ev.last_ms = ev.last_ms.max(at_ms);
+        if let Some(t) = story {
+            ev.story = Some(ev.story.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+        }
+        if sim > ev.label_sim
+            && let Some(t) = article.title.as_deref().filter(|t| !t.trim().is_empty())
+        {
+            ev.label = Some(t.chars().take(300).collect());
+            ev.label_sim = (sim * 10_000.0).round() / 10_000.0;
+        }
+        if !ev.sources.iter().any(|s| s == source_id) {
+            ev.source_count += 1;
+            if ev.sources.len() < 32 {
+                ev.sources.push(source_id.to_string());
+            }
+        }
+        if add_vector {
+            self.merge_descriptors(&mut ev, feats, page);
+            let mut terms = Vec::with_capacity(ev.terms.len() + page.terms.len());
+            let mut mass = Vec::with_capacity(terms.capacity());
+            let (mut i, mut j) = (0, 0);
+            loop {
+                match (ev.terms.get(i), page.terms.get(j)) {
+                    (Some(&a), Some(&b)) if a == b => {
+                        terms.push(a);
+                        mass.push(
+                            ev.mass.get(i).copied().unwrap_or(0.0)
+                                + page.unit_raw.get(j).copied().unwrap_or(0.0),
+                        );
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(&a), Some(&b)) if a < b => {
+                        terms.push(a);
+                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0));
+                        i += 1;
+                    }
+                    (Some(_), Some(&b)) | (None, Some(&b)) => {
+                        terms.push(b);
+                        mass.push(page.unit_raw.get(j).copied().unwrap_or(0.0));
+                        j += 1;
+                    }
+                    (Some(&a), None) => {
+                        terms.push(a);
+                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0));
+                        i += 1;
+                    }
+                    (None, None) => break,
+                }
+            }
+            self.set_centroid(&mut ev, slot, terms, mass);
+        }
+        self.touches += 1;
+        ev.touch = self.touches;
+        self.lru.push_back((slot, ev.generation, ev.touch));
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            *s = Some(ev);
+        }
+    }
+
+    /// Replace an event's centroid (pruned to the top terms), keeping the index and the
+    /// document frequencies in step.
+    pub(crate) fn set_centroid(
+        &mut self,
+        ev: &mut Event,
+        slot: u32,
+        terms: Vec<u32>,
+        mass: Vec<f32>,
+    ) {
+        let scores: Vec<f32> = terms
+            .iter()
+            .zip(&mass)
+            .map(|(&t, &m)| m * self.idf(t))
+            .collect();
+        let keep = top_k_indices(&scores, self.cfg.centroid_terms.max(1));
+        let new_terms: Vec<u32> = keep.iter().filter_map(|&i| terms.get(i).copied()).collect();
+        // Rounded as in the state log, so a replayed event equals the live one.
+        let new_mass: Vec<f32> = keep
+            .iter()
+            .filter_map(|&i| mass.get(i).copied())
+            .map(|m| (m * 10_000.0).round() / 10_000.0)
+            .collect();
+        // Index and document-frequency maintenance on the symmetric difference.
+        let old = std::mem::take(&mut ev.terms);
+        let (mut i, mut j) = (0, 0);
+        loop {
+            match (old.get(i), new_terms.get(j)) {
+                (Some(&a), Some(&b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(&a), Some(&b)) if a < b => {
+                    self.unindex(a, slot, ev.generation);
+                    i += 1;
+                }
+                (Some(_), Some(&b)) | (None, Some(&b)) => {
+                    self.index(b, slot, ev.generation);
+                    j += 1;
+                }
+                (Some(&a), None) => {
+                    self.unindex(a, slot, ev.generation);
+                    i += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        let mut weight: Vec<f32> = new_terms
+            .iter()
+            .zip(&new_mass)
+            .map(|(&t, &m)| m * self.idf(t))
+            .collect();
+        normalize(&mut weight);
+        ev.terms = new_terms;
+        ev.mass = new_mass;
+        ev.weight = weight;
+    }
+
+    fn index(&mut self, term: u32, slot: u32, generation: u32) {
+        let p = self.postings.entry(term).or_default();
+        p.df += 1;
+        p.list.push((slot, generation));
+        // Amortized cleanup of entries of closed events (doubling keeps it O(1) per push).
+        if p.list.len() > 2 * p.clean_len as usize + 32 {
+            let gens = &self.gens;
+            p.list.retain(|&(s, g)| gens.get(s as usize) == Some(&g));
+            p.clean_len = p.list.len() as u32;
+        }
+    }
+
+    fn unindex(&mut self, term: u32, slot: u32, generation: u32) {
+        if let Some(p) = self.postings.get_mut(&term) {
+            p.df = p.df.saturating_sub(1);
+            if p.list.len() <= 64 {
+                p.list.retain(|&e| e != (slot, generation));
+            }
+            if p.df == 0 {
+                self.postings.remove(&term);
+            }
+        }
+    }
+
+    fn merge_descriptors(&self, ev: &mut Event, feats: &DocFeatures, page: &PageVec) {
+        const CAP: usize = 24;
+        for t in &feats.terms {
+            let Some(kind) = t.entity else { continue };
+            let label = feats.label(t);
+            if kind == EntityKind::Other || label.is_empty() || is_word_term(feats, t) {
+                continue;
+            }
+            match ev.entities.iter_mut().find(|(n, _, _)| n == label) {
+                Some(e) => e.2 += t.weight,
+                None => ev.entities.push((label.to_string(), kind, t.weight)),
+            }
+        }
+        ev.entities
+            .sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        ev.entities.truncate(CAP);
+        let kw = top_k_indices(&page.weight, 10);
+        for i in kw {
+            let Some(&h) = page.terms.get(i) else {
+                continue;
+            };
+            let Ok(pos) = feats.terms.binary_search_by_key(&h, |t| t.hash) else {
+                continue;
+            };
+            let Some(t) = feats.terms.get(pos) else {
+                continue;
+            };
+            if t.entity.is_some() || !is_word_term(feats, t) {
+                continue;
+            }
+            let w = page.weight.get(i).copied().unwrap_or(0.0);
+            let label = feats.label(t);
+            match ev.keywords.iter_mut().find(|(n, _)| n == label) {
+                Some(k) => k.1 += w,
+                None => ev.keywords.push((label.to_string(), w)),
+            }
+        }
+        ev.keywords
+            .sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ev.keywords.truncate(CAP);
+    }
+
+    /// Move the watermark (latest event time seen).
+    fn advance(&mut self, at_ms: i64) {
+        self.watermark = self.watermark.max(at_ms);
+    }
+
+    fn window_ms(&self) -> i64 {
+        (self.cfg.window_days.max(0.0) * DAY_MS) as i64
+    }
+
+    /// Close events past the window and beyond the count limit.
+    fn evict(&mut self) {
+        let horizon = self.watermark.saturating_sub(self.window_ms());
+        if self.lru.len() > 2 * self.by_key.len() + 1024 {
+            self.compact_lru();
+        }
+        while let Some(&(slot, generation, touch)) = self.lru.front() {
+            let live = self
+                .slots
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .filter(|e| e.generation == generation && e.touch == touch);
+            let Some(ev) = live else {
+                self.lru.pop_front();
+                continue;
+            };
+            if ev.last_ms < horizon || self.by_key.len() > self.cfg.max_active_events.max(1) {
+                self.lru.pop_front();
+                self.remove_slot(slot);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Drop stale queue entries and close every event past the window, wherever it sits.
+    fn compact_lru(&mut self) {
+        let horizon = self.watermark.saturating_sub(self.window_ms());
+        let mut expired = Vec::new();
+        let slots = &self.slots;
+        self.lru.retain(|&(slot, generation, touch)| {
+            match slots
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .filter(|e| e.generation == generation && e.touch == touch)
+            {
+                Some(e) if e.last_ms < horizon => {
+                    expired.push(slot);
+                    false
+                }
+                Some(_) => true,
+                None => false,
+            }
+        });
+        for slot in expired {
+            self.remove_slot(slot);
+        }
+    }
+
+    fn remove_slot(&mut self, slot: u32) {
+        let Some(ev) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        for &t in &ev.terms {
+            self.unindex(t, slot, ev.generation);
+        }
+        self.by_key.remove(&ev.key);
+        if let Some(g) = self.gens.get_mut(slot as usize) {
+            *g = g.wrapping_add(1);
+        }
+        self.free.push(slot);
+    }
+
+    fn trim_docs(&mut self) {
+        let horizon = self.watermark.saturating_sub(self.window_ms());
+        while let Some(&(doc, t)) = self.doc_queue.front() {
+            if t < horizon || self.doc_queue.len() > self.cfg.max_remembered_pages.max(1) {
+                self.doc_queue.pop_front();
+                self.docs.remove(&doc);
+            } else {
+                break;
+            }
+        }
+    }
+
+    // ---- state replay -------------------------------------------------------------------------
+
+    /// Install an event state read from the log (see [`StateStore::apply`]).
+    pub(crate) fn install(&mut self, st: EventState, key: u64) {
+        let (first_ms, last_ms) = (st.f.0, st.f.1);
+        if last_ms < self.watermark.saturating_sub(self.window_ms()) {
+            return;
+        }
+        if let Some(known) = self.event(key)
+            && known.count >= st.n
+        {
+            return;
+        }
+        self.advance(last_ms);
+        if !self.by_key.contains_key(&key) {
+            self.open(key, first_ms);
+            self.created -= 1;
+        }
+        let Some(&slot) = self.by_key.get(&key) else {
+            return;
+        };
+        let Some(mut ev) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        st.fill(&mut ev);
+        let mut pairs: Vec<(u32, f32)> = unpack_terms(&st.t);
+        pairs.sort_unstable_by_key(|p| p.0);
+        pairs.dedup_by_key(|p| p.0);
+        let (terms, mass) = pairs.into_iter().unzip();
+        self.set_centroid(&mut ev, slot, terms, mass);
+        self.touches += 1;
+        ev.touch = self.touches;
+        self.lru.push_back((slot, ev.generation, ev.touch));
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            *s = Some(ev);
+        }
+        self.evict();
+    }
+
+    fn install_doc(&mut self, doc_id: &str, st: DocState) {
+        let Some(ev) = parse_event_id(&st.e) else {
+            return;
+        };
+        if st.t < self.watermark.saturating_sub(self.window_ms()) {
+            return;
+        }
+        let doc = xxh3_64(doc_id.as_bytes());
+        if self.docs.insert(doc, (ev, st.new)).is_none() {
+            self.doc_queue.push_back((doc, st.t));
+        }
+        self.advance(st.t);
+        self.trim_docs();
     }
 }
 
 impl StateStore for EventTracker {
     fn apply(&mut self, entry: &StateEntry) {
-        if entry.stage != "event" {
+        if entry.stage != STATE_STAGE {
             return;
         }
-        let Ok(summary) = serde_json::from_value::<EventSummary>(entry.value.clone()) else {
+        if let Some(doc_id) = entry.key.strip_prefix(DOC_KEY_PREFIX) {
+            if let Ok(st) = serde_json::from_value::<DocState>(entry.value.clone()) {
+                self.install_doc(doc_id, st);
+            }
+            return;
+        }
+        let Some(key) = parse_event_id(&entry.key) else {
             return;
         };
-        match self.events.get_mut(&summary.event_id) {
-            Some(known) if known.article_count >= summary.article_count => {}
-            Some(known) => *known = summary,
-            None => {
-                self.order.push_back(summary.event_id.clone());
-                self.events.insert(summary.event_id.clone(), summary);
-            }
+        if let Ok(st) = serde_json::from_value::<EventState>(entry.value.clone()) {
+            self.install(st, key);
         }
     }
 }
+
+fn is_word_term(feats: &DocFeatures, t: &super::features::Term) -> bool {
+    // Word terms carry a lowercase stem; entity phrases keep their capitals.
+    let l = feats.label(t);
+    !l.chars().any(char::is_uppercase)
+}
+
+/// Publish time when the normalize stage found one in the page (not the fetch time), and it is
+/// not after the page was seen.
+/// How long before its fetch an undated page may have been published.
+const FETCH_LAG_MS: i64 = 3 * 86_400_000;
+
+fn trusted_publish_ms(article: &Article, at_ms: i64) -> Option<i64> {
+    let src = article.published_at_source?;
+    if src == DateSource::FetchedAt {
+        return None;
+    }
+    let t = article.published_at?.timestamp_millis();
+    // Later than two days after the page was seen: not a publish date.
+    (t <= at_ms.saturating_add(2 * 86_400_000) && t > 631_152_000_000).then_some(t)
+}
+
+/// The event id for an event key.
+pub fn event_id(key: u64) -> String {
+    format!("e-{key:016x}")
+}
+
+/// The event key of an event id.
+pub fn parse_event_id(id: &str) -> Option<u64> {
+    u64::from_str_radix(id.strip_prefix("e-")?, 16).ok()
+}
+
+pub(crate) fn summarize(e: &Event) -> EventSummary {
+    let mut entities = EventEntities::default();
+    for (name, kind, _) in &e.entities {
+        let list = match kind {
+            EntityKind::Person => &mut entities.people,
+            EntityKind::Organization => &mut entities.organizations,
+            EntityKind::Place => &mut entities.places,
+            EntityKind::Other => continue,
+        };
+        if list.len() < 6 {
+            list.push(name.clone());
+        }
+    }
+    EventSummary {
+        event_id: e.id.clone(),
+        label: e.label.clone(),
+        entities,
+        keywords: e.keywords.iter().take(10).map(|(k, _)| k.clone()).collect(),
+        first_seen_ms: e.first_ms,
+        last_seen_ms: e.last_ms,
+        article_count: e.count,
+        source_count: e.source_count,
+        sources: e.sources.clone(),
+    }
+}
+
+#[cfg(test)]
+#[path = "event_tests.rs"]
+mod tests;

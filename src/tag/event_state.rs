@@ -1,0 +1,124 @@
+//! Compact serialized event state for the state log (`event/<event id>` and
+//! `event/d:<page id>` entries). Field names are short because an entry is written per change.
+
+use super::event::Event;
+use super::gazetteer::EntityKind;
+use serde::{Deserialize, Serialize};
+
+/// One event's state: counts, times, label, sources, centroid masses and descriptors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventState {
+    /// Pages assigned.
+    pub n: u64,
+    /// First and last page time (ms).
+    pub f: (i64, i64),
+    /// Trusted publication time range (ms).
+    #[serde(default)]
+    pub s: Option<(i64, i64)>,
+    /// Label and the similarity of its page.
+    #[serde(default)]
+    pub l: Option<String>,
+    /// Similarity of the label's page.
+    #[serde(default)]
+    pub ls: f32,
+    /// Some sources.
+    #[serde(default)]
+    pub src: Vec<String>,
+    /// Distinct sources.
+    #[serde(default)]
+    pub sc: u64,
+    /// Centroid: (term hash u32, raw mass f32) pairs, little-endian, base64.
+    #[serde(default)]
+    pub t: String,
+    /// Entities: name, type, weight.
+    #[serde(default)]
+    pub ent: Vec<(String, EntityKind, f32)>,
+    /// Keywords: stem, weight.
+    #[serde(default)]
+    pub kw: Vec<(String, f32)>,
+}
+
+/// Page → event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocState {
+    /// Event id.
+    pub e: String,
+    /// Page event time (ms).
+    pub t: i64,
+    /// The page opened the event.
+    #[serde(default)]
+    pub new: bool,
+}
+
+/// Centroid terms and masses packed as base64 of little-endian `(u32, f32)` pairs.
+pub fn pack_terms(terms: &[u32], mass: &[f32]) -> String {
+    use base64::Engine;
+    let mut bytes = Vec::with_capacity(terms.len() * 8);
+    for (h, m) in terms.iter().zip(mass) {
+        bytes.extend_from_slice(&h.to_le_bytes());
+        bytes.extend_from_slice(&round(*m).to_le_bytes());
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// The pairs of [`pack_terms`]; malformed input gives what could be read (finite masses only).
+pub fn unpack_terms(packed: &str) -> Vec<(u32, f32)> {
+    use base64::Engine;
+    let Ok(bytes) =
+        base64::engine::general_purpose::STANDARD_NO_PAD.decode(packed.trim_end_matches('='))
+    else {
+        return Vec::new();
+    };
+    bytes
+        .chunks_exact(8)
+        .filter_map(|c| {
+            let h = u32::from_le_bytes(c.get(..4)?.try_into().ok()?);
+            let m = f32::from_le_bytes(c.get(4..8)?.try_into().ok()?);
+            (m.is_finite() && m > 0.0).then_some((h, m))
+        })
+        .take(4096)
+        .collect()
+}
+
+fn round(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl EventState {
+    pub(crate) fn from_event(e: &Event) -> Self {
+        Self {
+            n: e.count,
+            f: (e.first_ms, e.last_ms),
+            s: e.story,
+            l: e.label.clone(),
+            ls: round(e.label_sim),
+            src: e.sources.clone(),
+            sc: e.source_count,
+            t: pack_terms(&e.terms, &e.mass),
+            ent: e
+                .entities
+                .iter()
+                .map(|(n, k, w)| (n.clone(), *k, round(*w)))
+                .collect(),
+            kw: e
+                .keywords
+                .iter()
+                .map(|(k, w)| (k.clone(), round(*w)))
+                .collect(),
+        }
+    }
+
+    /// Copy everything but the centroid into `e` (the tracker installs the centroid).
+    pub(crate) fn fill(&self, e: &mut Event) {
+        e.count = self.n;
+        e.first_ms = self.f.0;
+        e.last_ms = self.f.1;
+        e.story = self.s;
+        e.label = self.l.clone();
+        e.label_sim = self.ls;
+        e.sources = self.src.iter().take(32).cloned().collect();
+        e.source_count = self.sc.max(e.sources.len() as u64);
+        e.entities = self.ent.iter().take(24).cloned().collect();
+        e.keywords = self.kw.iter().take(24).cloned().collect();
+    }
+}

@@ -1,0 +1,239 @@
+use super::*;
+use crate::dedup::{DedupStatus, DuplicateKind};
+use crate::normalize::Quality;
+
+const DAY: i64 = 86_400_000;
+const T0: i64 = 1_450_000_000_000;
+
+fn article(title: &str, text: &str) -> Article {
+    Article {
+        text: text.into(),
+        title: Some(title.into()),
+        published_at: None,
+        published_at_source: None,
+        authors: vec![],
+        agencies: vec![],
+        site_name: None,
+        url: None,
+        canonical_url: None,
+        language: Some("en".into()),
+        word_count: text.split_whitespace().count(),
+        quality: Quality { is_article: true },
+    }
+}
+
+fn kerry(i: usize) -> Article {
+    article(
+        &format!("Kerry meets Putin and Lavrov in Moscow on Syria ({i})"),
+        "U.S. Secretary of State John Kerry met Russian President Vladimir Putin and Foreign \
+         Minister Sergei Lavrov in Moscow to narrow differences over Syria and the role of \
+         Bashar al-Assad. Kerry said the talks made real progress toward a ceasefire in Syria. \
+         Lavrov said the Kremlin wanted more cooperation against Islamic State.",
+    )
+}
+
+fn quake(i: usize) -> Article {
+    article(
+        &format!("Magnitude 6.1 earthquake strikes Aceh province in Indonesia ({i})"),
+        "A magnitude 6.1 earthquake struck Indonesia's Aceh province, killing six children and \
+         injuring dozens as buildings collapsed in Bener Meriah. The quake hit the region that \
+         was devastated by the 2004 tsunami, the meteorology agency in Jakarta said. Rescuers \
+         searched the rubble in Aceh.",
+    )
+}
+
+fn unique() -> Verdict {
+    Verdict::unique()
+}
+
+fn ids(t: &mut EventTracker, pages: &[(String, Article, i64)]) -> Vec<(String, Vec<StateEntry>)> {
+    pages
+        .iter()
+        .map(|(id, a, at)| {
+            let r = t.assign(id, a, &unique(), "src", *at);
+            (r.event.id, r.state)
+        })
+        .collect()
+}
+
+#[test]
+fn same_story_joins_and_other_story_opens() {
+    let mut t = EventTracker::new(EventConfig::default());
+    let a = t.assign("p1", &kerry(1), &unique(), "s1", T0);
+    assert!(a.event.is_new);
+    let b = t.assign("p2", &kerry(2), &unique(), "s2", T0 + 3_600_000);
+    assert_eq!(b.event.id, a.event.id);
+    assert!(!b.event.is_new);
+    let c = t.assign("p3", &quake(1), &unique(), "s1", T0 + 7_200_000);
+    assert_ne!(c.event.id, a.event.id);
+    assert!(c.event.is_new);
+    let s = b.summary.unwrap();
+    assert_eq!(s.article_count, 2);
+    assert_eq!(s.source_count, 2);
+    assert_eq!(s.first_seen_ms, T0);
+    assert!(s.entities.people.iter().any(|p| p == "John Kerry"), "{s:?}");
+    assert!(s.entities.places.iter().any(|p| p == "Moscow"), "{s:?}");
+    assert!(s.label.unwrap().starts_with("Kerry meets"));
+    assert_eq!(a.event.id, event_id(xxh3_64(b"p1")));
+    assert_eq!(t.active(), 2);
+}
+
+#[test]
+fn same_story_months_apart_is_another_event() {
+    let mut t = EventTracker::new(EventConfig {
+        window_days: 400.0,
+        ..EventConfig::default()
+    });
+    let mut a1 = kerry(1);
+    a1.published_at = chrono::DateTime::from_timestamp_millis(T0).map(|d| d.fixed_offset());
+    a1.published_at_source = Some(DateSource::Meta);
+    let mut a2 = kerry(2);
+    a2.published_at =
+        chrono::DateTime::from_timestamp_millis(T0 + 120 * DAY).map(|d| d.fixed_offset());
+    a2.published_at_source = Some(DateSource::Meta);
+    let e1 = t.assign("p1", &a1, &unique(), "s", T0).event;
+    let e2 = t.assign("p2", &a2, &unique(), "s", T0 + 120 * DAY).event;
+    assert_ne!(e1.id, e2.id);
+}
+
+#[test]
+fn duplicates_join_their_original() {
+    let mut t = EventTracker::new(EventConfig::default());
+    let a = t.assign("p1", &kerry(1), &unique(), "s", T0).event;
+    t.assign("p2", &quake(1), &unique(), "s", T0);
+    let dup = Verdict {
+        status: DedupStatus::Duplicate,
+        kind: Some(DuplicateKind::Near),
+        duplicate_of: Some("p1".into()),
+        similarity: Some(0.9),
+    };
+    // Even with unrelated text, the copy follows its original.
+    let r = t.assign("p3", &quake(2), &dup, "s", T0 + 1);
+    assert_eq!(r.event.id, a.id);
+    assert_eq!(r.summary.unwrap().article_count, 2);
+}
+
+#[test]
+fn redelivery_keeps_the_event_and_changes_nothing() {
+    let mut t = EventTracker::new(EventConfig::default());
+    let first = t.assign("p1", &kerry(1), &unique(), "s", T0);
+    t.assign("p2", &quake(1), &unique(), "s", T0 + 1);
+    let again = t.assign("p1", &kerry(1), &unique(), "s", T0 + 2);
+    assert_eq!(again.event, first.event);
+    assert!(again.summary.is_none() && again.state.is_empty());
+
+    // After a restart: a fresh tracker that replayed the state log.
+    let mut log: Vec<StateEntry> = first.state.clone();
+    let mut t2 = EventTracker::new(EventConfig::default());
+    let p2 = t.summaries();
+    for e in &log {
+        t2.apply(e);
+    }
+    let again = t2.assign("p1", &quake(3), &unique(), "s", T0 + 3);
+    assert_eq!(again.event, first.event);
+    log.clear();
+    assert_eq!(p2.len(), 2);
+}
+
+#[test]
+fn replayed_state_equals_live_state() {
+    let mut live = EventTracker::new(EventConfig::default());
+    let mut log = Vec::new();
+    for i in 0..6 {
+        let a = if i % 2 == 0 { kerry(i) } else { quake(i) };
+        let r = live.assign(
+            &format!("p{i}"),
+            &a,
+            &unique(),
+            &format!("s{i}"),
+            T0 + i as i64 * 60_000,
+        );
+        log.extend(r.state);
+    }
+    let mut replica = EventTracker::new(EventConfig::default());
+    for e in &log {
+        replica.apply(e);
+    }
+    // Idempotent: applying everything again changes nothing.
+    for e in &log {
+        replica.apply(e);
+    }
+    assert_eq!(replica.summaries(), live.summaries());
+    assert_eq!(replica.active(), 2);
+    let a = live.assign("next", &kerry(9), &unique(), "s", T0 + DAY);
+    let b = replica.assign("next", &kerry(9), &unique(), "s", T0 + DAY);
+    assert_eq!(a.event, b.event);
+    assert_eq!(a.summary, b.summary);
+    // An older entry of an event never rolls it back.
+    let first_kerry = log
+        .iter()
+        .find(|e| !e.key.starts_with("d:"))
+        .unwrap()
+        .clone();
+    replica.apply(&first_kerry);
+    assert_eq!(replica.summaries(), live.summaries());
+}
+
+#[test]
+fn events_close_by_window_and_count() {
+    let mut t = EventTracker::new(EventConfig {
+        window_days: 2.0,
+        ..EventConfig::default()
+    });
+    let old = t.assign("p1", &kerry(1), &unique(), "s", T0).event;
+    t.assign("p2", &quake(1), &unique(), "s", T0 + 3 * DAY);
+    assert_eq!(t.active(), 1, "the Kerry event is past the window");
+    assert!(t.summary(&old.id).is_none());
+    // Its pages are forgotten too, and a late copy of the story opens a new event.
+    let late = t.assign("p3", &kerry(2), &unique(), "s", T0 + 3 * DAY);
+    assert_ne!(late.event.id, old.id);
+
+    let mut t = EventTracker::new(EventConfig {
+        max_active_events: 3,
+        ..EventConfig::default()
+    });
+    for i in 0..10 {
+        let a = article(
+            &format!("Story number {i} about Topic{i}"),
+            &format!("Zorblax{i} visited Quintar{i} and met Vellum{i} at Harbor{i} on Tuesday."),
+        );
+        t.assign(&format!("p{i}"), &a, &unique(), "s", T0 + i as i64);
+    }
+    assert_eq!(t.active(), 3);
+    assert_eq!(t.created(), 10);
+    // Stale replicated state past the window is ignored.
+    let mut t = EventTracker::new(EventConfig {
+        window_days: 2.0,
+        ..EventConfig::default()
+    });
+    let r = EventTracker::new(EventConfig::default())
+        .assign("x", &kerry(1), &unique(), "s", T0)
+        .state;
+    t.assign("p2", &quake(1), &unique(), "s", T0 + 5 * DAY);
+    for e in &r {
+        t.apply(e);
+    }
+    assert_eq!(t.active(), 1);
+}
+
+#[test]
+fn hostile_state_entries_are_ignored() {
+    let mut t = EventTracker::new(EventConfig::default());
+    for (key, value) in [
+        ("e-zz", serde_json::json!({"n": 1})),
+        ("e-0000000000000001", serde_json::json!("nonsense")),
+        ("d:x", serde_json::json!({"e": "bad", "t": 0})),
+        (
+            "e-0000000000000002",
+            serde_json::json!({"n": 3, "f": [T0, T0], "t": "!!notbase64"}),
+        ),
+    ] {
+        t.apply(&StateEntry {
+            stage: STATE_STAGE.into(),
+            key: key.into(),
+            value,
+        });
+    }
+    assert_eq!(t.active(), 1);
+    let _ = ids(&mut t, &[("p".into(), kerry(1), T0)]);
+}

@@ -1,0 +1,1243 @@
+//! Document features for event clustering: stemmed content words and named entities of the title
+//! and body, as hashed terms with raw (idf-free) weights.
+//!
+//! Entities come from the gazetteer (variants map to one canonical entity: "Russian" → Russia)
+//! and from a capitalized-phrase heuristic: runs of capitalized words, split at role words
+//! ("Foreign Minister"), with sentence-initial single words kept only when the same word is also
+//! capitalized mid-sentence elsewhere in the page. Title words are kept as entities only when the
+//! body confirms them, so Title Case headlines do not turn every word into an entity.
+
+use super::gazetteer::{EntityKind, Gazetteer, MAX_PHRASE_WORDS};
+use rustc_hash::{FxHashMap, FxHashSet};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Weights of the feature extractor.
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureWeights {
+    /// Each title occurrence counts this many body occurrences.
+    pub title_boost: f32,
+    /// Multiplier of entity terms.
+    pub entity_boost: f32,
+}
+
+/// One distinct term of a document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term {
+    /// Hash of the term (words and entities hash apart).
+    pub hash: u32,
+    /// Raw weight: sublinear term frequency times the boosts.
+    pub weight: f32,
+    /// Entity type, for entity terms.
+    pub entity: Option<EntityKind>,
+    /// Byte range of the display label in [`DocFeatures::labels`].
+    pub label: (u32, u32),
+    /// An entity phrase (not a word) that occurs in the title.
+    pub title_entity: bool,
+}
+
+/// The features of one document.
+#[derive(Debug, Default, Clone)]
+pub struct DocFeatures {
+    /// Distinct terms, sorted by hash.
+    pub terms: Vec<Term>,
+    /// Display labels, concatenated.
+    pub labels: String,
+}
+
+impl DocFeatures {
+    /// The display label of a term.
+    pub fn label(&self, t: &Term) -> &str {
+        self.labels
+            .get(t.label.0 as usize..t.label.1 as usize)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    start: usize,
+    end: usize,
+    cap: bool,
+    sent_start: bool,
+    /// Only spaces between this token and the next.
+    joins_next: bool,
+}
+
+struct Acc {
+    tf: f32,
+    entity: Option<EntityKind>,
+    label: (u32, u32),
+    title_entity: bool,
+}
+
+/// Reusable extractor (keeps its buffers between documents).
+#[derive(Default)]
+pub struct Extractor {
+    toks: Vec<Tok>,
+    acc: FxHashMap<u32, Acc>,
+    lower: String,
+    phrase: String,
+    caps_seen: FxHashSet<u64>,
+    in_entity: Vec<bool>,
+    in_title: bool,
+}
+
+/// Most bytes of body text looked at.
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Most distinct terms kept per document.
+const MAX_DOC_TERMS: usize = 4096;
+
+impl Extractor {
+    /// A new extractor.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Extract the features of a title and body.
+    pub fn extract(&mut self, title: Option<&str>, body: &str, w: FeatureWeights) -> DocFeatures {
+        self.acc.clear();
+        self.caps_seen.clear();
+        let mut labels = String::new();
+        let body = cut(body, MAX_TEXT_BYTES);
+        // Body first: it tells which capitalized words are names.
+        self.in_title = false;
+        self.segment(body, 1.0, false, &mut labels);
+        if let Some(t) = title {
+            self.in_title = true;
+            self.segment(cut(t, 1024), w.title_boost, true, &mut labels);
+            self.in_title = false;
+        }
+        let mut terms: Vec<Term> = self
+            .acc
+            .drain()
+            .map(|(hash, a)| {
+                let mut weight = 1.0 + a.tf.ln().max(0.0);
+                if a.entity.is_some() {
+                    weight *= w.entity_boost;
+                }
+                Term {
+                    hash,
+                    weight,
+                    entity: a.entity,
+                    label: a.label,
+                    title_entity: a.title_entity,
+                }
+            })
+            .collect();
+        terms.sort_unstable_by_key(|t| t.hash);
+        DocFeatures { terms, labels }
+    }
+
+    fn segment(&mut self, text: &str, boost: f32, is_title: bool, labels: &mut String) {
+        tokenize(text, &mut self.toks);
+        let toks = std::mem::take(&mut self.toks);
+        let letters_caps = toks.iter().filter(|t| t.cap).count();
+        // ALL-CAPS or Title Case text carries no capitalization signal of its own.
+        let shouting = toks.len() >= 4 && {
+            let upper = toks
+                .iter()
+                .filter(|t| {
+                    let s = &text[t.start..t.end];
+                    s.chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
+                })
+                .count();
+            upper * 10 >= toks.len() * 7
+        };
+        let title_case = is_title || (toks.len() >= 4 && letters_caps * 10 >= toks.len() * 8);
+        if !is_title {
+            for t in &toks {
+                if t.cap && !t.sent_start {
+                    let s = strip_possessive(&text[t.start..t.end]);
+                    self.caps_seen.insert(key_hash(s));
+                }
+            }
+        }
+        self.in_entity.clear();
+        self.in_entity.resize(toks.len(), false);
+        if !shouting {
+            self.entities(text, &toks, boost, title_case, labels);
+        }
+        let mut lower = std::mem::take(&mut self.lower);
+        for (i, t) in toks.iter().enumerate() {
+            let raw = strip_possessive(&text[t.start..t.end]);
+            lower.clear();
+            if raw.is_ascii() {
+                lower.push_str(raw);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(raw.chars().flat_map(char::to_lowercase));
+            }
+            let year = lower.len() == 4
+                && (lower.starts_with("19") || lower.starts_with("20"))
+                && lower.bytes().all(|b| b.is_ascii_digit());
+            if lower.chars().nth(1).is_none()
+                || (!year
+                    && lower
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
+                || is_stopword(&lower)
+            {
+                continue;
+            }
+            let stemmed = stem(&lower);
+            let hash = xxh3_64_with_seed(stemmed.as_bytes(), 1) as u32;
+            let ent = self.in_entity.get(i).copied().unwrap_or(false);
+            self.add(
+                hash,
+                boost,
+                ent.then_some(EntityKind::Other),
+                stemmed,
+                labels,
+            );
+        }
+        self.lower = lower;
+        self.toks = toks;
+    }
+
+    fn entities(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        boost: f32,
+        title_case: bool,
+        labels: &mut String,
+    ) {
+        let gaz = Gazetteer::get();
+        let mut i = 0;
+        while i < toks.len() {
+            let Some(t) = toks.get(i) else { break };
+            if !t.cap {
+                i += 1;
+                continue;
+            }
+            // The run of capitalized tokens (with connectors) starting here.
+            let mut j = i + 1;
+            while j < toks.len() {
+                let prev_joins = toks.get(j - 1).is_some_and(|p| p.joins_next);
+                let Some(tj) = toks.get(j) else { break };
+                let word = &text[tj.start..tj.end];
+                let connector = word_flags(word) & CONN != 0
+                    && toks.get(j + 1).is_some_and(|n| n.cap)
+                    && tj.joins_next;
+                if !prev_joins || !(tj.cap || connector) {
+                    break;
+                }
+                j += 1;
+            }
+            self.run(text, toks, i, j, gaz, boost, title_case, labels);
+            i = j;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        from: usize,
+        to: usize,
+        gaz: &Gazetteer,
+        boost: f32,
+        title_case: bool,
+        labels: &mut String,
+    ) {
+        let mut k = from;
+        let mut span: Option<usize> = None;
+        let mut role_before = false;
+        while k < to {
+            // Longest gazetteer phrase at k.
+            let mut hit = None;
+            let first = toks.get(k).map_or("", |t| &text[t.start..t.end]);
+            let first = first.trim_end_matches('.');
+            let mut longest = gaz.max_words_from(first);
+            if longest == 0 && k + 1 == to {
+                // A single last word may carry a possessive ("Moscow's").
+                longest = gaz.max_words_from(strip_possessive(first));
+            }
+            for end in (k + 1..=(k + longest.min(MAX_PHRASE_WORDS)).min(to)).rev() {
+                self.phrase_of(text, toks, k, end);
+                if let Some(e) = gaz.lookup(&self.phrase) {
+                    hit = Some((end, e));
+                    break;
+                }
+            }
+            if let Some((end, e)) = hit {
+                if let Some(s) = span.take() {
+                    self.unknown(text, toks, s, k, boost, title_case, role_before, labels);
+                }
+                let hash = xxh3_64_with_seed(e.key.as_bytes(), 2) as u32;
+                self.add(hash, boost, Some(e.kind), &e.name, labels);
+                for f in self.in_entity.iter_mut().take(end).skip(k) {
+                    *f = true;
+                }
+                role_before = false;
+                k = end;
+                continue;
+            }
+            let word = toks
+                .get(k)
+                .map_or("", |t| strip_possessive(&text[t.start..t.end]));
+            self.lower.clear();
+            if word.is_ascii() {
+                self.lower.push_str(word);
+                self.lower.make_ascii_lowercase();
+            } else {
+                self.lower.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            let flags = word_flags(&self.lower);
+            let role = flags & ROLE != 0;
+            if role || flags & (STOP | CAL) != 0 {
+                if let Some(s) = span.take() {
+                    self.unknown(text, toks, s, k, boost, title_case, role_before, labels);
+                }
+                role_before = role || flags & HONOR != 0;
+            } else if span.is_none() {
+                span = Some(k);
+            }
+            k += 1;
+        }
+        if let Some(s) = span {
+            self.unknown(text, toks, s, to, boost, title_case, role_before, labels);
+        }
+    }
+
+    /// An entity the gazetteer does not know: `toks[from..to]`.
+    #[allow(clippy::too_many_arguments)]
+    fn unknown(
+        &mut self,
+        text: &str,
+        toks: &[Tok],
+        mut from: usize,
+        mut to: usize,
+        boost: f32,
+        title_case: bool,
+        after_role: bool,
+        labels: &mut String,
+    ) {
+        let is_conn = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| word_flags(&text[t.start..t.end]) & CONN != 0)
+        };
+        while from < to && is_conn(from) {
+            from += 1;
+        }
+        while to > from && is_conn(to - 1) {
+            to -= 1;
+        }
+        if from >= to || to - from > 6 {
+            return;
+        }
+        let confirmed = |s: &Self, i: usize| {
+            toks.get(i).is_some_and(|t| {
+                s.caps_seen
+                    .contains(&key_hash(strip_possessive(&text[t.start..t.end])))
+            })
+        };
+        if title_case {
+            // Keep only the words the body capitalizes mid-sentence.
+            while from < to && !confirmed(self, from) {
+                from += 1;
+            }
+            while to > from && !confirmed(self, to - 1) {
+                to -= 1;
+            }
+            if from >= to {
+                return;
+            }
+        } else if to - from == 1
+            && toks.get(from).is_some_and(|t| t.sent_start)
+            && !confirmed(self, from)
+        {
+            return;
+        }
+        self.phrase_of(text, toks, from, to);
+        let phrase = std::mem::take(&mut self.phrase);
+        if phrase.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+            self.phrase = phrase;
+            return;
+        }
+        let words = to - from;
+        let last = phrase.rsplit(' ').next().unwrap_or("");
+        let kind = if ORG_SUFFIXES.contains(&last) {
+            EntityKind::Organization
+        } else if PLACE_SUFFIXES.contains(&last) {
+            EntityKind::Place
+        } else if after_role
+            || (2..=3).contains(&words)
+                && phrase
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'')
+        {
+            EntityKind::Person
+        } else {
+            EntityKind::Other
+        };
+        let key = phrase.to_lowercase();
+        let hash = xxh3_64_with_seed(key.as_bytes(), 2) as u32;
+        self.add(hash, boost, Some(kind), &phrase, labels);
+        for f in self.in_entity.iter_mut().take(to).skip(from) {
+            *f = true;
+        }
+        self.phrase = phrase;
+    }
+
+    fn phrase_of(&mut self, text: &str, toks: &[Tok], from: usize, to: usize) {
+        self.phrase.clear();
+        for (n, t) in toks.iter().take(to).skip(from).enumerate() {
+            if n > 0 {
+                self.phrase.push(' ');
+            }
+            let w = &text[t.start..t.end];
+            let w = if n + 1 == to - from {
+                strip_possessive(w)
+            } else {
+                w
+            };
+            self.phrase.push_str(w.trim_end_matches('.'));
+        }
+    }
+
+    fn add(
+        &mut self,
+        hash: u32,
+        weight: f32,
+        entity: Option<EntityKind>,
+        label: &str,
+        labels: &mut String,
+    ) {
+        let phrase = entity.is_some() && label.chars().any(char::is_uppercase);
+        let title_entity = self.in_title && phrase;
+        if let Some(a) = self.acc.get_mut(&hash) {
+            a.tf += weight;
+            a.title_entity |= title_entity;
+            if let Some(k) = entity {
+                // A proper entity type wins over the generic "inside an entity" mark.
+                if a.entity.is_none() || a.entity == Some(EntityKind::Other) {
+                    a.entity = Some(k);
+                }
+            }
+            return;
+        }
+        if self.acc.len() >= MAX_DOC_TERMS {
+            return;
+        }
+        let start = labels.len() as u32;
+        labels.push_str(label);
+        self.acc.insert(
+            hash,
+            Acc {
+                tf: weight,
+                entity,
+                label: (start, labels.len() as u32),
+                title_entity,
+            },
+        );
+    }
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn key_hash(s: &str) -> u64 {
+    let mut h = 0xcbf29ce484222325u64;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        h ^= c as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .or_else(|| w.strip_suffix('\''))
+        .or_else(|| w.strip_suffix('’'))
+        .unwrap_or(w)
+}
+
+/// Abbreviations whose period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "U.S", "U.N", "U.K", "Gen", "Sen", "Rep", "Gov",
+    "Lt", "Col", "Sgt", "Prof", "Capt", "Maj", "Rev", "No", "Jan", "Feb", "Aug", "Sept", "Sep",
+    "Oct", "Nov", "Dec", "Mt", "Ft", "vs", "E.U",
+];
+
+/// Split text into word tokens with capitalization and sentence-start flags.
+fn tokenize(text: &str, out: &mut Vec<Tok>) {
+    out.clear();
+    let mut sent_start = true;
+    let mut iter = text.char_indices().peekable();
+    while let Some(&(i, c)) = iter.peek() {
+        if !c.is_alphanumeric() {
+            if matches!(
+                c,
+                '.' | '!' | '?' | ':' | ';' | '"' | '“' | '”' | '\n' | '(' | '|' | '•'
+            ) {
+                let abbrev = c == '.'
+                    && out.last().is_some_and(|t| {
+                        t.end == i && ABBREVIATIONS.contains(&&text[t.start..t.end])
+                    });
+                if !abbrev {
+                    sent_start = true;
+                }
+            }
+            if !matches!(c, ' ' | '\u{a0}' | '\t')
+                && let Some(last) = out.last_mut()
+            {
+                last.joins_next = false;
+            }
+            iter.next();
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        let mut prev_alnum = false;
+        while let Some(&(j, d)) = iter.peek() {
+            if d.is_alphanumeric() {
+                end = j + d.len_utf8();
+                prev_alnum = true;
+                iter.next();
+                continue;
+            }
+            if prev_alnum && matches!(d, '\'' | '’' | '-' | '.' | '&') {
+                // Keep inner punctuation only when a letter or digit follows.
+                let mut look = iter.clone();
+                look.next();
+                if look.peek().is_some_and(|&(_, n)| n.is_alphanumeric()) {
+                    iter.next();
+                    prev_alnum = false;
+                    continue;
+                }
+            }
+            break;
+        }
+        let word = &text[start..end];
+        let cap = word.chars().next().is_some_and(char::is_uppercase);
+        out.push(Tok {
+            start,
+            end,
+            cap,
+            sent_start,
+            joins_next: true,
+        });
+        sent_start = false;
+        if out.len() >= 20_000 {
+            break;
+        }
+    }
+}
+
+/// Light English stemmer: plural and -ed/-ing endings, final e.
+pub fn stem(w: &str) -> &str {
+    let n = w.len();
+    if !w.is_ascii() || n <= 3 {
+        return w;
+    }
+    let mut s = w;
+    if s.ends_with("ies") && n > 4 {
+        s = &s[..n - 3];
+    } else if s.ends_with("sses") {
+        s = &s[..n - 2];
+    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
+        s = &s[..n - 1];
+    }
+    let m = s.len();
+    if m > 5 && s.ends_with("ing") {
+        s = &s[..m - 3];
+    } else if m > 4 && s.ends_with("ed") {
+        s = &s[..m - 2];
+    }
+    let m = s.len();
+    if m > 4 && s.ends_with('e') {
+        s = &s[..m - 1];
+    }
+    s
+}
+
+const CONNECTORS: &[&str] = &[
+    "of", "de", "al", "el", "bin", "ibn", "van", "von", "der", "den", "del", "la", "le", "du",
+    "da", "dos", "di", "y", "&",
+];
+
+const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "dr", "sir", "dame", "lady", "lord"];
+
+/// Titles and roles that precede names and split capitalized runs.
+const ROLE_WORDS: &[&str] = &[
+    "president",
+    "minister",
+    "secretary",
+    "prime",
+    "foreign",
+    "defense",
+    "defence",
+    "chief",
+    "general",
+    "gen",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "governor",
+    "gov",
+    "mayor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chancellor",
+    "ambassador",
+    "envoy",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "director",
+    "chairman",
+    "chairwoman",
+    "ceo",
+    "judge",
+    "justice",
+    "officer",
+    "sheriff",
+    "police",
+    "coach",
+    "captain",
+    "capt",
+    "lt",
+    "col",
+    "sgt",
+    "sergeant",
+    "lieutenant",
+    "colonel",
+    "commander",
+    "deputy",
+    "vice",
+    "former",
+    "state",
+    "special",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "professor",
+    "prof",
+    "leader",
+    "head",
+    "speaker",
+    "attorney",
+    "detective",
+    "agent",
+    "actor",
+    "actress",
+    "singer",
+    "star",
+    "star's",
+    "rep.",
+    "premier",
+    "emir",
+    "sheikh",
+    "crown",
+    "assistant",
+    "acting",
+    "senior",
+    "top",
+    "chair",
+    "candidate",
+    "nominee",
+    "rapper",
+    "manager",
+    "player",
+    "quarterback",
+];
+
+const ORG_SUFFIXES: &[&str] = &[
+    "Inc",
+    "Corp",
+    "Corporation",
+    "Company",
+    "Co",
+    "Ltd",
+    "LLC",
+    "Group",
+    "University",
+    "College",
+    "School",
+    "Institute",
+    "Party",
+    "Council",
+    "Ministry",
+    "Agency",
+    "Association",
+    "Bank",
+    "Center",
+    "Centre",
+    "Committee",
+    "Court",
+    "Department",
+    "Church",
+    "Hospital",
+    "Club",
+    "League",
+    "Union",
+    "Army",
+    "Force",
+    "Forces",
+    "Foundation",
+    "Commission",
+    "Authority",
+    "Board",
+    "Bureau",
+    "Office",
+    "Service",
+    "Network",
+    "News",
+    "Times",
+    "Post",
+    "Airlines",
+    "Airways",
+    "Motors",
+    "Technologies",
+    "Systems",
+    "Fund",
+    "Organization",
+    "Organisation",
+    "Federation",
+    "Front",
+    "Brigade",
+    "Movement",
+    "Police",
+    "Assembly",
+    "Parliament",
+    "Senate",
+    "Congress",
+];
+
+const PLACE_SUFFIXES: &[&str] = &[
+    "City",
+    "County",
+    "Province",
+    "State",
+    "Island",
+    "Islands",
+    "River",
+    "Mountain",
+    "Mount",
+    "Street",
+    "Road",
+    "Avenue",
+    "Beach",
+    "Valley",
+    "Bay",
+    "Park",
+    "Lake",
+    "Square",
+    "Bridge",
+    "Airport",
+    "Arena",
+    "Stadium",
+    "Region",
+    "District",
+    "Village",
+    "Town",
+    "Coast",
+    "Sea",
+    "Ocean",
+    "Desert",
+    "Peninsula",
+    "Strait",
+    "Canyon",
+    "Falls",
+    "Hills",
+    "Heights",
+];
+
+const CALENDAR: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "christmas",
+    "easter",
+    "am",
+    "pm",
+    "gmt",
+    "utc",
+    "est",
+    "edt",
+    "pst",
+    "pdt",
+    "bst",
+    "cet",
+];
+
+const STOP: u8 = 1;
+const CAL: u8 = 2;
+const ROLE: u8 = 4;
+const CONN: u8 = 8;
+const HONOR: u8 = 16;
+
+/// Flags of the listed words (one hash lookup instead of several list scans).
+fn word_flags(w: &str) -> u8 {
+    static TABLE: std::sync::OnceLock<FxHashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for (list, flag) in [
+            (STOPWORDS, STOP),
+            (CALENDAR, CAL),
+            (ROLE_WORDS, ROLE),
+            (CONNECTORS, CONN),
+            (HONORIFICS, HONOR),
+        ] {
+            for w in list {
+                *t.entry(w).or_insert(0) |= flag;
+            }
+        }
+        t
+    });
+    if w.len() > 16 {
+        return 0;
+    }
+    table.get(w).copied().unwrap_or(0)
+}
+
+/// English stop words plus news filler ("said", "told", weekdays, months).
+pub fn is_stopword(w: &str) -> bool {
+    word_flags(w) & (STOP | CAL) != 0
+}
+
+/// Sorted.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "according",
+    "across",
+    "added",
+    "after",
+    "afterwards",
+    "again",
+    "against",
+    "ago",
+    "all",
+    "almost",
+    "alone",
+    "along",
+    "already",
+    "also",
+    "although",
+    "always",
+    "among",
+    "amongst",
+    "an",
+    "and",
+    "announced",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "around",
+    "as",
+    "ask",
+    "asked",
+    "at",
+    "away",
+    "back",
+    "be",
+    "became",
+    "because",
+    "become",
+    "been",
+    "before",
+    "began",
+    "behind",
+    "being",
+    "below",
+    "beside",
+    "besides",
+    "best",
+    "better",
+    "between",
+    "beyond",
+    "both",
+    "but",
+    "by",
+    "called",
+    "came",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "down",
+    "during",
+    "each",
+    "earlier",
+    "early",
+    "either",
+    "else",
+    "end",
+    "enough",
+    "even",
+    "ever",
+    "every",
+    "everyone",
+    "everything",
+    "few",
+    "first",
+    "five",
+    "for",
+    "former",
+    "four",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "give",
+    "given",
+    "go",
+    "going",
+    "gone",
+    "good",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "including",
+    "inside",
+    "instead",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "know",
+    "known",
+    "last",
+    "late",
+    "later",
+    "latest",
+    "least",
+    "less",
+    "let",
+    "like",
+    "likely",
+    "made",
+    "make",
+    "makes",
+    "making",
+    "many",
+    "may",
+    "me",
+    "meanwhile",
+    "might",
+    "more",
+    "moreover",
+    "most",
+    "mostly",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "near",
+    "nearly",
+    "need",
+    "never",
+    "new",
+    "next",
+    "no",
+    "nobody",
+    "none",
+    "nor",
+    "not",
+    "nothing",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "others",
+    "otherwise",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "part",
+    "per",
+    "percent",
+    "perhaps",
+    "please",
+    "put",
+    "quite",
+    "rather",
+    "really",
+    "recent",
+    "recently",
+    "report",
+    "reported",
+    "reports",
+    "right",
+    "said",
+    "same",
+    "say",
+    "saying",
+    "says",
+    "see",
+    "seem",
+    "seemed",
+    "seems",
+    "set",
+    "several",
+    "she",
+    "should",
+    "show",
+    "since",
+    "six",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "sometimes",
+    "soon",
+    "still",
+    "such",
+    "take",
+    "taken",
+    "tell",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "therefore",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "think",
+    "third",
+    "this",
+    "those",
+    "though",
+    "three",
+    "through",
+    "throughout",
+    "thus",
+    "time",
+    "times",
+    "to",
+    "together",
+    "told",
+    "too",
+    "took",
+    "toward",
+    "towards",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "use",
+    "used",
+    "very",
+    "via",
+    "want",
+    "wanted",
+    "was",
+    "way",
+    "we",
+    "week",
+    "weeks",
+    "well",
+    "went",
+    "were",
+    "what",
+    "whatever",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whole",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "year",
+    "years",
+    "yet",
+    "you",
+    "your",
+    "yours",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: FeatureWeights = FeatureWeights {
+        title_boost: 2.0,
+        entity_boost: 2.0,
+    };
+
+    fn entities(title: Option<&str>, body: &str) -> Vec<(String, EntityKind)> {
+        let f = Extractor::new().extract(title, body, W);
+        let mut v: Vec<(String, EntityKind)> = f
+            .terms
+            .iter()
+            .filter_map(|t| {
+                t.entity
+                    .filter(|k| *k != EntityKind::Other || f.label(t).contains(' '))
+                    .map(|k| (f.label(t).to_string(), k))
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    #[test]
+    fn stopwords_are_sorted() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn stems_are_light() {
+        assert_eq!(stem("checks"), "check");
+        assert_eq!(stem("checked"), "check");
+        assert_eq!(stem("checking"), "check");
+        assert_eq!(stem("parties"), "part");
+        assert_eq!(stem("charges"), stem("charged"));
+        assert_eq!(stem("news"), "new");
+        assert_eq!(stem("bus"), "bus");
+    }
+
+    #[test]
+    fn gazetteer_and_capitalized_phrases_give_entities() {
+        let e = entities(
+            Some("Kerry Seeks Real Progress At Moscow Talks"),
+            "U.S. Secretary of State John Kerry met Russian Foreign Minister Sergey Lavrov in \
+             Moscow. Tara Reid checked into Promises Treatment Center. Later Reid said nothing. \
+             Kerry's visit follows a meeting in Riyadh.",
+        );
+        let names: Vec<&str> = e.iter().map(|(n, _)| n.as_str()).collect();
+        for want in [
+            "John Kerry",
+            "Sergei Lavrov",
+            "Russia",
+            "Moscow",
+            "United States",
+            "Tara Reid",
+            "Promises Treatment Center",
+            "Riyadh",
+        ] {
+            assert!(names.contains(&want), "{want} missing from {names:?}");
+        }
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("Seeks") || n.contains("Progress")),
+            "{names:?}"
+        );
+        assert!(!names.iter().any(|n| n.contains("Later")), "{names:?}");
+        let kind = |n: &str| e.iter().find(|(x, _)| x == n).map(|(_, k)| *k);
+        assert_eq!(kind("Tara Reid"), Some(EntityKind::Person));
+        assert_eq!(
+            kind("Promises Treatment Center"),
+            Some(EntityKind::Organization)
+        );
+        assert_eq!(kind("Moscow"), Some(EntityKind::Place));
+    }
+
+    #[test]
+    fn shouting_titles_and_hostile_input_do_not_break() {
+        let e = entities(Some("COLTS TOP CHIEFS, REACH PLAYOFFS"), "The Colts won.");
+        assert!(e.iter().all(|(n, _)| !n.contains("TOP")));
+        let junk = "\u{0}ÄÖ’'--..&&".repeat(10_000);
+        let f = Extractor::new().extract(Some(&junk), &junk, W);
+        assert!(f.terms.len() <= MAX_DOC_TERMS);
+        let f = Extractor::new().extract(None, "", W);
+        assert!(f.terms.is_empty());
+    }
+}
