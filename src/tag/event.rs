@@ -181,6 +181,8 @@ struct PageVec {
 /// Assigns events and keeps their state.
 pub struct EventTracker {
     cfg: EventConfig,
+    /// Whether the page being assigned has a real fetch time (see `assign`).
+    fetch_known: bool,
     slots: Vec<Option<Event>>,
     free: Vec<u32>,
     gens: Vec<u32>,
@@ -203,6 +205,7 @@ impl EventTracker {
     pub fn new(cfg: EventConfig) -> Self {
         Self {
             cfg,
+            fetch_known: false,
             slots: Vec::new(),
             free: Vec::new(),
             gens: Vec::new(),
@@ -292,6 +295,9 @@ impl EventTracker {
         }
         self.advance(at_ms);
         let story = trusted_publish_ms(article, at_ms);
+        // The normalize stage reports the fetch time as the publish date (source `fetched_at`)
+        // only when the page had one; otherwise `at_ms` is just when the page reached us.
+        self.fetch_known = article.published_at_source == Some(DateSource::FetchedAt);
 
         // A copy joins its original's event when that is still active.
         let original = verdict
@@ -472,7 +478,10 @@ impl EventTracker {
         let gap_ms = match (story, ev.story) {
             (Some(t), Some((lo, hi))) => (lo - t).max(t - hi).max(0),
             (Some(t), None) => (t - ev.last_ms).max(0),
-            (None, Some((lo, hi))) => (lo - at_ms).max(at_ms - FETCH_LAG_MS - hi).max(0),
+            (None, Some((lo, hi))) if self.fetch_known => {
+                (lo - at_ms).max(at_ms - FETCH_LAG_MS - hi).max(0)
+            }
+            (None, Some((lo, _))) => (lo - at_ms).max(0),
             (None, None) => (ev.first_ms - at_ms).max(at_ms - ev.last_ms).max(0),
         };
         let sigma = self.cfg.time_sigma_days.max(0.01) * DAY_MS;

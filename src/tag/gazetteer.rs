@@ -107,7 +107,6 @@ impl Gazetteer {
     pub fn len(&self) -> usize {
         self.entities.len()
     }
-
 }
 
 /// "U.S." → "U.S", "St. Louis" → "St Louis": how the tokenizer sees a variant.
