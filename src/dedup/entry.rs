@@ -1,0 +1,215 @@
+//! The dedup state entry: a compact, versioned JSON value per remembered document.
+//!
+//! Unique document (≈ 400 bytes):
+//! `{"v":1,"t":<event ms>,"x":"<text hash, 16 hex>","u":<url key>,"w":<shingle words>,"n":<shingles>,"m":"<64 × u32 LE mins, base64>"}`
+//!
+//! Duplicate (its verdict, so a redelivery anywhere returns it):
+//! `{"v":1,"t":<event ms>,"x":"<text hash>","k":"exact"|"near","of":"<original id>","s":<similarity>}`
+//!
+//! The entry key is the document id. All 64 minimums are kept (not just the banded ones), so the
+//! band count can change between versions without losing the remembered state.
+
+use super::sketch::BINS;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+/// Current value version.
+pub const VERSION: u8 = 1;
+
+/// A decoded dedup entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// Event time, ms.
+    pub time_ms: i64,
+    /// Text hash.
+    pub text_hash: u64,
+    /// What it was.
+    pub body: Body,
+}
+
+/// Unique or duplicate payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A unique document and its sketch.
+    Unique {
+        /// URL key hash.
+        url: u32,
+        /// Shingle size the mins were computed with.
+        shingle_words: u8,
+        /// Shingle count.
+        shingles: u32,
+        /// Per-bin minimums.
+        mins: Box<[u32; BINS]>,
+    },
+    /// A duplicate and its verdict.
+    Duplicate {
+        /// `true` for exact, `false` for near.
+        exact: bool,
+        /// Original's id.
+        of: String,
+        /// Similarity reported.
+        similarity: f32,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Wire<'a> {
+    v: u8,
+    t: i64,
+    x: &'a str,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    u: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    w: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    m: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    k: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    of: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    s: Option<f32>,
+}
+
+/// Encode an entry value.
+pub fn encode(d: &Decoded) -> serde_json::Value {
+    let x = format!("{:016x}", d.text_hash);
+    let wire = match &d.body {
+        Body::Unique {
+            url,
+            shingle_words,
+            shingles,
+            mins,
+        } => {
+            let mut raw = [0u8; BINS * 4];
+            for (chunk, m) in raw.chunks_exact_mut(4).zip(mins.iter()) {
+                chunk.copy_from_slice(&m.to_le_bytes());
+            }
+            let m = STANDARD_NO_PAD.encode(raw);
+            return to_value(&Wire {
+                v: VERSION,
+                t: d.time_ms,
+                x: &x,
+                u: Some(*url),
+                w: Some(*shingle_words),
+                n: Some(*shingles),
+                m: Some(&m),
+                k: None,
+                of: None,
+                s: None,
+            });
+        }
+        Body::Duplicate {
+            exact,
+            of,
+            similarity,
+        } => Wire {
+            v: VERSION,
+            t: d.time_ms,
+            x: &x,
+            u: None,
+            w: None,
+            n: None,
+            m: None,
+            k: Some(if *exact { "exact" } else { "near" }),
+            of: Some(of),
+            s: Some(*similarity),
+        },
+    };
+    to_value(&wire)
+}
+
+fn to_value(w: &Wire<'_>) -> serde_json::Value {
+    serde_json::to_value(w).unwrap_or_default()
+}
+
+/// Decode an entry value; `None` for malformed values or unknown versions.
+pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
+    let w = Wire::deserialize(value).ok()?;
+    if w.v != VERSION {
+        return None;
+    }
+    let text_hash = u64::from_str_radix(w.x, 16).ok()?;
+    let body = match (w.of, w.m) {
+        (Some(of), _) => Body::Duplicate {
+            exact: w.k == Some("exact"),
+            of: of.to_string(),
+            similarity: w.s.unwrap_or(1.0),
+        },
+        (None, Some(m)) => {
+            let mut raw = [0u8; BINS * 4];
+            let n = STANDARD_NO_PAD.decode_slice(m, &mut raw).ok()?;
+            if n != raw.len() {
+                return None;
+            }
+            let mut mins = Box::new([0u32; BINS]);
+            for (m, chunk) in mins.iter_mut().zip(raw.chunks_exact(4)) {
+                *m = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+            }
+            Body::Unique {
+                url: w.u.unwrap_or(0),
+                shingle_words: w.w.unwrap_or(0),
+                shingles: w.n.unwrap_or(0),
+                mins,
+            }
+        }
+        (None, None) => return None,
+    };
+    Some(Decoded {
+        time_ms: w.t,
+        text_hash,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_both_kinds() {
+        let mut mins = Box::new([0u32; BINS]);
+        for (i, m) in mins.iter_mut().enumerate() {
+            *m = (i as u32).wrapping_mul(0x9e37_79b9);
+        }
+        let u = Decoded {
+            time_ms: 1_700_000_000_123,
+            text_hash: 0xdead_beef_0123_4567,
+            body: Body::Unique {
+                url: 42,
+                shingle_words: 3,
+                shingles: 380,
+                mins,
+            },
+        };
+        let v = encode(&u);
+        assert!(serde_json::to_string(&v).unwrap().len() < 460);
+        assert_eq!(decode(&v), Some(u));
+        let d = Decoded {
+            time_ms: 5,
+            text_hash: 9,
+            body: Body::Duplicate {
+                exact: false,
+                of: "p-1".into(),
+                similarity: 0.75,
+            },
+        };
+        assert_eq!(decode(&encode(&d)), Some(d));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for v in [
+            serde_json::json!(null),
+            serde_json::json!({"v": 2, "t": 0, "x": "00"}),
+            serde_json::json!({"v": 1, "t": 0, "x": "zz", "m": ""}),
+            serde_json::json!({"v": 1, "t": 0, "x": "00", "m": "AAAA"}),
+            serde_json::json!({"v": 1, "t": 0, "x": "00"}),
+        ] {
+            assert_eq!(decode(&v), None, "{v}");
+        }
+    }
+}
