@@ -3,7 +3,8 @@
 //! Unique document (≈ 400 bytes):
 //! `{"v":1,"t":<event ms>,"x":"<text hash, 16 hex>","u":<url key>,"w":<shingle words>,"n":<shingles>,"m":"<64 × u32 LE mins, base64>"}`
 //!
-//! Duplicate (its verdict, so a redelivery anywhere returns it):
+//! Copy (its verdict, so a redelivery anywhere returns it; near copies also carry `u`/`w`/`n`/`m`
+//! so copies of them are found too):
 //! `{"v":1,"t":<event ms>,"x":"<text hash>","k":"exact"|"near","of":"<original id>","s":<similarity>}`
 //!
 //! The entry key is the document id. All 64 minimums are kept (not just the banded ones), so the
@@ -24,33 +25,34 @@ pub struct Decoded {
     pub time_ms: i64,
     /// Text hash.
     pub text_hash: u64,
-    /// What it was.
-    pub body: Body,
+    /// The document's sketch (unique documents and near copies).
+    pub sketch: Option<SketchBody>,
+    /// Its verdict, when it is a copy.
+    pub dup: Option<DupBody>,
 }
 
-/// Unique or duplicate payload.
+/// What near-duplicate lookups need of a document.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Body {
-    /// A unique document and its sketch.
-    Unique {
-        /// URL key hash.
-        url: u32,
-        /// Shingle size the mins were computed with.
-        shingle_words: u8,
-        /// Shingle count.
-        shingles: u32,
-        /// Per-bin minimums.
-        mins: Box<[u32; BINS]>,
-    },
-    /// A duplicate and its verdict.
-    Duplicate {
-        /// `true` for exact, `false` for near.
-        exact: bool,
-        /// Original's id.
-        of: String,
-        /// Similarity reported.
-        similarity: f32,
-    },
+pub struct SketchBody {
+    /// URL key hash.
+    pub url: u32,
+    /// Shingle size the mins were computed with.
+    pub shingle_words: u8,
+    /// Distinct shingles.
+    pub shingles: u32,
+    /// Per-bin minimums.
+    pub mins: Box<[u32; BINS]>,
+}
+
+/// The verdict of a copy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DupBody {
+    /// `true` for exact, `false` for near.
+    pub exact: bool,
+    /// Original's id.
+    pub of: String,
+    /// Similarity reported.
+    pub similarity: f32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,53 +79,28 @@ struct Wire<'a> {
 /// Encode an entry value.
 pub fn encode(d: &Decoded) -> serde_json::Value {
     let x = format!("{:016x}", d.text_hash);
-    let wire = match &d.body {
-        Body::Unique {
-            url,
-            shingle_words,
-            shingles,
-            mins,
-        } => {
-            let mut raw = [0u8; BINS * 4];
-            for (chunk, m) in raw.chunks_exact_mut(4).zip(mins.iter()) {
-                chunk.copy_from_slice(&m.to_le_bytes());
-            }
-            let m = STANDARD_NO_PAD.encode(raw);
-            return to_value(&Wire {
-                v: VERSION,
-                t: d.time_ms,
-                x: &x,
-                u: Some(*url),
-                w: Some(*shingle_words),
-                n: Some(*shingles),
-                m: Some(&m),
-                k: None,
-                of: None,
-                s: None,
-            });
+    let m = d.sketch.as_ref().map(|sk| {
+        let mut raw = [0u8; BINS * 4];
+        for (chunk, m) in raw.chunks_exact_mut(4).zip(sk.mins.iter()) {
+            chunk.copy_from_slice(&m.to_le_bytes());
         }
-        Body::Duplicate {
-            exact,
-            of,
-            similarity,
-        } => Wire {
-            v: VERSION,
-            t: d.time_ms,
-            x: &x,
-            u: None,
-            w: None,
-            n: None,
-            m: None,
-            k: Some(if *exact { "exact" } else { "near" }),
-            of: Some(of),
-            s: Some(*similarity),
-        },
+        STANDARD_NO_PAD.encode(raw)
+    });
+    let wire = Wire {
+        v: VERSION,
+        t: d.time_ms,
+        x: &x,
+        u: d.sketch.as_ref().map(|s| s.url),
+        w: d.sketch.as_ref().map(|s| s.shingle_words),
+        n: d.sketch.as_ref().map(|s| s.shingles),
+        m: m.as_deref(),
+        k: d.dup
+            .as_ref()
+            .map(|d| if d.exact { "exact" } else { "near" }),
+        of: d.dup.as_ref().map(|d| d.of.as_str()),
+        s: d.dup.as_ref().map(|d| d.similarity),
     };
-    to_value(&wire)
-}
-
-fn to_value(w: &Wire<'_>) -> serde_json::Value {
-    serde_json::to_value(w).unwrap_or_default()
+    serde_json::to_value(&wire).unwrap_or_default()
 }
 
 /// Decode an entry value; `None` for malformed values or unknown versions.
@@ -133,13 +110,8 @@ pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
         return None;
     }
     let text_hash = u64::from_str_radix(w.x, 16).ok()?;
-    let body = match (w.of, w.m) {
-        (Some(of), _) => Body::Duplicate {
-            exact: w.k == Some("exact"),
-            of: of.to_string(),
-            similarity: w.s.unwrap_or(1.0),
-        },
-        (None, Some(m)) => {
+    let sketch = match w.m {
+        Some(m) => {
             let mut raw = [0u8; BINS * 4];
             let n = STANDARD_NO_PAD.decode_slice(m, &mut raw).ok()?;
             if n != raw.len() {
@@ -149,19 +121,28 @@ pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
             for (m, chunk) in mins.iter_mut().zip(raw.chunks_exact(4)) {
                 *m = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
             }
-            Body::Unique {
+            Some(SketchBody {
                 url: w.u.unwrap_or(0),
                 shingle_words: w.w.unwrap_or(0),
                 shingles: w.n.unwrap_or(0),
                 mins,
-            }
+            })
         }
-        (None, None) => return None,
+        None => None,
     };
+    let dup = w.of.map(|of| DupBody {
+        exact: w.k == Some("exact"),
+        of: of.to_string(),
+        similarity: w.s.unwrap_or(1.0),
+    });
+    if sketch.is_none() && dup.is_none() {
+        return None;
+    }
     Some(Decoded {
         time_ms: w.t,
         text_hash,
-        body,
+        sketch,
+        dup,
     })
 }
 
@@ -175,29 +156,35 @@ mod tests {
         for (i, m) in mins.iter_mut().enumerate() {
             *m = (i as u32).wrapping_mul(0x9e37_79b9);
         }
+        let sketch = SketchBody {
+            url: 42,
+            shingle_words: 3,
+            shingles: 380,
+            mins,
+        };
         let u = Decoded {
             time_ms: 1_700_000_000_123,
             text_hash: 0xdead_beef_0123_4567,
-            body: Body::Unique {
-                url: 42,
-                shingle_words: 3,
-                shingles: 380,
-                mins,
-            },
+            sketch: Some(sketch.clone()),
+            dup: None,
         };
         let v = encode(&u);
         assert!(serde_json::to_string(&v).unwrap().len() < 460);
         assert_eq!(decode(&v), Some(u));
-        let d = Decoded {
-            time_ms: 5,
-            text_hash: 9,
-            body: Body::Duplicate {
-                exact: false,
-                of: "p-1".into(),
-                similarity: 0.75,
-            },
+        let dup = DupBody {
+            exact: false,
+            of: "p-1".into(),
+            similarity: 0.75,
         };
-        assert_eq!(decode(&encode(&d)), Some(d));
+        for sketch in [None, Some(sketch)] {
+            let d = Decoded {
+                time_ms: 5,
+                text_hash: 9,
+                sketch,
+                dup: Some(dup.clone()),
+            };
+            assert_eq!(decode(&encode(&d)), Some(d));
+        }
     }
 
     #[test]

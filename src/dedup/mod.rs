@@ -56,7 +56,7 @@ mod entry;
 mod sketch;
 mod store;
 
-pub use sketch::{BINS, Sketch};
+pub use sketch::{BINS, Sketch, for_each_word_hash, mix64};
 
 use crate::normalize::Article;
 use crate::state::{StateEntry, StateStore};
@@ -91,8 +91,8 @@ impl Default for DedupConfig {
             max_documents: 1_000_000,
             window_days: 7,
             threshold: 0.5,
-            min_jaccard: 0.1,
-            shingle_words: 3,
+            min_jaccard: 0.15,
+            shingle_words: 2,
             bands: 16,
         }
     }
@@ -197,16 +197,34 @@ pub struct Deduplicator {
 enum Found {
     /// This very document was seen before (redelivery): its slot.
     Own(u32),
-    /// An exact copy of a remembered document.
-    Exact { of: String },
-    /// A near copy.
-    Near { of: String, similarity: f32, url_exact: bool },
+    /// A copy of a remembered document.
+    Copy(entry::DupBody),
     /// Nothing similar.
     New,
 }
 
 fn seconds(ms: i64) -> u32 {
     ms.div_euclid(1000).clamp(0, i64::from(u32::MAX)) as u32
+}
+
+fn milli(similarity: f32) -> u16 {
+    (similarity * 1000.0).round().clamp(0.0, 1000.0) as u16
+}
+
+fn verdict_of(dup: Option<&entry::DupBody>) -> Verdict {
+    match dup {
+        None => Verdict::unique(),
+        Some(d) => Verdict {
+            status: DedupStatus::Duplicate,
+            kind: Some(if d.exact {
+                DuplicateKind::Exact
+            } else {
+                DuplicateKind::Near
+            }),
+            duplicate_of: Some(d.of.clone()),
+            similarity: Some(d.similarity),
+        },
+    }
 }
 
 impl Deduplicator {
@@ -255,13 +273,9 @@ impl Deduplicator {
             .saturating_sub(self.cfg.window_days.saturating_mul(86_400))
     }
 
-    fn advance_clock(&mut self, time_s: u32) {
-        self.max_time_s = self.max_time_s.max(time_s);
-    }
-
-    /// Decide on one article. Every call returns the state entry describing the decision (for a
-    /// unique article its sketch, for a copy its verdict), which the caller must persist; the
-    /// same page checked again returns the same verdict and the same entry.
+    /// Decide on one article. Every call returns the state entry describing the decision (the
+    /// sketch of a new article, the verdict of a copy), which the caller must persist; the same
+    /// page checked again returns the same verdict and the same entry, and remembers nothing new.
     pub fn check(
         &mut self,
         doc_id: &str,
@@ -271,126 +285,59 @@ impl Deduplicator {
         let now_ms = chrono::Utc::now().timestamp_millis();
         let time_ms = event_time_ms.min(now_ms.saturating_add(MAX_FUTURE_MS));
         let time_s = seconds(time_ms);
-        self.advance_clock(time_s);
+        self.max_time_s = self.max_time_s.max(time_s);
         let sk = sketch::Sketch::of_text(&article.text, self.shingle_words);
-        let url = sketch::url_key(
-            article
-                .canonical_url
-                .as_deref()
-                .or(article.url.as_deref()),
-        );
-        let (verdict, body) = match self.find(doc_id, &sk, url) {
-            Found::Own(seq) => {
-                let (verdict, body) = self.stored_verdict(seq, &sk, url);
-                let entry = self.state_entry(doc_id, time_ms, sk.text_hash, body);
-                self.evict();
-                return (verdict, Some(entry));
-            }
-            Found::Exact { of } => (
-                Verdict {
-                    status: DedupStatus::Duplicate,
-                    kind: Some(DuplicateKind::Exact),
-                    duplicate_of: Some(of.clone()),
-                    similarity: Some(1.0),
-                },
-                entry::Body::Duplicate {
-                    exact: true,
-                    of,
-                    similarity: 1.0,
-                },
-            ),
-            Found::Near {
-                of,
-                similarity,
-                url_exact,
-            } => (
-                Verdict {
-                    status: DedupStatus::Duplicate,
-                    kind: Some(if url_exact {
-                        DuplicateKind::Exact
-                    } else {
-                        DuplicateKind::Near
-                    }),
-                    duplicate_of: Some(of.clone()),
-                    similarity: Some(similarity),
-                },
-                entry::Body::Duplicate {
-                    exact: url_exact,
-                    of,
-                    similarity,
-                },
-            ),
-            Found::New => (
-                Verdict::unique(),
-                entry::Body::Unique {
-                    url,
-                    shingle_words: self.shingle_words as u8,
-                    shingles: sk.shingles,
-                    mins: Box::new(sk.mins),
-                },
-            ),
-        };
-        self.remember(doc_id, time_s, sk.text_hash, &body);
-        let entry = self.state_entry(doc_id, time_ms, sk.text_hash, body);
-        (verdict, Some(entry))
-    }
-
-    fn state_entry(
-        &self,
-        doc_id: &str,
-        time_ms: i64,
-        text_hash: u64,
-        body: entry::Body,
-    ) -> StateEntry {
-        StateEntry {
-            stage: STAGE.into(),
-            key: doc_id.to_string(),
-            value: entry::encode(&entry::Decoded {
-                time_ms,
-                text_hash,
-                body,
-            }),
-        }
-    }
-
-    /// The verdict a remembered document got, and its entry body.
-    fn stored_verdict(&self, seq: u32, sk: &sketch::Sketch, url: u32) -> (Verdict, entry::Body) {
-        let Some(meta) = self.store.meta(seq) else {
-            return (Verdict::unique(), self.unique_body(sk, url));
-        };
-        match meta.kind() {
-            store::KIND_UNIQUE => (Verdict::unique(), self.unique_body(sk, url)),
-            kind => {
-                let exact = kind == store::KIND_EXACT;
-                let of = self.store.duplicate_of(seq);
-                let similarity = f32::from_bits(meta.n_or_sim);
-                (
-                    Verdict {
-                        status: DedupStatus::Duplicate,
-                        kind: Some(if exact {
-                            DuplicateKind::Exact
-                        } else {
-                            DuplicateKind::Near
-                        }),
-                        duplicate_of: Some(of.clone()),
-                        similarity: Some(similarity),
-                    },
-                    entry::Body::Duplicate {
-                        exact,
-                        of,
-                        similarity,
-                    },
-                )
-            }
-        }
-    }
-
-    fn unique_body(&self, sk: &sketch::Sketch, url: u32) -> entry::Body {
-        entry::Body::Unique {
+        let url = sketch::url_key(article.canonical_url.as_deref().or(article.url.as_deref()));
+        let sketch_body = (sk.shingles > 0).then(|| entry::SketchBody {
             url,
             shingle_words: self.shingle_words as u8,
             shingles: sk.shingles,
             mins: Box::new(sk.mins),
+        });
+        let (dup, remember) = match self.find(doc_id, &sk, url) {
+            Found::Own(seq) => (self.stored_dup(seq), false),
+            Found::Copy(d) => (Some(d), true),
+            Found::New => (None, true),
+        };
+        // Exact copies carry no sketch: their text is already indexed.
+        let keep_sketch = !dup.as_ref().is_some_and(|d| d.exact && d.similarity >= 1.0);
+        let decoded = entry::Decoded {
+            time_ms,
+            text_hash: sk.text_hash,
+            sketch: sketch_body.filter(|_| keep_sketch),
+            dup,
+        };
+        if remember {
+            self.remember(doc_id, time_s, &decoded);
+        }
+        self.evict();
+        let verdict = verdict_of(decoded.dup.as_ref());
+        let entry = StateEntry {
+            stage: STAGE.into(),
+            key: doc_id.to_string(),
+            value: entry::encode(&decoded),
+        };
+        (verdict, Some(entry))
+    }
+
+    /// The verdict a remembered document got (`None`: unique).
+    fn stored_dup(&self, seq: u32) -> Option<entry::DupBody> {
+        let meta = self.store.meta(seq)?;
+        match meta.kind() {
+            store::KIND_UNIQUE => None,
+            kind => Some(entry::DupBody {
+                exact: kind == store::KIND_EXACT,
+                of: self.store.duplicate_of(seq),
+                similarity: f32::from(meta.sim_milli) / 1000.0,
+            }),
+        }
+    }
+
+    /// The earliest document a remembered one stands for: itself, or what it copies.
+    fn root_id(&self, seq: u32) -> String {
+        match self.store.meta(seq).map(store::Meta::kind) {
+            Some(store::KIND_UNIQUE) | None => self.store.id(seq),
+            _ => self.store.duplicate_of(seq),
         }
     }
 
@@ -419,11 +366,11 @@ impl Deduplicator {
             return Found::Own(seq);
         }
         if let Some(seq) = earliest {
-            let of = match store.meta(seq).map(store::Meta::kind) {
-                Some(store::KIND_UNIQUE) => store.id(seq),
-                _ => store.duplicate_of(seq),
-            };
-            return Found::Exact { of };
+            return Found::Copy(entry::DupBody {
+                exact: true,
+                of: self.root_id(seq),
+                similarity: 1.0,
+            });
         }
         if sk.shingles == 0 {
             return Found::New;
@@ -449,14 +396,14 @@ impl Deduplicator {
             let (Some(m), Some(other)) = (store.meta(seq), store.sig(seq)) else {
                 continue;
             };
-            if m.kind() != store::KIND_UNIQUE || m.time_s < horizon {
+            if m.shingles == 0 || m.time_s < horizon {
                 continue;
             }
             let j = sketch::estimate_jaccard(&sig, other);
             if j < self.cfg.min_jaccard {
                 continue;
             }
-            let sim = similarity(j, sk.shingles, m.n_or_sim);
+            let sim = similarity(j, sk.shingles, m.shingles);
             if sim < self.cfg.threshold {
                 continue;
             }
@@ -471,82 +418,56 @@ impl Deduplicator {
         self.cands = cands;
         match best {
             Some((seq, similarity)) => {
-                let url_exact = url != 0
+                let similarity = f32::from(milli(similarity)) / 1000.0;
+                let exact = url != 0
                     && similarity >= URL_EXACT_SIMILARITY
                     && self.store.meta(seq).is_some_and(|m| m.url == url);
-                Found::Near {
-                    of: self.store.id(seq),
-                    similarity: (similarity * 1000.0).round() / 1000.0,
-                    url_exact,
-                }
+                Found::Copy(entry::DupBody {
+                    exact,
+                    of: self.root_id(seq),
+                    similarity,
+                })
             }
             None => Found::New,
         }
     }
 
-    /// Remember a decision, then evict what fell out of the window.
-    fn remember(&mut self, doc_id: &str, time_s: u32, text_hash: u64, body: &entry::Body) {
-        if time_s >= self.horizon_s() {
-            let sig;
-            let doc = match body {
-                entry::Body::Unique {
-                    url,
-                    shingle_words,
-                    shingles,
-                    mins,
-                } => {
-                    let usable = usize::from(*shingle_words) == self.shingle_words && *shingles > 0;
-                    let bands: &[u32] = if usable {
-                        mins.get(..self.bands).unwrap_or(&[])
-                    } else {
-                        &[]
-                    };
-                    sig = if usable {
-                        sketch::Sketch {
-                            text_hash,
-                            shingles: *shingles,
-                            mins: **mins,
-                        }
-                        .signature()
-                    } else {
-                        [0; sketch::BINS]
-                    };
-                    store::NewDoc {
-                        id: doc_id,
-                        duplicate_of: None,
-                        kind: store::KIND_UNIQUE,
-                        text_hash,
-                        time_s,
-                        n_or_sim: if usable { *shingles } else { 0 },
-                        url: *url,
-                        sig,
-                        bands,
-                    }
-                }
-                entry::Body::Duplicate {
-                    exact,
-                    of,
-                    similarity,
-                } => store::NewDoc {
-                    id: doc_id,
-                    duplicate_of: Some(of),
-                    kind: if *exact {
-                        store::KIND_EXACT
-                    } else {
-                        store::KIND_NEAR
-                    },
-                    text_hash,
-                    time_s,
-                    n_or_sim: similarity.to_bits(),
-                    url: 0,
-                    sig: [0; sketch::BINS],
-                    bands: &[],
-                },
-            };
-            // Ids too long to remember are decided but not remembered.
-            let _ = self.store.push(&doc);
+    /// Remember a decision (unless it is older than the window).
+    fn remember(&mut self, doc_id: &str, time_s: u32, d: &entry::Decoded) {
+        if time_s < self.horizon_s() {
+            return;
         }
-        self.evict();
+        let sketch = d
+            .sketch
+            .as_ref()
+            .filter(|s| usize::from(s.shingle_words) == self.shingle_words && s.shingles > 0);
+        let sig = sketch.map_or([0; sketch::BINS], |s| {
+            sketch::Sketch {
+                text_hash: d.text_hash,
+                shingles: s.shingles,
+                mins: *s.mins,
+            }
+            .signature()
+        });
+        let bands: &[u32] = sketch.map_or(&[], |s| s.mins.get(..self.bands).unwrap_or(&[]));
+        let doc = store::NewDoc {
+            id: doc_id,
+            duplicate_of: d.dup.as_ref().map(|d| d.of.as_str()),
+            kind: match &d.dup {
+                None => store::KIND_UNIQUE,
+                Some(dup) if dup.exact => store::KIND_EXACT,
+                Some(_) => store::KIND_NEAR,
+            },
+            text_hash: d.text_hash,
+            time_s,
+            shingles: sketch.map_or(0, |s| s.shingles),
+            sim_milli: d.dup.as_ref().map_or(0, |d| milli(d.similarity)),
+            url: d.sketch.as_ref().map_or(0, |s| s.url),
+            sig,
+            bands,
+        };
+        // Ids too long to remember are decided but not remembered.
+        let _ = self.store.push(&doc);
     }
 
     fn evict(&mut self) {
@@ -564,7 +485,10 @@ impl Deduplicator {
     fn knows(&self, doc_id: &str, text_hash: u64) -> bool {
         let mut found = false;
         self.store.walk(self.store.exact_lane(), text_hash, |seq| {
-            if self.store.meta(seq).is_some_and(|m| m.text_hash == text_hash)
+            if self
+                .store
+                .meta(seq)
+                .is_some_and(|m| m.text_hash == text_hash)
                 && self.store.id_eq(seq, doc_id)
             {
                 found = true;
@@ -598,13 +522,13 @@ impl StateStore for Deduplicator {
             return;
         };
         let time_s = seconds(d.time_ms);
-        self.advance_clock(time_s);
-        if self.knows(&entry.key, d.text_hash) {
-            self.evict();
-            return;
+        self.max_time_s = self.max_time_s.max(time_s);
+        if !self.knows(&entry.key, d.text_hash) {
+            self.remember(&entry.key, time_s, &d);
         }
-        self.remember(&entry.key, time_s, d.text_hash, &d.body);
+        self.evict();
     }
 }
+
 #[cfg(test)]
 mod tests;

@@ -20,7 +20,8 @@ pub const MAX_SHINGLE_WORDS: usize = 8;
 pub struct Sketch {
     /// Hash of the normalized text (lowercased words in order).
     pub text_hash: u64,
-    /// Number of shingles (0 when the text has fewer words than a shingle).
+    /// Number of distinct shingles (linear-counting estimate; 0 when the text has fewer words
+    /// than a shingle).
     pub shingles: u32,
     /// Per-bin minimum shingle hash (densified; all zero when `shingles == 0`).
     pub mins: [u32; BINS],
@@ -77,6 +78,9 @@ impl Sketch {
         let mut mins = [u32::MAX; BINS];
         let mut filled = 0u64;
         let mut shingles = 0u32;
+        // Linear counting of distinct shingles: repeated phrases ("of the") must not inflate
+        // the set size that containment divides by.
+        let mut bitmap = [0u64; COUNT_BITS / 64];
         for_each_word_hash(text, |wh| {
             text_hash = mix64(text_hash ^ wh).wrapping_add(words as u64);
             window[words % w] = wh;
@@ -100,7 +104,12 @@ impl Sketch {
                 filled |= 1 << bin;
             }
             shingles = shingles.saturating_add(1);
+            let bit = (s >> 32) as usize % COUNT_BITS;
+            if let Some(word) = bitmap.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
         });
+        let shingles = distinct(shingles, &bitmap);
         if shingles == 0 {
             mins = [0; BINS];
         } else if filled != u64::MAX {
@@ -121,6 +130,22 @@ impl Sketch {
         }
         sig
     }
+}
+
+/// Bits of the linear-counting bitmap.
+const COUNT_BITS: usize = 8192;
+
+/// Distinct count from the bitmap (`n` shingles seen in total): `−m·ln(zero bits / m)`, capped
+/// by `n`; when the bitmap is nearly full, `n` itself.
+fn distinct(n: u32, bitmap: &[u64; COUNT_BITS / 64]) -> u32 {
+    let set: u32 = bitmap.iter().map(|w| w.count_ones()).sum();
+    let zeros = COUNT_BITS as f64 - f64::from(set);
+    if n == 0 || zeros < 64.0 {
+        return n;
+    }
+    let m = COUNT_BITS as f64;
+    let est = (-m * (zeros / m).ln()).round();
+    (est as u32).clamp(1, n)
 }
 
 /// Fill empty bins: bin `j` probes bins `h(j, 0), h(j, 1), …` until it finds a filled one and
@@ -170,8 +195,25 @@ pub fn containment(j: f32, na: u32, nb: u32) -> f32 {
 
 /// Query parameters that never change the article (besides `utm_*`).
 const TRACKING: &[&str] = &[
-    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "_gl",
-    "ref_src", "cmpid", "ocid", "smid", "spm", "mkt_tok", "amp", "outputtype", "output",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "yclid",
+    "_ga",
+    "_gl",
+    "ref_src",
+    "cmpid",
+    "ocid",
+    "smid",
+    "spm",
+    "mkt_tok",
+    "amp",
+    "outputtype",
+    "output",
 ];
 
 /// A URL reduced to what identifies the article: host without `www.`, `m.`, `mobile.` or
@@ -261,6 +303,11 @@ mod tests {
         assert_eq!(e.shingles, 0);
         let s = Sketch::of_text("one two three", 3);
         assert_eq!(s.shingles, 1);
+        let repeated = "of the people of the people of the people of the people";
+        assert_eq!(Sketch::of_text(repeated, 3).shingles, 3);
+        let long: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
+        let n = Sketch::of_text(&long.join(" "), 2).shingles;
+        assert!((2850..3150).contains(&n), "{n}");
         assert!(s.mins.iter().all(|m| *m == s.mins[0]));
         let u = Sketch::of_text("Ünïcödé ÄÖÜ straße", 1);
         assert_eq!(u, Sketch::of_text("ünïcödé äöü STRAßE", 1));

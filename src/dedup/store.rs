@@ -40,14 +40,16 @@ pub struct Meta {
     id_off: u32,
     /// Event time, seconds since the epoch (clamped to u32).
     pub time_s: u32,
-    /// Shingle count for unique documents; f32 bits of the similarity for duplicates.
-    pub n_or_sim: u32,
+    /// Distinct shingles (0: not indexed for near lookups).
+    pub shingles: u32,
     /// Hash of the article's URL key (0 when none).
     pub url: u32,
     /// Stored id length in the arena (packed form when `FLAG_PACKED`).
     id_len: u16,
     /// Stored length of the `duplicate_of` id that follows the id.
     of_len: u16,
+    /// Similarity of a copy, in thousandths.
+    pub sim_milli: u16,
     /// `KIND_*` in the low bits, `FLAG_PACKED` on top.
     flags: u8,
 }
@@ -71,8 +73,10 @@ pub struct NewDoc<'a> {
     pub text_hash: u64,
     /// Event time in seconds.
     pub time_s: u32,
-    /// Shingles, or similarity bits for duplicates.
-    pub n_or_sim: u32,
+    /// Distinct shingles (0 when not indexed for near lookups).
+    pub shingles: u32,
+    /// Similarity of a copy, in thousandths.
+    pub sim_milli: u16,
     /// URL key hash.
     pub url: u32,
     /// Signature (zero for duplicates).
@@ -218,7 +222,8 @@ impl Store {
             text_hash: doc.text_hash,
             id_off,
             time_s: doc.time_s,
-            n_or_sim: doc.n_or_sim,
+            shingles: doc.shingles,
+            sim_milli: doc.sim_milli,
             url: doc.url,
             id_len: id_len as u16,
             of_len: of.len() as u16,
@@ -401,9 +406,10 @@ fn unpacked_eq(stored: &[u8], id: &str) -> bool {
     if id.get(..plen) != Some(prefix) {
         return false;
     }
-    packed.iter().zip(id[plen..].chunks_exact(2)).all(|(b, pair)| {
-        pair[0] == HEX[usize::from(b >> 4)] && pair[1] == HEX[usize::from(b & 15)]
-    })
+    packed
+        .iter()
+        .zip(id[plen..].chunks_exact(2))
+        .all(|(b, pair)| pair[0] == HEX[usize::from(b >> 4)] && pair[1] == HEX[usize::from(b & 15)])
 }
 
 #[cfg(test)]
@@ -417,7 +423,8 @@ mod tests {
             kind: KIND_UNIQUE,
             text_hash: hash,
             time_s: 0,
-            n_or_sim: 10,
+            shingles: 10,
+            sim_milli: 0,
             url: 0,
             sig: [0; BINS],
             bands: &[1, 2],
@@ -433,10 +440,7 @@ mod tests {
             "x-abc",
             "ffffffffffffffffff",
         ];
-        let seqs: Vec<u32> = ids
-            .iter()
-            .map(|id| s.push(&doc(id, 7)).unwrap())
-            .collect();
+        let seqs: Vec<u32> = ids.iter().map(|id| s.push(&doc(id, 7)).unwrap()).collect();
         for (id, seq) in ids.iter().zip(seqs) {
             assert_eq!(s.id(seq), *id);
             assert!(s.id_eq(seq, id));

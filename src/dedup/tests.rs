@@ -81,7 +81,11 @@ fn url_variant_with_other_chrome_is_exact_and_other_url_is_near() {
     let mut d = Deduplicator::new(DedupConfig::default());
     let body = join(&story(2, 25));
     let url = "https://www.example.com/world/story-1";
-    d.check("a", &article(&format!("Home News\n\n{body}\n\nShare"), Some(url)), T0);
+    d.check(
+        "a",
+        &article(&format!("Home News\n\n{body}\n\nShare"), Some(url)),
+        T0,
+    );
     let variant = "https://m.example.com/world/story-1/amp?utm_source=x";
     let chrome = format!("Menu\n\n{body}\n\nAdvertisement\n\nRead more");
     let (v, _) = d.check("b", &article(&chrome, Some(variant)), T0 + 1);
@@ -119,7 +123,7 @@ fn spun_copy_is_near() {
     for sent in &mut spun {
         for w in sent.iter_mut() {
             k += 1;
-            if crate::dedup::sketch::mix64(k) % 5 == 0 {
+            if crate::dedup::sketch::mix64(k).is_multiple_of(5) {
                 *w = format!("syn{k}");
             }
         }
@@ -233,7 +237,11 @@ fn replay_equals_live_and_own_entries_are_no_ops() {
         entries.push(e.unwrap());
     }
     assert!(verdicts.iter().any(|v| v.kind == Some(DuplicateKind::Near)));
-    assert!(verdicts.iter().any(|v| v.kind == Some(DuplicateKind::Exact)));
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v.kind == Some(DuplicateKind::Exact))
+    );
     let mut replayed = Deduplicator::new(cfg);
     for e in &entries {
         replayed.apply(e);
@@ -242,7 +250,12 @@ fn replay_equals_live_and_own_entries_are_no_ops() {
     assert_eq!(replayed.evictions(), live.evictions());
     // Own entries read back (twice) change nothing.
     let (len, ev) = (live.len(), live.evictions());
-    for e in entries.iter().rev().take(20).chain(entries.iter().rev().take(20)) {
+    for e in entries
+        .iter()
+        .rev()
+        .take(20)
+        .chain(entries.iter().rev().take(20))
+    {
         live.apply(e);
     }
     assert_eq!((live.len(), live.evictions()), (len, ev));
