@@ -1,14 +1,14 @@
 //! The dedup state entry: a compact, versioned JSON value per remembered document.
 //!
-//! Unique document (≈ 400 bytes):
-//! `{"v":1,"t":<event ms>,"x":"<text hash, 16 hex>","u":<url key>,"w":<shingle words>,"n":<shingles>,"m":"<64 × u32 LE mins, base64>"}`
+//! Unique document (≈ 270 bytes):
+//! `{"v":1,"t":<event ms>,"x":"<text hash, 16 hex>","u":<url key>,"w":<shingle words>,"n":<shingles>,"m":"<base64: 64 signature bytes, then the band keys as u32 LE>"}`
 //!
 //! Copy (its verdict, so a redelivery anywhere returns it; near copies also carry `u`/`w`/`n`/`m`
 //! so copies of them are found too):
 //! `{"v":1,"t":<event ms>,"x":"<text hash>","k":"exact"|"near","of":"<original id>","s":<similarity>}`
 //!
-//! The entry key is the document id. All 64 minimums are kept (not just the banded ones), so the
-//! band count can change between versions without losing the remembered state.
+//! The entry key is the document id. The value holds exactly what the index keeps, so replay
+//! needs no hashing and 1 million entries parse and apply in a few seconds.
 
 use super::sketch::BINS;
 use base64::Engine;
@@ -40,8 +40,10 @@ pub struct SketchBody {
     pub shingle_words: u8,
     /// Distinct shingles.
     pub shingles: u32,
-    /// Per-bin minimums.
-    pub mins: Box<[u32; BINS]>,
+    /// 8-bit signature.
+    pub sig: [u8; BINS],
+    /// LSH band keys (as many as bands).
+    pub keys: Vec<u32>,
 }
 
 /// The verdict of a copy.
@@ -80,11 +82,15 @@ struct Wire<'a> {
 pub fn encode(d: &Decoded) -> serde_json::Value {
     let x = format!("{:016x}", d.text_hash);
     let m = d.sketch.as_ref().map(|sk| {
-        let mut raw = [0u8; BINS * 4];
-        for (chunk, m) in raw.chunks_exact_mut(4).zip(sk.mins.iter()) {
-            chunk.copy_from_slice(&m.to_le_bytes());
+        let mut raw = [0u8; BINS * 5];
+        let keys = sk.keys.len().min(BINS);
+        if let Some(head) = raw.get_mut(..BINS) {
+            head.copy_from_slice(&sk.sig);
         }
-        STANDARD_NO_PAD.encode(raw)
+        for (chunk, k) in raw[BINS..].chunks_exact_mut(4).zip(sk.keys.iter()) {
+            chunk.copy_from_slice(&k.to_le_bytes());
+        }
+        STANDARD_NO_PAD.encode(raw.get(..BINS + keys * 4).unwrap_or(&[]))
     });
     let wire = Wire {
         v: VERSION,
@@ -112,20 +118,24 @@ pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
     let text_hash = u64::from_str_radix(w.x, 16).ok()?;
     let sketch = match w.m {
         Some(m) => {
-            let mut raw = [0u8; BINS * 4];
+            let mut raw = [0u8; BINS * 5];
             let n = STANDARD_NO_PAD.decode_slice(m, &mut raw).ok()?;
-            if n != raw.len() {
+            if n < BINS || (n - BINS) % 4 != 0 {
                 return None;
             }
-            let mut mins = Box::new([0u32; BINS]);
-            for (m, chunk) in mins.iter_mut().zip(raw.chunks_exact(4)) {
-                *m = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-            }
+            let mut sig = [0u8; BINS];
+            sig.copy_from_slice(raw.get(..BINS)?);
+            let keys = raw
+                .get(BINS..n)?
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
             Some(SketchBody {
                 url: w.u.unwrap_or(0),
                 shingle_words: w.w.unwrap_or(0),
                 shingles: w.n.unwrap_or(0),
-                mins,
+                sig,
+                keys,
             })
         }
         None => None,
@@ -152,15 +162,16 @@ mod tests {
 
     #[test]
     fn round_trips_both_kinds() {
-        let mut mins = Box::new([0u32; BINS]);
-        for (i, m) in mins.iter_mut().enumerate() {
-            *m = (i as u32).wrapping_mul(0x9e37_79b9);
+        let mut sig = [0u8; BINS];
+        for (i, m) in sig.iter_mut().enumerate() {
+            *m = (i as u8).wrapping_mul(37);
         }
         let sketch = SketchBody {
             url: 42,
-            shingle_words: 3,
+            shingle_words: 2,
             shingles: 380,
-            mins,
+            sig,
+            keys: (0..16u32).map(|i| i.wrapping_mul(0x9e37_79b9)).collect(),
         };
         let u = Decoded {
             time_ms: 1_700_000_000_123,
@@ -169,7 +180,7 @@ mod tests {
             dup: None,
         };
         let v = encode(&u);
-        assert!(serde_json::to_string(&v).unwrap().len() < 460);
+        assert!(serde_json::to_string(&v).unwrap().len() < 300);
         assert_eq!(decode(&v), Some(u));
         let dup = DupBody {
             exact: false,
@@ -194,6 +205,7 @@ mod tests {
             serde_json::json!({"v": 2, "t": 0, "x": "00"}),
             serde_json::json!({"v": 1, "t": 0, "x": "zz", "m": ""}),
             serde_json::json!({"v": 1, "t": 0, "x": "00", "m": "AAAA"}),
+            serde_json::json!({"v": 1, "t": 0, "x": "00", "m": "A".repeat(500)}),
             serde_json::json!({"v": 1, "t": 0, "x": "00"}),
         ] {
             assert_eq!(decode(&v), None, "{v}");

@@ -174,6 +174,9 @@ impl Fingerprint {
 /// containment (containment of a handful of shingles is too noisy to trust).
 const MIN_CONTAINMENT_SHINGLES: u32 = 25;
 
+/// A band bucket chaining this many live documents is hot: new documents are not added to it.
+const HOT_CHAIN: usize = 12;
+
 /// A candidate with the same URL key and at least this similarity is reported as `exact`
 /// ("same canonical URL, same content": a re-scrape with different chrome).
 const URL_EXACT_SIMILARITY: f32 = 0.9;
@@ -191,6 +194,7 @@ pub struct Deduplicator {
     evictions: u64,
     max_time_s: u32,
     cands: Vec<u32>,
+    visited: u64,
 }
 
 /// How a lookup ended.
@@ -240,6 +244,7 @@ impl Deduplicator {
             evictions: 0,
             max_time_s: 0,
             cands: Vec::with_capacity(64),
+            visited: 0,
         }
     }
 
@@ -256,6 +261,11 @@ impl Deduplicator {
     /// Documents evicted since start.
     pub fn evictions(&self) -> u64 {
         self.evictions
+    }
+
+    /// LSH chain entries visited by lookups since start (a measure of candidate work).
+    pub fn chain_visits(&self) -> u64 {
+        self.visited
     }
 
     /// Bytes held by the index (all buffers, by capacity).
@@ -292,7 +302,11 @@ impl Deduplicator {
             url,
             shingle_words: self.shingle_words as u8,
             shingles: sk.shingles,
-            mins: Box::new(sk.mins),
+            sig: sk.signature(),
+            keys: sk
+                .keys
+                .map(|k| k.get(..self.bands).unwrap_or(&[]).to_vec())
+                .unwrap_or_default(),
         });
         let (dup, remember) = match self.find(doc_id, &sk, url) {
             Found::Own(seq) => (self.stored_dup(seq), false),
@@ -372,13 +386,13 @@ impl Deduplicator {
                 similarity: 1.0,
             });
         }
-        if sk.shingles == 0 {
+        let Some(keys) = sk.keys.filter(|_| sk.shingles > 0) else {
             return Found::New;
-        }
-        // Band lanes: documents sharing at least one banded minimum.
+        };
+        // Band lanes: documents sharing at least one band key.
         let mut cands = std::mem::take(&mut self.cands);
         cands.clear();
-        for (lane, key) in sk.mins.iter().take(self.bands).enumerate() {
+        for (lane, key) in keys.iter().take(self.bands).enumerate() {
             self.store.walk(lane, u64::from(*key), |seq| {
                 if cands.len() < 1024 {
                     cands.push(seq);
@@ -415,6 +429,7 @@ impl Deduplicator {
                 best = Some((seq, sim));
             }
         }
+        self.visited += cands.len() as u64;
         self.cands = cands;
         match best {
             Some((seq, similarity)) => {
@@ -441,15 +456,23 @@ impl Deduplicator {
             .sketch
             .as_ref()
             .filter(|s| usize::from(s.shingle_words) == self.shingle_words && s.shingles > 0);
-        let sig = sketch.map_or([0; sketch::BINS], |s| {
-            sketch::Sketch {
-                text_hash: d.text_hash,
-                shingles: s.shingles,
-                mins: *s.mins,
+        let sig = sketch.map_or([0; sketch::BINS], |s| s.sig);
+        let bands: &[u32] = sketch.map_or(&[], |s| s.keys.get(..self.bands).unwrap_or(&s.keys));
+        // A key whose bucket already chains many live documents is a common phrase: leave this
+        // document out of that lane (it stays findable through its other keys), so hot chains
+        // stop growing and lookups stay cheap. Computed from the index alone, so live checks
+        // and replays decide alike.
+        let mut hot = 0u64;
+        for (lane, key) in bands.iter().enumerate() {
+            let mut n = 0;
+            self.store.walk(lane, u64::from(*key), |_| {
+                n += 1;
+                n < HOT_CHAIN
+            });
+            if n >= HOT_CHAIN {
+                hot |= 1 << lane;
             }
-            .signature()
-        });
-        let bands: &[u32] = sketch.map_or(&[], |s| s.mins.get(..self.bands).unwrap_or(&[]));
+        }
         let doc = store::NewDoc {
             id: doc_id,
             duplicate_of: d.dup.as_ref().map(|d| d.of.as_str()),
@@ -465,6 +488,7 @@ impl Deduplicator {
             url: d.sketch.as_ref().map_or(0, |s| s.url),
             sig,
             bands,
+            hot,
         };
         // Ids too long to remember are decided but not remembered.
         let _ = self.store.push(&doc);

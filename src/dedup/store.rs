@@ -20,7 +20,7 @@ use super::sketch::BINS;
 pub const MAX_ID_BYTES: usize = 1024;
 
 /// Longest chain walked per lane and lookup; bounds the work of a hot bucket.
-const MAX_CHAIN: usize = 64;
+const MAX_CHAIN: usize = 32;
 
 /// Slot flags.
 pub const KIND_UNIQUE: u8 = 0;
@@ -83,6 +83,8 @@ pub struct NewDoc<'a> {
     pub sig: [u8; BINS],
     /// Band keys to index, one per band lane (empty: exact lane only).
     pub bands: &'a [u32],
+    /// Bit i set: leave band lane i unlinked (hot key).
+    pub hot: u64,
 }
 
 /// The ring of remembered documents and its lanes.
@@ -246,7 +248,11 @@ impl Store {
         let link_base = pos * self.lanes;
         let band_lanes = self.lanes - 1;
         for (lane, key) in doc.bands.iter().take(band_lanes).enumerate() {
-            self.link(link_base, lane, u64::from(*key), seq);
+            if doc.hot & (1 << lane) == 0 {
+                self.link(link_base, lane, u64::from(*key), seq);
+            } else if let Some(l) = self.links.get_mut(link_base + lane) {
+                *l = 0;
+            }
         }
         for lane in doc.bands.len().min(band_lanes)..band_lanes {
             if let Some(l) = self.links.get_mut(link_base + lane) {
@@ -428,6 +434,7 @@ mod tests {
             url: 0,
             sig: [0; BINS],
             bands: &[1, 2],
+            hot: 0,
         }
     }
 
