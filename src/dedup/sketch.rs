@@ -12,7 +12,9 @@
 //! Two sketches are taken in the same pass: `w`-word shingles for the signature that estimates
 //! similarity, and `w + 1`-word shingles for the LSH band keys. Longer shingles are rarer, so
 //! unrelated documents share band keys far less often (short chains, few candidates), while a
-//! copy still shares at least one of 16 keys with near certainty (0.9987 at Jaccard 0.34).
+//! copy still shares at least one of 16 keys with near certainty (0.9987 at Jaccard 0.34). Band
+//! shingles need two content words ("of the president" is skipped, "the president said" kept):
+//! phrases of function words around one common noun are shared by thousands of documents.
 
 /// Bins (= MinHash values) per sketch.
 pub const BINS: usize = 64;
@@ -130,18 +132,26 @@ pub fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
 }
 
 /// Order-sensitive hash of the last `k` words of the ring `window` (of length `len`), the newest
-/// word having absolute index `n - 1`; `None` when all `k` are stop words.
+/// word having absolute index `n - 1`; `None` when fewer than `min_content` of them are content
+/// (non-stop) words.
 #[inline]
-fn shingle_hash(window: &[u64; RING], stop: u32, len: usize, n: usize, k: usize) -> Option<u64> {
+fn shingle_hash(
+    window: &[u64; RING],
+    stop: u32,
+    len: usize,
+    n: usize,
+    k: usize,
+    min_content: usize,
+) -> Option<u64> {
     let mut s = 0x2545_f491_4f6c_dd1du64;
-    let mut all_stop = true;
+    let mut content = 0;
     for i in 0..k {
         let slot = (n - k + i) % len;
-        all_stop &= stop & (1 << slot) != 0;
+        content += usize::from(stop & (1 << slot) == 0);
         let wh = window.get(slot).copied().unwrap_or(0);
         s = (s.rotate_left(23) ^ wh).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
-    (!all_stop).then(|| mix64(s))
+    (content >= min_content).then(|| mix64(s))
 }
 
 /// Words kept for shingling: up to [`MAX_SHINGLE_WORDS`] plus one for the band shingles.
@@ -180,7 +190,7 @@ impl Sketch {
             }
             words += 1;
             if words >= w
-                && let Some(s) = shingle_hash(&window, stop_mask, len, words, w)
+                && let Some(s) = shingle_hash(&window, stop_mask, len, words, w, 1)
             {
                 let bin = (s >> 58) as usize;
                 if let Some(m) = mins.get_mut(bin) {
@@ -194,7 +204,7 @@ impl Sketch {
                 }
             }
             if words > w
-                && let Some(s) = shingle_hash(&window, stop_mask, len, words, len)
+                && let Some(s) = shingle_hash(&window, stop_mask, len, words, len, len.min(3) - 1)
             {
                 let bin = (s >> 58) as usize;
                 if let Some(m) = keys.get_mut(bin) {

@@ -46,6 +46,10 @@ const NATURAL_COPY_CONTAINMENT: f64 = 0.5;
 /// Originals shorter than this get no copies (still streamed as negatives).
 const MIN_COPY_WORDS: usize = 40;
 
+/// Delay before one replica's entry is applied by another in the simulation: produce ack
+/// (~5 ms) plus the state tail's poll interval (100 ms, worst case).
+const CONSISTENCY_WINDOW_MS: f64 = 105.0;
+
 /// Thresholds of the precision/recall curve.
 const CURVE: [f32; 9] = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7];
 
@@ -700,6 +704,48 @@ fn score(stream: &[Doc], cfg: &DedupConfig, verbose: bool) -> Scores {
     s
 }
 
+/// Two replicas share state through the log with a delay: how many copies does the consistency
+/// window cost? Pages arrive at `rate` per second in stream order and go to replica
+/// `hash(id) % 2`; an entry one replica writes reaches the other `window_ms` later. Returns the
+/// copies flagged by one replica alone and by the pair.
+fn simulate_replicas(stream: &[Doc], cfg: &DedupConfig, rate: f64, window_ms: f64) -> (usize, usize) {
+    let t0 = 1_700_000_000_000i64;
+    let mut single = Deduplicator::new(cfg.clone());
+    let mut replicas = [Deduplicator::new(cfg.clone()), Deduplicator::new(cfg.clone())];
+    let mut pending: [std::collections::VecDeque<(f64, crate::state::StateEntry)>; 2] =
+        Default::default();
+    let (mut alone, mut pair) = (0, 0);
+    for (i, doc) in stream.iter().enumerate() {
+        let now_ms = i as f64 * 1000.0 / rate;
+        let event_ms = t0 + now_ms as i64;
+        let a = article(&doc.text, doc.url.as_deref());
+        let owner = (crate::dedup::mix64(xxhash_rust::xxh3::xxh3_64(doc.id.as_bytes())) % 2) as usize;
+        for (r, queue) in pending.iter_mut().enumerate() {
+            while queue.front().is_some_and(|(at, _)| *at <= now_ms) {
+                if let (Some((_, e)), Some(rep)) = (queue.pop_front(), replicas.get_mut(r)) {
+                    crate::state::StateStore::apply(rep, &e);
+                }
+            }
+        }
+        let copy = doc.kind.is_some();
+        if copy && single.check(&doc.id, &a, event_ms).0.kind.is_some() {
+            alone += 1;
+        } else if !copy {
+            single.check(&doc.id, &a, event_ms);
+        }
+        if let Some(rep) = replicas.get_mut(owner) {
+            let (v, e) = rep.check(&doc.id, &a, event_ms);
+            if copy && v.kind.is_some() {
+                pair += 1;
+            }
+            if let (Some(e), Some(q)) = (e, pending.get_mut(1 - owner)) {
+                q.push_back((now_ms + window_ms, e));
+            }
+        }
+    }
+    (alone, pair)
+}
+
 /// Run the evaluation on one or more gold files and print the scores.
 pub fn run(settings: &Settings, gold: &[PathBuf], seed: u64, verbose: bool) -> Result<()> {
     let mut originals = Vec::new();
@@ -782,6 +828,17 @@ pub fn run(settings: &Settings, gold: &[PathBuf], seed: u64, verbose: bool) -> R
         s.near_verdicts,
         s.pages_per_second
     );
+    println!(
+        "\nconsistency window, simulated: 2 replicas, pages split by id hash, each replica sees the other's entries {CONSISTENCY_WINDOW_MS} ms later (produce ack + tail poll)"
+    );
+    for rate in [100.0, 1_000.0, 10_000.0] {
+        let (alone, pair) = simulate_replicas(&stream, &cfg, rate, CONSISTENCY_WINDOW_MS);
+        println!(
+            "  {rate:>6} pages/s: copies flagged by one replica {alone}, by two replicas {pair}: {} missed ({:.3} % of copies)",
+            alone.saturating_sub(pair),
+            100.0 * alone.saturating_sub(pair) as f64 / s.copies.max(1) as f64
+        );
+    }
     let mut iso = serde_json::Map::new();
     for (k, st) in KINDS.iter().zip(&isolated) {
         let r = score(st, &cfg, false)
