@@ -35,7 +35,10 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -131,7 +134,10 @@ fn article(text: String) -> Article {
 }
 
 fn id(i: u64) -> String {
-    format!("p-{:032x}", u128::from(sift::dedup::mix64(i)) << 64 | u128::from(i))
+    format!(
+        "p-{:032x}",
+        u128::from(sift::dedup::mix64(i)) << 64 | u128::from(i)
+    )
 }
 
 const T0: i64 = 1_700_000_000_000;
@@ -169,7 +175,8 @@ fn bench(c: &mut Criterion) {
         }
     }
     offsets.push(log.len());
-    let index_live = LIVE.load(Ordering::Relaxed) - before - (log.capacity() + offsets.capacity() * 8) as isize;
+    let index_live =
+        LIVE.load(Ordering::Relaxed) - before - (log.capacity() + offsets.capacity() * 8) as isize;
     eprintln!(
         "prefill: {n} documents in {:.1} s; check() alone {:.1} s = {:.0} pages/s while the window fills",
         started.elapsed().as_secs_f64(),

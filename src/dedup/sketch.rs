@@ -58,9 +58,8 @@ const STOP_WORDS: &[&str] = &[
     "where", "which", "while", "who", "will", "with", "would", "you", "your",
     // German, French, Spanish, Italian, Portuguese, Dutch: the most frequent function words.
     "der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "ist", "mit", "von", "zu",
-    "auf", "le", "la", "les", "de", "du", "des", "et", "un", "une", "en", "au", "que", "qui",
-    "el", "los", "las", "y", "del", "por", "con", "il", "di", "che", "e", "o", "da", "het", "van",
-    "een",
+    "auf", "le", "la", "les", "de", "du", "des", "et", "un", "une", "en", "au", "que", "qui", "el",
+    "los", "las", "y", "del", "por", "con", "il", "di", "che", "e", "o", "da", "het", "van", "een",
 ];
 
 /// Word hashes of [`STOP_WORDS`], sorted, with a 65,536-bit prefilter.
@@ -93,7 +92,9 @@ impl StopSet {
     #[inline]
     fn contains(&self, h: u64) -> bool {
         let b = (h >> 48) as usize;
-        self.bits.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0)
+        self.bits
+            .get(b / 64)
+            .is_some_and(|w| w & (1 << (b % 64)) != 0)
             && self.hashes.binary_search(&h).is_ok()
     }
 }

@@ -708,10 +708,18 @@ fn score(stream: &[Doc], cfg: &DedupConfig, verbose: bool) -> Scores {
 /// window cost? Pages arrive at `rate` per second in stream order and go to replica
 /// `hash(id) % 2`; an entry one replica writes reaches the other `window_ms` later. Returns the
 /// copies flagged by one replica alone and by the pair.
-fn simulate_replicas(stream: &[Doc], cfg: &DedupConfig, rate: f64, window_ms: f64) -> (usize, usize) {
+fn simulate_replicas(
+    stream: &[Doc],
+    cfg: &DedupConfig,
+    rate: f64,
+    window_ms: f64,
+) -> (usize, usize) {
     let t0 = 1_700_000_000_000i64;
     let mut single = Deduplicator::new(cfg.clone());
-    let mut replicas = [Deduplicator::new(cfg.clone()), Deduplicator::new(cfg.clone())];
+    let mut replicas = [
+        Deduplicator::new(cfg.clone()),
+        Deduplicator::new(cfg.clone()),
+    ];
     let mut pending: [std::collections::VecDeque<(f64, crate::state::StateEntry)>; 2] =
         Default::default();
     let (mut alone, mut pair) = (0, 0);
@@ -719,7 +727,8 @@ fn simulate_replicas(stream: &[Doc], cfg: &DedupConfig, rate: f64, window_ms: f6
         let now_ms = i as f64 * 1000.0 / rate;
         let event_ms = t0 + now_ms as i64;
         let a = article(&doc.text, doc.url.as_deref());
-        let owner = (crate::dedup::mix64(xxhash_rust::xxh3::xxh3_64(doc.id.as_bytes())) % 2) as usize;
+        let owner =
+            (crate::dedup::mix64(xxhash_rust::xxh3::xxh3_64(doc.id.as_bytes())) % 2) as usize;
         for (r, queue) in pending.iter_mut().enumerate() {
             while queue.front().is_some_and(|(at, _)| *at <= now_ms) {
                 if let (Some((_, e)), Some(rep)) = (queue.pop_front(), replicas.get_mut(r)) {
