@@ -216,16 +216,17 @@ fn bench(c: &mut Criterion) {
         )
     });
     let mut copy = 0u64;
+    let mut tick = next;
     g.bench_function("check_truncated_copy_1M_window", |b| {
         b.iter_batched(
             || {
                 copy += 1;
-                next += 1;
+                tick += 1;
                 // A document still in the window (the newest n were generated as doc(i)).
                 let src = next.saturating_sub(1 + (copy * 7919) % (n / 2).max(1));
                 let text = corpus.doc(src);
                 let half: String = text.chars().take(text.len() * 6 / 10).collect();
-                (format!("copy-{copy}"), article(half), next)
+                (format!("copy-{copy}"), article(half), tick)
             },
             |(doc_id, a, i)| d.check(&doc_id, &a, T0 + i as i64),
             BatchSize::SmallInput,
@@ -236,11 +237,11 @@ fn bench(c: &mut Criterion) {
     let mut found = 0;
     let mut unique = 0;
     for k in 0..2000u64 {
-        next += 1;
+        tick += 1;
         let src = next.saturating_sub(1 + (k * 104_729) % (n / 2).max(1));
         let text = corpus.doc(src);
         let half: String = text.chars().take(text.len() * 6 / 10).collect();
-        let (v, _) = d.check(&format!("probe-{k}"), &article(half), T0 + next as i64);
+        let (v, _) = d.check(&format!("probe-{k}"), &article(half), T0 + tick as i64);
         if v.duplicate_of.as_deref() == Some(id(src).as_str()) {
             found += 1;
         } else if v.duplicate_of.is_none() {

@@ -120,7 +120,7 @@ pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
         Some(m) => {
             let mut raw = [0u8; BINS * 5];
             let n = STANDARD_NO_PAD.decode_slice(m, &mut raw).ok()?;
-            if n < BINS || (n - BINS) % 4 != 0 {
+            if n < BINS || !(n - BINS).is_multiple_of(4) {
                 return None;
             }
             let mut sig = [0u8; BINS];

@@ -176,7 +176,7 @@ impl Fingerprint {
 const MIN_CONTAINMENT_SHINGLES: u32 = 25;
 
 /// A band bucket chaining this many live documents is hot: new documents are not added to it.
-const HOT_CHAIN: usize = 12;
+const HOT_CHAIN: usize = 32;
 
 /// A candidate with the same URL key and at least this similarity is reported as `exact`
 /// ("same canonical URL, same content": a re-scrape with different chrome).

@@ -20,7 +20,7 @@ use super::sketch::BINS;
 pub const MAX_ID_BYTES: usize = 1024;
 
 /// Longest chain walked per lane and lookup; bounds the work of a hot bucket.
-const MAX_CHAIN: usize = 32;
+const MAX_CHAIN: usize = 64;
 
 /// Slot flags.
 pub const KIND_UNIQUE: u8 = 0;
