@@ -98,11 +98,17 @@ enum EvalCommand {
         #[arg(long)]
         gold: PathBuf,
     },
-    /// Near-duplicate detection precision/recall of the dedup stage.
+    /// Near-duplicate detection precision/recall of the dedup stage on a generated copy set.
     Dedup {
-        /// Gold file (.jsonl or .jsonl.gz).
+        /// Gold file(s) (.jsonl or .jsonl.gz): WCXB articles and/or ECB+ events; repeatable.
+        #[arg(long, required = true)]
+        gold: Vec<PathBuf>,
+        /// Seed of the copy generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print every false positive.
         #[arg(long)]
-        gold: PathBuf,
+        verbose: bool,
     },
 }
 
@@ -162,7 +168,11 @@ fn real_main(cli: Cli) -> Result<()> {
             match what {
                 EvalCommand::Extract { gold } => sift::eval::extract::run(&settings, &gold),
                 EvalCommand::Events { gold } => sift::eval::events::run(&settings, &gold),
-                EvalCommand::Dedup { gold } => sift::eval::dedup::run(&settings, &gold),
+                EvalCommand::Dedup {
+                    gold,
+                    seed,
+                    verbose,
+                } => sift::eval::dedup::run(&settings, &gold, seed, verbose),
             }
         }
         Command::Produce { file, topic, rate } => {

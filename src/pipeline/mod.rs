@@ -119,6 +119,8 @@ impl StatelessStages {
 /// Dedup and tag: stateful, one instance, pages in input order.
 pub struct StatefulStages {
     dedup: Deduplicator,
+    /// Dedup evictions already added to the metric.
+    evictions_reported: u64,
     sources: SourceResolver,
     events: EventTracker,
     metrics: Metrics,
@@ -129,6 +131,7 @@ impl StatefulStages {
     pub fn new(cfg: &StageConfig, metrics: Metrics) -> Self {
         Self {
             dedup: Deduplicator::new(cfg.dedup.clone()),
+            evictions_reported: 0,
             sources: SourceResolver::from_config(&cfg.tag).unwrap_or_else(|e| {
                 // Settings::validate loads the same file first, so this is only reached by
                 // library users who skip validation.
@@ -170,7 +173,7 @@ impl StatefulStages {
             .dedup_verdicts
             .with_label_values(&[verdict.label()])
             .inc();
-        self.metrics.dedup_documents.set(self.dedup.len() as i64);
+        self.sync_dedup_metrics();
         self.observe("dedup", t);
 
         let t = Instant::now();
@@ -258,8 +261,17 @@ impl StatefulStages {
         self.dedup.apply(entry);
         self.events.apply(entry);
         self.metrics.state_entries_applied.inc();
-        self.metrics.dedup_documents.set(self.dedup.len() as i64);
+        self.sync_dedup_metrics();
         self.metrics.events_active.set(self.events.active() as i64);
+    }
+
+    fn sync_dedup_metrics(&mut self) {
+        self.metrics.dedup_documents.set(self.dedup.len() as i64);
+        let evictions = self.dedup.evictions();
+        self.metrics
+            .dedup_evictions
+            .inc_by(evictions.saturating_sub(self.evictions_reported));
+        self.evictions_reported = evictions;
     }
 
     fn observe(&self, stage: &str, since: Instant) {

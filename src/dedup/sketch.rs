@@ -1,0 +1,443 @@
+//! Content sketches: the normalized-text hash and a one-permutation MinHash signature over
+//! case-folded word shingles, computed in one pass without allocating.
+//!
+//! Words are maximal runs of alphanumeric characters, lowercased (so punctuation, quote styles
+//! and whitespace never matter). The exact-text hash chains the word hashes in order. Each
+//! `w`-word shingle is hashed once; its top 6 bits pick one of [`BINS`] bins and the low 32 bits
+//! compete for that bin's minimum (one-permutation hashing, Li, Owen & Zhang 2012). Bins left
+//! empty by short texts borrow from a filled bin chosen by a fixed probe sequence (optimal
+//! densification, Shrivastava 2017), so two sketches agree in a bin with probability equal to the
+//! Jaccard similarity of their shingle sets — the MinHash property LSH banding relies on.
+//!
+//! Two sketches are taken in the same pass: `w`-word shingles for the signature that estimates
+//! similarity, and `w + 1`-word shingles for the LSH band keys. Longer shingles are rarer, so
+//! unrelated documents share band keys far less often (short chains, few candidates), while a
+//! copy still shares at least one of 16 keys with near certainty (0.9987 at Jaccard 0.34). Band
+//! shingles need two content words ("of the president" is skipped, "the president said" kept):
+//! phrases of function words around one common noun are shared by thousands of documents.
+
+/// Bins (= MinHash values) per sketch.
+pub const BINS: usize = 64;
+
+/// Longest shingle, in words.
+pub const MAX_SHINGLE_WORDS: usize = 8;
+
+/// The sketch of one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sketch {
+    /// Hash of the normalized text (lowercased words in order).
+    pub text_hash: u64,
+    /// Number of distinct shingles (linear-counting estimate; 0 when the text has fewer words
+    /// than a shingle).
+    pub shingles: u32,
+    /// Per-bin minimum shingle hash (densified; all zero when `shingles == 0`).
+    pub mins: [u32; BINS],
+    /// Per-bin minimum hash of the one-word-longer shingles: the LSH band keys (`None` when the
+    /// text has no such shingle).
+    pub keys: Option<[u32; BINS]>,
+}
+
+/// SplitMix64 finalizer: a fast, well-mixing 64-bit bijection.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Function words whose shingles carry no evidence of copying ("of the", "in a"): shingles made
+/// only of these are skipped. Without this, the minimum of a bin is often such a phrase shared by
+/// most documents, and its LSH bucket chains grow with the window.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has",
+    "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "more",
+    "most", "my", "no", "not", "now", "of", "on", "one", "only", "or", "other", "our", "out",
+    "over", "s", "said", "she", "so", "some", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "up", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "will", "with", "would", "you", "your",
+    // German, French, Spanish, Italian, Portuguese, Dutch: the most frequent function words.
+    "der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "ist", "mit", "von", "zu",
+    "auf", "le", "la", "les", "de", "du", "des", "et", "un", "une", "en", "au", "que", "qui", "el",
+    "los", "las", "y", "del", "por", "con", "il", "di", "che", "e", "o", "da", "het", "van", "een",
+];
+
+/// Word hashes of [`STOP_WORDS`], sorted, with a 65,536-bit prefilter.
+struct StopSet {
+    bits: Vec<u64>,
+    hashes: Vec<u64>,
+}
+
+fn stop_set() -> &'static StopSet {
+    static SET: std::sync::OnceLock<StopSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut hashes = Vec::with_capacity(STOP_WORDS.len());
+        for w in STOP_WORDS {
+            for_each_word_hash(w, |h| hashes.push(h));
+        }
+        hashes.sort_unstable();
+        hashes.dedup();
+        let mut bits = vec![0u64; 1024];
+        for h in &hashes {
+            let b = (h >> 48) as usize;
+            if let Some(word) = bits.get_mut(b / 64) {
+                *word |= 1 << (b % 64);
+            }
+        }
+        StopSet { bits, hashes }
+    })
+}
+
+impl StopSet {
+    #[inline]
+    fn contains(&self, h: u64) -> bool {
+        let b = (h >> 48) as usize;
+        self.bits
+            .get(b / 64)
+            .is_some_and(|w| w & (1 << (b % 64)) != 0)
+            && self.hashes.binary_search(&h).is_ok()
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Calls `f` with the hash of every word of `text` (alphanumeric runs, lowercased), in order.
+#[inline]
+pub fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
+    let mut h = FNV_OFFSET;
+    let mut in_word = false;
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                h = (h ^ u64::from(c.to_ascii_lowercase() as u8)).wrapping_mul(FNV_PRIME);
+                in_word = true;
+                continue;
+            }
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
+            }
+            in_word = true;
+            continue;
+        }
+        if in_word {
+            f(mix64(h));
+            h = FNV_OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        f(mix64(h));
+    }
+}
+
+/// Order-sensitive hash of the last `k` words of the ring `window` (of length `len`), the newest
+/// word having absolute index `n - 1`; `None` when fewer than `min_content` of them are content
+/// (non-stop) words.
+#[inline]
+fn shingle_hash(
+    window: &[u64; RING],
+    stop: u32,
+    len: usize,
+    n: usize,
+    k: usize,
+    min_content: usize,
+) -> Option<u64> {
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    let mut content = 0;
+    for i in 0..k {
+        let slot = (n - k + i) % len;
+        content += usize::from(stop & (1 << slot) == 0);
+        let wh = window.get(slot).copied().unwrap_or(0);
+        s = (s.rotate_left(23) ^ wh).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    (content >= min_content).then(|| mix64(s))
+}
+
+/// Words kept for shingling: up to [`MAX_SHINGLE_WORDS`] plus one for the band shingles.
+const RING: usize = MAX_SHINGLE_WORDS + 1;
+
+impl Sketch {
+    /// Sketch `text` with shingles of `w` words (clamped to 1..=[`MAX_SHINGLE_WORDS`]) for the
+    /// signature, and of `w + 1` words for the LSH band keys.
+    pub fn of_text(text: &str, w: usize) -> Self {
+        let w = w.clamp(1, MAX_SHINGLE_WORDS);
+        let len = w + 1;
+        let stops = stop_set();
+        let mut window = [0u64; RING];
+        // Bit i set: window slot i holds a stop word.
+        let mut stop_mask = 0u32;
+        let mut words = 0usize;
+        let mut text_hash = 0x5151_5151_5151_5151u64;
+        let mut mins = [u32::MAX; BINS];
+        let mut keys = [u32::MAX; BINS];
+        let mut filled = 0u64;
+        let mut keys_filled = 0u64;
+        let mut shingles = 0u32;
+        // Linear counting of distinct shingles: repeated phrases must not inflate the set size
+        // that containment divides by.
+        let mut bitmap = [0u64; COUNT_BITS / 64];
+        for_each_word_hash(text, |wh| {
+            text_hash = mix64(text_hash ^ wh).wrapping_add(words as u64);
+            let slot = words % len;
+            if let Some(x) = window.get_mut(slot) {
+                *x = wh;
+            }
+            if stops.contains(wh) {
+                stop_mask |= 1 << slot;
+            } else {
+                stop_mask &= !(1 << slot);
+            }
+            words += 1;
+            if words >= w
+                && let Some(s) = shingle_hash(&window, stop_mask, len, words, w, 1)
+            {
+                let bin = (s >> 58) as usize;
+                if let Some(m) = mins.get_mut(bin) {
+                    *m = (*m).min(s as u32);
+                    filled |= 1 << bin;
+                }
+                shingles = shingles.saturating_add(1);
+                let bit = (s >> 32) as usize % COUNT_BITS;
+                if let Some(word) = bitmap.get_mut(bit / 64) {
+                    *word |= 1 << (bit % 64);
+                }
+            }
+            if words > w
+                && let Some(s) = shingle_hash(&window, stop_mask, len, words, len, len.min(3) - 1)
+            {
+                let bin = (s >> 58) as usize;
+                if let Some(m) = keys.get_mut(bin) {
+                    *m = (*m).min(s as u32);
+                    keys_filled |= 1 << bin;
+                }
+            }
+        });
+        let shingles = distinct(shingles, &bitmap);
+        for (arr, f) in [(&mut mins, filled), (&mut keys, keys_filled)] {
+            if f == 0 {
+                *arr = [0; BINS];
+            } else if f != u64::MAX {
+                densify(arr, f);
+            }
+        }
+        Sketch {
+            text_hash,
+            shingles,
+            mins,
+            keys: (keys_filled != 0).then_some(keys),
+        }
+    }
+
+    /// The 8-bit (b-bit MinHash) signature kept in memory for candidate verification.
+    pub fn signature(&self) -> [u8; BINS] {
+        let mut sig = [0u8; BINS];
+        for (s, m) in sig.iter_mut().zip(self.mins.iter()) {
+            *s = (*m ^ (*m >> 8) ^ (*m >> 16) ^ (*m >> 24)) as u8;
+        }
+        sig
+    }
+}
+
+/// Bits of the linear-counting bitmap.
+const COUNT_BITS: usize = 8192;
+
+/// Distinct count from the bitmap (`n` shingles seen in total): `−m·ln(zero bits / m)`, capped
+/// by `n`; when the bitmap is nearly full, `n` itself.
+fn distinct(n: u32, bitmap: &[u64; COUNT_BITS / 64]) -> u32 {
+    let set: u32 = bitmap.iter().map(|w| w.count_ones()).sum();
+    let zeros = COUNT_BITS as f64 - f64::from(set);
+    if n == 0 || zeros < 64.0 {
+        return n;
+    }
+    let m = COUNT_BITS as f64;
+    let est = (-m * (zeros / m).ln()).round();
+    (est as u32).clamp(1, n)
+}
+
+/// Fill empty bins: bin `j` probes bins `h(j, 0), h(j, 1), …` until it finds a filled one and
+/// copies its value. Both sketches of a pair use the same probe sequence.
+fn densify(mins: &mut [u32; BINS], filled: u64) {
+    let src = *mins;
+    for (j, m) in mins.iter_mut().enumerate() {
+        if filled & (1 << j) != 0 {
+            continue;
+        }
+        let mut attempt = 0u64;
+        loop {
+            let probe = (mix64(((j as u64) << 32) | attempt) >> 58) as usize;
+            if filled & (1 << probe) != 0 {
+                *m = src.get(probe).copied().unwrap_or(0);
+                break;
+            }
+            attempt += 1;
+            if attempt > 4096 {
+                // Unreachable in practice (a filled bin exists); stay total anyway.
+                let first = filled.trailing_zeros() as usize;
+                *m = src.get(first).copied().unwrap_or(0);
+                break;
+            }
+        }
+    }
+}
+
+/// Estimated Jaccard similarity from two 8-bit signatures (b-bit MinHash, Li & König 2010):
+/// unrelated bins agree by chance with probability 1/256, which is corrected for.
+#[inline]
+pub fn estimate_jaccard(a: &[u8; BINS], b: &[u8; BINS]) -> f32 {
+    let matches = a.iter().zip(b.iter()).filter(|(x, y)| x == y).count();
+    let p = matches as f32 / BINS as f32;
+    let chance = 1.0 / 256.0;
+    ((p - chance) / (1.0 - chance)).clamp(0.0, 1.0)
+}
+
+/// Containment of the smaller shingle set in the larger, derived from a Jaccard estimate and the
+/// two set sizes: |A∩B| = J·(|A|+|B|)/(1+J), divided by min(|A|,|B|).
+#[inline]
+pub fn containment(j: f32, na: u32, nb: u32) -> f32 {
+    let small = na.min(nb).max(1) as f32;
+    let inter = j * (na as f32 + nb as f32) / (1.0 + j);
+    (inter / small).clamp(0.0, 1.0)
+}
+
+/// Query parameters that never change the article (besides `utm_*`).
+const TRACKING: &[&str] = &[
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "yclid",
+    "_ga",
+    "_gl",
+    "ref_src",
+    "cmpid",
+    "ocid",
+    "smid",
+    "spm",
+    "mkt_tok",
+    "amp",
+    "outputtype",
+    "output",
+];
+
+/// A URL reduced to what identifies the article: host without `www.`, `m.`, `mobile.` or
+/// `amp.`, path without a trailing `/amp` or `amp/` segment or `.amp`/`.html` variants, and no
+/// query parameters that only track or select the AMP view. Returns its 32-bit hash, 0 for none.
+pub fn url_key(url: Option<&str>) -> u32 {
+    let Some(raw) = url else { return 0 };
+    let Ok(u) = url::Url::parse(raw.trim()) else {
+        return 0;
+    };
+    let Some(host) = u.host_str() else { return 0 };
+    let mut host = host.to_ascii_lowercase();
+    for prefix in ["www.", "m.", "mobile.", "amp."] {
+        if let Some(rest) = host.strip_prefix(prefix)
+            && rest.contains('.')
+        {
+            host = rest.to_string();
+            break;
+        }
+    }
+    let mut segs: Vec<&str> = u
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    segs.retain(|s| !s.eq_ignore_ascii_case("amp"));
+    let mut path = segs.join("/");
+    for suffix in [".amp", ".amp.html"] {
+        if let Some(p) = path.strip_suffix(suffix) {
+            path = p.to_string();
+        }
+    }
+    let mut kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !(k.starts_with("utm_") || TRACKING.contains(&k.as_str()))
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    kept.sort();
+    let mut key = String::with_capacity(host.len() + path.len() + 16);
+    key.push_str(&host);
+    key.push('/');
+    key.push_str(&path);
+    for (k, v) in kept {
+        key.push('&');
+        key.push_str(&k);
+        key.push('=');
+        key.push_str(&v);
+    }
+    let h = xxhash_rust::xxh3::xxh3_64(key.as_bytes()) as u32;
+    h.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_ignore_case_and_punctuation() {
+        let a = Sketch::of_text("Kerry met Lavrov, in Moscow!", 3);
+        let b = Sketch::of_text("kerry  MET “Lavrov” in moscow", 3);
+        assert_eq!(a, b);
+        let c = Sketch::of_text("Kerry met Putin in Moscow", 3);
+        assert_ne!(a.text_hash, c.text_hash);
+    }
+
+    #[test]
+    fn jaccard_estimate_tracks_overlap() {
+        let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let full = words.join(" ");
+        let half = words[..200].join(" ");
+        let a = Sketch::of_text(&full, 3);
+        let b = Sketch::of_text(&half, 3);
+        let j = estimate_jaccard(&a.signature(), &b.signature());
+        assert!((0.3..0.7).contains(&j), "{j}");
+        let c = containment(j, a.shingles, b.shingles);
+        assert!(c > 0.8, "{c}");
+        let other: Vec<String> = (0..400).map(|i| format!("x{i}")).collect();
+        let o = Sketch::of_text(&other.join(" "), 3);
+        assert!(estimate_jaccard(&a.signature(), &o.signature()) < 0.1);
+    }
+
+    #[test]
+    fn short_and_empty_texts_are_total() {
+        let e = Sketch::of_text("", 3);
+        assert_eq!(e.shingles, 0);
+        let s = Sketch::of_text("one two three", 3);
+        assert_eq!(s.shingles, 1);
+        let repeated = "of the people of the people of the people of the people";
+        assert_eq!(Sketch::of_text(repeated, 3).shingles, 3);
+        // "of the" is skipped, "the people" and "people of" count.
+        assert_eq!(Sketch::of_text(repeated, 2).shingles, 2);
+        assert_eq!(Sketch::of_text("of the and to", 2).shingles, 0);
+        let long: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
+        let n = Sketch::of_text(&long.join(" "), 2).shingles;
+        assert!((2850..3150).contains(&n), "{n}");
+        assert!(s.mins.iter().all(|m| *m == s.mins[0]));
+        let u = Sketch::of_text("Ünïcödé ÄÖÜ straße", 1);
+        assert_eq!(u, Sketch::of_text("ünïcödé äöü STRAßE", 1));
+    }
+
+    #[test]
+    fn url_variants_share_a_key() {
+        let k = url_key(Some("https://www.example.com/news/story-1"));
+        assert_ne!(k, 0);
+        for v in [
+            "https://m.example.com/news/story-1?utm_source=x",
+            "http://example.com/news/story-1/amp/",
+            "https://amp.example.com/news/story-1?amp=1#top",
+            "https://example.com/amp/news/story-1",
+        ] {
+            assert_eq!(url_key(Some(v)), k, "{v}");
+        }
+        assert_ne!(url_key(Some("https://example.com/news/story-2")), k);
+        assert_eq!(url_key(None), 0);
+        assert_eq!(url_key(Some("not a url")), 0);
+    }
+}
