@@ -196,7 +196,7 @@ fn broker_down_and_up_mid_stream_loses_nothing() {
     std::thread::sleep(Duration::from_secs(2));
     h.mock.broker_up(2).expect("up");
     all.extend(h.produce(&pages("after", 200, 60)));
-    let missing = h.wait_accounted(&all, Duration::from_secs(60));
+    let missing = h.wait_accounted(&all, Duration::from_secs(120));
     h.stop().expect("clean stop");
     assert_eq!(missing, 0);
 }
@@ -210,7 +210,7 @@ fn produce_errors_are_retried_until_delivered() {
         &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS; 20],
     );
     h.start(&[]);
-    let missing = h.wait_accounted(&produced, Duration::from_secs(60));
+    let missing = h.wait_accounted(&produced, Duration::from_secs(120));
     h.stop().expect("clean stop");
     assert_eq!(missing, 0);
 }
@@ -224,7 +224,7 @@ fn commit_errors_lose_nothing_and_committed_offsets_hold_after_restart() {
         &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE; 3],
     );
     h.start(&[]);
-    let missing = h.wait_accounted(&produced, Duration::from_secs(60));
+    let missing = h.wait_accounted(&produced, Duration::from_secs(120));
     std::thread::sleep(Duration::from_secs(1));
     h.stop().expect("clean stop");
     assert_eq!(missing, 0);
@@ -254,7 +254,7 @@ fn a_record_too_large_for_the_broker_becomes_a_dead_letter() {
         "SIFT__KAFKA__PRODUCER_PROPERTIES__MESSAGE_MAX_BYTES",
         "100000",
     )]);
-    let missing = h.wait_accounted(&produced, Duration::from_secs(60));
+    let missing = h.wait_accounted(&produced, Duration::from_secs(120));
     h.stop().expect("clean stop");
     assert_eq!(missing, 0);
     let rejected = h.read("pages.rejected");
