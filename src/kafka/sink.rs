@@ -30,6 +30,26 @@ pub struct Enqueued {
     outcome: Result<DeliveryFuture, DeliveryError>,
 }
 
+/// Why the producer refused a record at enqueue time.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Larger than the client's `message.max.bytes`.
+    TooLarge(String),
+    /// The producer is unusable.
+    Fatal(String),
+}
+
+impl Enqueued {
+    /// Why the producer refused this record when it was enqueued, if it did.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match &self.outcome {
+            Ok(_) => None,
+            Err(DeliveryError::TooLarge(e)) => Some(Refusal::TooLarge(e.to_string())),
+            Err(DeliveryError::Fatal(e)) => Some(Refusal::Fatal(e.clone())),
+        }
+    }
+}
+
 /// Producer plus the topic names of each output.
 #[derive(Clone)]
 pub struct Sink {
@@ -88,25 +108,33 @@ impl Sink {
         }
     }
 
-    fn try_send(&self, record: &OutputRecord) -> Result<DeliveryFuture, Retry> {
-        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
-        for (k, v) in &record.headers {
-            headers = headers.insert(Header {
-                key: k,
-                value: Some(v.as_slice()),
-            });
+    /// Enqueue one record, waiting only while the producer queue is full; any other error is
+    /// returned as a refusal (exactly-once mode: a transaction in error must not be retried
+    /// into).
+    pub fn enqueue_or_refuse(&self, record: OutputRecord) -> Enqueued {
+        let record = Arc::new(record);
+        loop {
+            let outcome = match self.send_now(&record) {
+                Ok(rx) => Ok(rx),
+                Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                }
+                Err(e) if is_too_large(&e) => Err(DeliveryError::TooLarge(e)),
+                Err(e) => Err(DeliveryError::Fatal(e.to_string())),
+            };
+            return Enqueued { record, outcome };
         }
-        let fr = FutureRecord::to(self.topic(record.kind))
-            .key(record.key.as_bytes())
-            .payload(record.value.as_slice())
-            .headers(headers);
-        match self.producer.send_result(fr) {
+    }
+
+    fn try_send(&self, record: &OutputRecord) -> Result<DeliveryFuture, Retry> {
+        match self.send_now(record) {
             Ok(fut) => Ok(fut),
-            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+            Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
                 Err(Retry::QueueFull)
             }
-            Err((e, _)) if is_too_large(&e) => Err(Retry::Failed(DeliveryError::TooLarge(e))),
-            Err((e, _)) => {
+            Err(e) if is_too_large(&e) => Err(Retry::Failed(DeliveryError::TooLarge(e))),
+            Err(e) => {
                 if let Some(fatal) = self.fatal() {
                     return Err(Retry::Failed(DeliveryError::Fatal(fatal)));
                 }
@@ -119,6 +147,21 @@ impl Sink {
                 Err(Retry::QueueFull)
             }
         }
+    }
+
+    fn send_now(&self, record: &OutputRecord) -> Result<DeliveryFuture, KafkaError> {
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        for (k, v) in &record.headers {
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(v.as_slice()),
+            });
+        }
+        let fr = FutureRecord::to(self.topic(record.kind))
+            .key(record.key.as_bytes())
+            .payload(record.value.as_slice())
+            .headers(headers);
+        self.producer.send_result(fr).map_err(|(e, _)| e)
     }
 
     fn fatal(&self) -> Option<String> {

@@ -2,6 +2,8 @@
 //! produce input and read every output topic back.
 #![allow(dead_code)]
 
+pub mod mock;
+
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Message, OwnedHeaders};
