@@ -25,14 +25,12 @@
 
 use super::client;
 use super::consumer::to_input;
-use super::sink::Sink;
+use super::sink::{Refusal, Sink, too_large_dead_letters};
 use super::state_log;
 use crate::config::{DeliverySettings, Settings};
-use crate::decode::RejectKind;
 use crate::message::InputMessage;
 use crate::metrics::Metrics;
 use crate::ops::Health;
-use crate::pipeline::records::rejected_record;
 use crate::pipeline::{OutputRecord, StatefulStages, StatelessStages};
 use crate::state::StateEntry;
 use anyhow::{Context, Result, anyhow, bail};
@@ -347,35 +345,32 @@ impl EosLoop {
         };
         let mut too_large = None;
         for r in records {
-            let enq = self.sink.enqueue_or_refuse(tag(r));
-            if let Some(reason) = enq.refusal() {
-                match reason {
-                    super::sink::Refusal::TooLarge(e) => too_large = Some(e),
-                    super::sink::Refusal::Fatal(e) => bail!("producer: {e}"),
-                }
-            }
             // Delivery is confirmed by commit_transaction, which fails if any record failed.
+            let enq = self.sink.enqueue_or_refuse(tag(r));
+            match enq.refusal() {
+                None => {}
+                Some(Refusal::TooLarge(e)) => too_large = Some((e, enq.record().clone())),
+                Some(Refusal::Fatal(e)) => bail!("producer: {e}"),
+            }
         }
-        let Some(reason) = too_large else {
+        let Some((error, refused)) = too_large else {
             return Ok(());
         };
+        let letters = too_large_dead_letters(msg, &refused, &error, chrono::Utc::now());
         self.metrics
             .rejected
-            .with_label_values(&[RejectKind::RecordTooLarge.as_str()])
+            .with_label_values(&[letters.kind.as_str()])
             .inc();
-        let reason = format!("an output record was refused by the producer: {reason}");
-        let now = chrono::Utc::now();
-        let full = rejected_record(msg, RejectKind::RecordTooLarge, &reason, now);
-        let enq = self.sink.enqueue_or_refuse(tag(full));
-        if enq.refusal().is_none() {
+        if let Some(full) = letters.with_payload
+            && self.sink.enqueue_or_refuse(tag(full)).refusal().is_none()
+        {
             return Ok(());
         }
-        let mut bare = msg.clone();
-        let size = bare.payload.len();
-        bare.payload.clear();
-        let note = format!("{reason}; original payload ({size} bytes) omitted, also too large");
-        let rec = rejected_record(&bare, RejectKind::RecordTooLarge, &note, now);
-        match self.sink.enqueue_or_refuse(tag(rec)).refusal() {
+        match self
+            .sink
+            .enqueue_or_refuse(tag(letters.without_payload))
+            .refusal()
+        {
             None => Ok(()),
             Some(r) => bail!("dead letter refused: {r:?}"),
         }
