@@ -23,17 +23,18 @@ fn consumed(ws: &[&Worker]) -> f64 {
         .sum()
 }
 
-/// Watch output progress for `dur`; returns the longest time without new output records.
-fn watch(broker: &Broker, dur: Duration) -> Duration {
+/// Watch consumption by `ws` for `dur` (worker metrics, not topic reads, which are slow on
+/// tansu and starve its group coordinator); returns the longest time without progress.
+fn watch(ws: &[&Worker], dur: Duration) -> Duration {
     let end = Instant::now() + dur;
-    let mut last_count = broker.accounted(Duration::from_millis(300)).len();
+    let mut last = consumed(ws);
     let mut last_change = Instant::now();
     let mut worst = Duration::ZERO;
     while Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(700));
-        let n = broker.accounted(Duration::from_millis(300)).len();
-        if n > last_count {
-            last_count = n;
+        std::thread::sleep(Duration::from_millis(250));
+        let n = consumed(ws);
+        if n > last {
+            last = n;
             last_change = Instant::now();
         }
         worst = worst.max(last_change.elapsed());
@@ -57,16 +58,16 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
     let broker = Broker::start();
     broker.create_topics(6);
     let started = Instant::now();
-    let load = LoadGenerator::start(broker.brokers(), "scale", 150);
+    let load = LoadGenerator::start(broker.brokers(), "scale", 50);
     let w1 = Worker::start(&broker, "g-scale", &ENV);
     assert!(w1.wait_ready(Duration::from_secs(60)), "{}", w1.log_text());
-    let stall_1 = watch(&broker, Duration::from_secs(6));
+    let stall_1 = watch(&[&w1], Duration::from_secs(6));
 
     let mut w2 = Worker::start(&broker, "g-scale", &ENV);
     let mut w3 = Worker::start(&broker, "g-scale", &ENV);
     assert!(w2.wait_ready(Duration::from_secs(60)), "{}", w2.log_text());
     assert!(w3.wait_ready(Duration::from_secs(60)), "{}", w3.log_text());
-    let stall_up = watch(&broker, Duration::from_secs(25));
+    let stall_up = watch(&[&w1, &w2, &w3], Duration::from_secs(25));
     let spread = [&w1, &w2, &w3].map(|w| w.metric("sift_records_consumed_total").unwrap_or(0.0));
 
     // State shared across replicas: a page on partition 0, then exact copies under other ids on
@@ -76,15 +77,8 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
     let body = "A unique story about the harbour museum reopening after the storm.\n\n".to_string()
         + &"The council said the reopening would bring visitors back to the old town. ".repeat(8);
     let original = rt.block_on(broker.produce_to(0, &[envelope("shared-original", &body)]));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !broker
-        .accounted(Duration::from_millis(300))
-        .contains_key(&original[0])
-        && Instant::now() < deadline
-    {
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    std::thread::sleep(Duration::from_secs(2));
+    // Let the owner process it and every replica tail its state entry (load is light).
+    std::thread::sleep(Duration::from_secs(6));
     let mut copies = Vec::new();
     for p in 1..6 {
         copies.extend(
@@ -96,12 +90,25 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
     let t2 = w2.terminate(Duration::from_secs(30));
     let t3 = w3.terminate(Duration::from_secs(30));
     assert!(t2.is_some_and(|s| s.success()) && t3.is_some_and(|s| s.success()));
-    let stall_down = watch(&broker, Duration::from_secs(40));
+    let stall_down = watch(&[&w1], Duration::from_secs(40));
     let produced = load.finish();
     let mut all = produced.clone();
     all.extend(&original);
     all.extend(&copies);
-    let seen = broker.wait_accounted(&all, Duration::from_secs(180));
+    let caught_up = w1.wait_caught_up(Duration::from_secs(180));
+    let mut outputs = Vec::new();
+    for topic in [CLEAN, DUPLICATES, REJECTED] {
+        outputs.extend(broker.read_all(topic, Duration::from_secs(5)));
+    }
+    let mut seen: std::collections::BTreeMap<(i32, i64), usize> = Default::default();
+    for r in &outputs {
+        let k = (
+            r.value["input"]["partition"].as_i64().unwrap_or(-1) as i32,
+            r.value["input"]["offset"].as_i64().unwrap_or(-1),
+        );
+        *seen.entry(k).or_insert(0) += 1;
+    }
+    assert!(caught_up, "w1 caught up: {}", w1.log_text());
     let missing = all.iter().filter(|k| !seen.contains_key(k)).count();
     let twice = seen.values().filter(|&&n| n > 1).count();
     eprintln!(
@@ -121,7 +128,7 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
     for s in [stall_1, stall_up, stall_down] {
         assert!(s < STALL_BOUND, "output paused {s:?}");
     }
-    let dups = broker.read_all(DUPLICATES, Duration::from_secs(1));
+    let dups: Vec<_> = outputs.iter().filter(|r| r.topic == DUPLICATES).collect();
     for p in 1..6 {
         let id = format!("shared-copy-{p}");
         let rec = dups

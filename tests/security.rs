@@ -285,7 +285,7 @@ fn secrets_never_appear_in_config_output_or_logs() {
     let shown = String::from_utf8_lossy(&out.stdout);
     assert_clean("sift config stdout", &shown);
     assert_clean("sift config stderr", &String::from_utf8_lossy(&out.stderr));
-    assert!(shown.contains("sasl.password = \"***\""), "{shown}");
+    assert!(shown.contains(r#""sasl.password" = "***""#), "{shown}");
 
     // `sift run` with every log turned up, including librdkafka's own debug output.
     let broker = Broker::start();

@@ -51,6 +51,7 @@ use std::time::{Duration, Instant};
 /// collected can drop their messages.
 struct EosContext {
     revoked: Mutex<HashSet<(String, i32)>>,
+    owned: Mutex<HashSet<(String, i32)>>,
     health: Arc<Health>,
     metrics: Metrics,
 }
@@ -63,21 +64,38 @@ impl ConsumerContext for EosContext {
             Rebalance::Assign(tpl) => {
                 self.metrics.rebalances.with_label_values(&["assign"]).inc();
                 let mut revoked = self.revoked.lock();
+                let mut owned = self.owned.lock();
                 for e in tpl.elements() {
-                    revoked.remove(&(e.topic().to_string(), e.partition()));
+                    let key = (e.topic().to_string(), e.partition());
+                    revoked.remove(&key);
+                    owned.insert(key);
                 }
-                if tpl.count() > 0 {
-                    self.health.assigned.store(true, Ordering::Relaxed);
-                }
-                tracing::info!(added = tpl.count(), "partitions assigned");
+                self.health
+                    .assigned
+                    .store(!owned.is_empty(), Ordering::Relaxed);
+                tracing::info!(
+                    added = tpl.count(),
+                    owned = owned.len(),
+                    "partitions assigned"
+                );
             }
             Rebalance::Revoke(tpl) => {
                 self.metrics.rebalances.with_label_values(&["revoke"]).inc();
                 let mut revoked = self.revoked.lock();
+                let mut owned = self.owned.lock();
                 for e in tpl.elements() {
-                    revoked.insert((e.topic().to_string(), e.partition()));
+                    let key = (e.topic().to_string(), e.partition());
+                    owned.remove(&key);
+                    revoked.insert(key);
                 }
-                tracing::info!(revoked = tpl.count(), "partitions revoked");
+                self.health
+                    .assigned
+                    .store(!owned.is_empty(), Ordering::Relaxed);
+                tracing::info!(
+                    revoked = tpl.count(),
+                    owned = owned.len(),
+                    "partitions revoked"
+                );
             }
             Rebalance::Error(e) => {
                 self.metrics.rebalances.with_label_values(&["error"]).inc();
@@ -149,6 +167,7 @@ pub async fn run(
         .context("creating transactional producer")?;
     let ctx = EosContext {
         revoked: Mutex::new(HashSet::new()),
+        owned: Mutex::new(HashSet::new()),
         health: Arc::clone(&health),
         metrics: metrics.clone(),
     };
@@ -298,6 +317,7 @@ impl EosLoop {
             .begin_transaction()
             .map_err(|e| anyhow!("begin_transaction: {e}"))?;
         let now = chrono::Utc::now();
+        let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
         for p in prepared {
             let key = (p.msg.coords.topic.clone(), p.msg.coords.partition);
             let offset = p.msg.coords.offset + 1;
@@ -306,6 +326,9 @@ impl EosLoop {
                 .or_insert(offset);
             let msg = p.msg;
             let records = self.stateful.resolve(&msg, p.outcome, now);
+            for r in &records {
+                *kinds.entry(r.kind.as_str()).or_insert(0) += 1;
+            }
             self.enqueue(&msg, records, &txn)?;
         }
         let mut tpl = TopicPartitionList::new();
@@ -333,6 +356,9 @@ impl EosLoop {
             }
         }
         self.metrics.commits.inc();
+        for (kind, n) in kinds {
+            self.metrics.produced.with_label_values(&[kind]).inc_by(n);
+        }
         Ok(())
     }
 
