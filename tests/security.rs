@@ -317,8 +317,7 @@ fn the_container_runs_as_a_non_root_user() {
     let user = text
         .lines()
         .map(str::trim)
-        .filter(|l| l.to_ascii_uppercase().starts_with("USER "))
-        .last()
+        .rfind(|l| l.to_ascii_uppercase().starts_with("USER "))
         .map(|l| l[5..].trim().to_string());
     let user = user.expect("deploy/Dockerfile has a USER instruction");
     let name = user.split(':').next().unwrap_or("");
