@@ -23,6 +23,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Worker concurrency and shutdown.
     pub pipeline: PipelineSettings,
+    /// Delivery guarantee: at-least-once (default) or exactly-once (Kafka transactions).
+    pub delivery: DeliverySettings,
     /// Stage settings.
     pub stages: StageConfig,
     /// Logging.
@@ -101,6 +103,35 @@ pub struct PipelineSettings {
     pub drain_timeout_ms: u64,
     /// On SIGTERM/SIGINT, how long to drain before exiting anyway.
     pub shutdown_timeout_ms: u64,
+}
+
+/// Delivery guarantee of `sift run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryMode {
+    /// Outputs acknowledged before input offsets are committed; a crash may repeat outputs
+    /// (same keys, ids and verdicts).
+    AtLeastOnce,
+    /// Outputs, state entries and input offsets committed in one Kafka transaction; readers
+    /// with `isolation.level=read_committed` see each input's outputs once.
+    ExactlyOnce,
+}
+
+/// Delivery settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// `at_least_once` or `exactly_once`.
+    pub mode: DeliveryMode,
+    /// Transactional id of this replica (exactly-once only). Must be stable across restarts of
+    /// the same replica and unique among replicas (e.g. the pod name of a StatefulSet).
+    pub transactional_id: String,
+    /// Broker-side limit on an open transaction (`transaction.timeout.ms`).
+    pub transaction_timeout_ms: u64,
+    /// Most input messages per transaction.
+    pub max_batch_messages: usize,
+    /// Longest time a transaction collects input before it is committed.
+    pub max_batch_ms: u64,
 }
 
 /// Logging.
@@ -221,6 +252,24 @@ impl Settings {
             .tag
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid configuration: stages.tag: {e:#}"))?;
+        let d = &self.delivery;
+        if d.mode == DeliveryMode::ExactlyOnce {
+            if d.transactional_id.trim().is_empty() {
+                bail!(
+                    "invalid configuration: delivery.transactional_id must be set (stable per replica) when delivery.mode = \"exactly_once\""
+                );
+            }
+            if d.max_batch_messages == 0 || d.max_batch_ms == 0 {
+                bail!(
+                    "invalid configuration: delivery.max_batch_messages and delivery.max_batch_ms must be > 0"
+                );
+            }
+            if d.transaction_timeout_ms <= d.max_batch_ms {
+                bail!(
+                    "invalid configuration: delivery.transaction_timeout_ms must exceed delivery.max_batch_ms"
+                );
+            }
+        }
         if !matches!(self.log.format.as_str(), "json" | "text") {
             bail!("invalid configuration: log.format must be json or text");
         }
@@ -258,6 +307,7 @@ pub fn is_secret(key: &str) -> bool {
         "private",
         "sasl.jaas",
         "oauthbearer.config",
+        "credential",
     ]
     .iter()
     .any(|s| k.contains(s))
@@ -348,6 +398,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("topics.clean"), "{err}");
+    }
+
+    #[test]
+    fn exactly_once_needs_a_transactional_id() {
+        let err = Settings::load_from(None, env(&[("SIFT__DELIVERY__MODE", "exactly_once")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("delivery.transactional_id"), "{err}");
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("SIFT__DELIVERY__MODE", "exactly_once"),
+                ("SIFT__DELIVERY__TRANSACTIONAL_ID", "sift-0"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.delivery.mode, DeliveryMode::ExactlyOnce);
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.delivery.mode, DeliveryMode::AtLeastOnce);
     }
 
     #[test]

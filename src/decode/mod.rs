@@ -24,6 +24,8 @@ pub struct DecodeConfig {
     pub max_body_bytes: usize,
     /// Longest accepted envelope `id`.
     pub max_id_len: usize,
+    /// Most headers accepted (message headers, or the envelope's `headers` map).
+    pub max_headers: usize,
 }
 
 impl Default for DecodeConfig {
@@ -31,6 +33,7 @@ impl Default for DecodeConfig {
         Self {
             max_body_bytes: 10 * 1024 * 1024,
             max_id_len: 512,
+            max_headers: 1000,
         }
     }
 }
@@ -170,6 +173,16 @@ enum RawBody<'a> {
 
 /// Decode one message into a page. Pure: the same message always gives the same result.
 pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection> {
+    if msg.headers.len() > cfg.max_headers {
+        return Err(Rejection::new(
+            RejectKind::InvalidEnvelope,
+            format!(
+                "{} message headers, limit {}",
+                msg.headers.len(),
+                cfg.max_headers
+            ),
+        ));
+    }
     let (meta, raw) = if is_raw_payload(msg) {
         (
             envelope::meta_from_headers(msg)?,
@@ -180,6 +193,16 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
         envelope::into_parts(env)?
     };
 
+    if meta.headers.len() > cfg.max_headers {
+        return Err(Rejection::new(
+            RejectKind::InvalidEnvelope,
+            format!(
+                "{} page headers, limit {}",
+                meta.headers.len(),
+                cfg.max_headers
+            ),
+        ));
+    }
     let id = match meta.id {
         Some(id) if id.len() > cfg.max_id_len => {
             return Err(Rejection::new(
@@ -220,6 +243,12 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
     };
     if body.trim().is_empty() {
         return Err(Rejection::new(RejectKind::EmptyBody, "body is empty"));
+    }
+    if let Some(share) = binary_share(&body) {
+        return Err(Rejection::new(
+            RejectKind::UnsupportedContentType,
+            format!("body looks binary ({share:.0}% control or undecodable characters)"),
+        ));
     }
     let kind = match mime.as_ref().map(|m| m.kind) {
         Some(Some(kind)) => kind,
@@ -266,6 +295,20 @@ fn parse_fetched_at(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc2822(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Percentage of control characters (other than whitespace) and U+FFFD in the first 64 Ki
+/// characters, when it is high enough (over 5%) to call the body binary junk, not text.
+fn binary_share(body: &str) -> Option<f64> {
+    let (mut n, mut bad) = (0usize, 0usize);
+    for c in body.chars().take(64 * 1024) {
+        n += 1;
+        if c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) {
+            bad += 1;
+        }
+    }
+    let share = 100.0 * bad as f64 / n.max(1) as f64;
+    (share > 5.0).then_some(share)
 }
 
 /// A message is a raw payload when its headers carry a content type, or when it does not

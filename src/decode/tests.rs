@@ -242,3 +242,54 @@ fn naive_fetched_at_is_taken_as_utc() {
         "2026-01-03T12:15:11.299007+00:00"
     );
 }
+
+#[test]
+fn binary_junk_and_huge_header_maps_are_rejected() {
+    let coords = crate::message::InputCoords {
+        topic: "t".into(),
+        partition: 0,
+        offset: 0,
+    };
+    let cfg = DecodeConfig::default();
+    let mut x = 0x1234_5678_9abc_def0u64;
+    let junk: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let msg = InputMessage::from_payload(junk, coords.clone());
+    let err = decode(&msg, &cfg).unwrap_err();
+    assert_eq!(err.kind, RejectKind::UnsupportedContentType, "{err:?}");
+    let headers: serde_json::Map<String, serde_json::Value> = (0..5000)
+        .map(|i| (format!("h{i}"), serde_json::Value::from("v")))
+        .collect();
+    let env = serde_json::json!({"body": "some text here", "headers": headers});
+    let msg = InputMessage::from_payload(serde_json::to_vec(&env).unwrap(), coords.clone());
+    assert_eq!(
+        decode(&msg, &cfg).unwrap_err().kind,
+        RejectKind::InvalidEnvelope
+    );
+    let mut msg = InputMessage::from_payload(b"plain text page body".to_vec(), coords);
+    msg.headers = (0..2000)
+        .map(|i| (format!("h{i}"), Some(b"v".to_vec())))
+        .collect();
+    assert_eq!(
+        decode(&msg, &cfg).unwrap_err().kind,
+        RejectKind::InvalidEnvelope
+    );
+    // Ordinary text with a few odd characters stays text.
+    let ok = InputMessage::from_payload(
+        "Caf\u{e9} \u{1} prices rose by 3% on Monday, officials said."
+            .as_bytes()
+            .to_vec(),
+        crate::message::InputCoords {
+            topic: "t".into(),
+            partition: 0,
+            offset: 1,
+        },
+    );
+    assert!(decode(&ok, &cfg).is_ok());
+}

@@ -21,6 +21,7 @@ pub mod offsets;
 pub mod sink;
 pub mod state_log;
 pub mod tools;
+pub mod transactional;
 
 use crate::config::Settings;
 use crate::message::InputMessage;
@@ -60,6 +61,9 @@ pub async fn run(
     health: Arc<Health>,
     stop: impl Future<Output = ()>,
 ) -> Result<()> {
+    if settings.delivery.mode == crate::config::DeliveryMode::ExactlyOnce {
+        return transactional::run(settings, metrics, health, stop).await;
+    }
     let shutdown = Arc::new(AtomicBool::new(false));
     let fatal = Arc::new(Notify::new());
     let threads = match settings.pipeline.worker_threads {

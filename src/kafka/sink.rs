@@ -30,6 +30,31 @@ pub struct Enqueued {
     outcome: Result<DeliveryFuture, DeliveryError>,
 }
 
+/// Why the producer refused a record at enqueue time.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Larger than the client's `message.max.bytes`.
+    TooLarge(String),
+    /// The producer is unusable.
+    Fatal(String),
+}
+
+impl Enqueued {
+    /// The record.
+    pub fn record(&self) -> &OutputRecord {
+        &self.record
+    }
+
+    /// Why the producer refused this record when it was enqueued, if it did.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match &self.outcome {
+            Ok(_) => None,
+            Err(DeliveryError::TooLarge(e)) => Some(Refusal::TooLarge(e.to_string())),
+            Err(DeliveryError::Fatal(e)) => Some(Refusal::Fatal(e.clone())),
+        }
+    }
+}
+
 /// Producer plus the topic names of each output.
 #[derive(Clone)]
 pub struct Sink {
@@ -88,25 +113,33 @@ impl Sink {
         }
     }
 
-    fn try_send(&self, record: &OutputRecord) -> Result<DeliveryFuture, Retry> {
-        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
-        for (k, v) in &record.headers {
-            headers = headers.insert(Header {
-                key: k,
-                value: Some(v.as_slice()),
-            });
+    /// Enqueue one record, waiting only while the producer queue is full; any other error is
+    /// returned as a refusal (exactly-once mode: a transaction in error must not be retried
+    /// into).
+    pub fn enqueue_or_refuse(&self, record: OutputRecord) -> Enqueued {
+        let record = Arc::new(record);
+        loop {
+            let outcome = match self.send_now(&record) {
+                Ok(rx) => Ok(rx),
+                Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                }
+                Err(e) if is_too_large(&e) => Err(DeliveryError::TooLarge(e)),
+                Err(e) => Err(DeliveryError::Fatal(e.to_string())),
+            };
+            return Enqueued { record, outcome };
         }
-        let fr = FutureRecord::to(self.topic(record.kind))
-            .key(record.key.as_bytes())
-            .payload(record.value.as_slice())
-            .headers(headers);
-        match self.producer.send_result(fr) {
+    }
+
+    fn try_send(&self, record: &OutputRecord) -> Result<DeliveryFuture, Retry> {
+        match self.send_now(record) {
             Ok(fut) => Ok(fut),
-            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+            Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
                 Err(Retry::QueueFull)
             }
-            Err((e, _)) if is_too_large(&e) => Err(Retry::Failed(DeliveryError::TooLarge(e))),
-            Err((e, _)) => {
+            Err(e) if is_too_large(&e) => Err(Retry::Failed(DeliveryError::TooLarge(e))),
+            Err(e) => {
                 if let Some(fatal) = self.fatal() {
                     return Err(Retry::Failed(DeliveryError::Fatal(fatal)));
                 }
@@ -119,6 +152,21 @@ impl Sink {
                 Err(Retry::QueueFull)
             }
         }
+    }
+
+    fn send_now(&self, record: &OutputRecord) -> Result<DeliveryFuture, KafkaError> {
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        for (k, v) in &record.headers {
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(v.as_slice()),
+            });
+        }
+        let fr = FutureRecord::to(self.topic(record.kind))
+            .key(record.key.as_bytes())
+            .payload(record.value.as_slice())
+            .headers(headers);
+        self.producer.send_result(fr).map_err(|(e, _)| e)
     }
 
     fn fatal(&self) -> Option<String> {
@@ -181,32 +229,29 @@ impl Sink {
     ) -> Result<(), DeliveryError> {
         let mut too_large = None;
         for enq in enqueued {
+            let record = Arc::clone(&enq.record);
             match self.confirm(enq).await {
                 Ok(()) => {}
-                Err(DeliveryError::TooLarge(e)) => too_large = Some(e),
+                Err(DeliveryError::TooLarge(e)) => too_large = Some((e, record)),
                 Err(fatal) => return Err(fatal),
             }
         }
-        let Some(e) = too_large else { return Ok(()) };
+        let Some((e, refused)) = too_large else {
+            return Ok(());
+        };
+        let letters = too_large_dead_letters(msg, &refused, &e.to_string(), chrono::Utc::now());
         self.metrics
             .rejected
-            .with_label_values(&[RejectKind::RecordTooLarge.as_str()])
+            .with_label_values(&[letters.kind.as_str()])
             .inc();
-        let reason = format!("an output record was refused by the broker: {e}");
-        let now = chrono::Utc::now();
-        let full = rejected_record(msg, RejectKind::RecordTooLarge, &reason, now);
-        match self.confirm(self.enqueue_async(full).await).await {
-            Err(DeliveryError::TooLarge(_)) => {
-                let mut bare = msg.clone();
-                let size = bare.payload.len();
-                bare.payload.clear();
-                let note =
-                    format!("{reason}; original payload ({size} bytes) omitted, also too large");
-                let rec = rejected_record(&bare, RejectKind::RecordTooLarge, &note, now);
-                self.confirm(self.enqueue_async(rec).await).await
+        if let Some(full) = letters.with_payload {
+            match self.confirm(self.enqueue_async(full).await).await {
+                Err(DeliveryError::TooLarge(_)) => {}
+                other => return other,
             }
-            other => other,
         }
+        self.confirm(self.enqueue_async(letters.without_payload).await)
+            .await
     }
 
     async fn enqueue_async(&self, record: OutputRecord) -> Enqueued {
@@ -223,6 +268,60 @@ impl Sink {
                 outcome: Err(DeliveryError::Fatal(format!("enqueue task: {e}"))),
             },
         }
+    }
+}
+
+/// Dead letters replacing an input whose output record was refused as too large.
+pub struct TooLargeDeadLetters {
+    /// The reject kind they carry.
+    pub kind: RejectKind,
+    /// A dead letter with the original payload (absent when the refused record was already the
+    /// input's dead letter, which carries the payload).
+    pub with_payload: Option<OutputRecord>,
+    /// The same dead letter without the payload, if that is too large as well.
+    pub without_payload: OutputRecord,
+}
+
+/// Build the dead letters for `msg` after `refused` (one of its output records) was refused as
+/// too large. When `refused` was itself a dead letter (a rejection whose payload made it too
+/// large), its original kind and reason are kept, so `body_too_large` stays `body_too_large`;
+/// otherwise the kind is `record_too_large`.
+pub fn too_large_dead_letters(
+    msg: &InputMessage,
+    refused: &OutputRecord,
+    error: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> TooLargeDeadLetters {
+    let header = |name: &str| {
+        refused
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    };
+    let original = (refused.kind == OutputKind::Rejected)
+        .then(|| header("sift.error.kind"))
+        .flatten()
+        .and_then(|k| RejectKind::ALL.into_iter().find(|r| r.as_str() == k));
+    let (kind, reason) = match original {
+        Some(kind) => (kind, header("sift.error.message").unwrap_or_default()),
+        None => (
+            RejectKind::RecordTooLarge,
+            format!("an output record was refused by the broker: {error}"),
+        ),
+    };
+    let with_payload = original
+        .is_none()
+        .then(|| rejected_record(msg, kind, &reason, now));
+    let mut bare = msg.clone();
+    let size = bare.payload.len();
+    bare.payload.clear();
+    let note =
+        format!("{reason}; original payload ({size} bytes) omitted, too large for a dead letter");
+    TooLargeDeadLetters {
+        kind,
+        with_payload,
+        without_payload: rejected_record(&bare, kind, &note, now),
     }
 }
 
@@ -249,5 +348,65 @@ fn error_label(e: &KafkaError) -> &'static str {
         }
         Some(RDKafkaErrorCode::QueueFull) => "queue_full",
         _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::InputCoords;
+
+    fn msg() -> InputMessage {
+        InputMessage::from_payload(
+            vec![b'x'; 100],
+            InputCoords {
+                topic: "in".into(),
+                partition: 1,
+                offset: 7,
+            },
+        )
+    }
+
+    #[test]
+    fn a_too_large_dead_letter_keeps_its_original_reason() {
+        let now = chrono::Utc::now();
+        let refused = rejected_record(&msg(), RejectKind::BodyTooLarge, "body is 11 MB", now);
+        let l = too_large_dead_letters(&msg(), &refused, "Broker: message too large", now);
+        assert_eq!(l.kind, RejectKind::BodyTooLarge);
+        assert!(
+            l.with_payload.is_none(),
+            "the refused record already had the payload"
+        );
+        let v: serde_json::Value = serde_json::from_slice(&l.without_payload.value).unwrap();
+        assert_eq!(v["error"]["kind"], "body_too_large");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("body is 11 MB")
+        );
+        assert_eq!(v["payload_base64"], "");
+    }
+
+    #[test]
+    fn a_too_large_output_becomes_record_too_large() {
+        let now = chrono::Utc::now();
+        let refused = OutputRecord {
+            kind: OutputKind::Clean,
+            key: "k".into(),
+            value: vec![b'{'; 10],
+            headers: Vec::new(),
+        };
+        let l = too_large_dead_letters(&msg(), &refused, "Broker: message too large", now);
+        assert_eq!(l.kind, RejectKind::RecordTooLarge);
+        let full = l.with_payload.expect("first try keeps the payload");
+        let v: serde_json::Value = serde_json::from_slice(&full.value).unwrap();
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("too large")
+        );
+        assert!(!v["payload_base64"].as_str().unwrap().is_empty());
     }
 }

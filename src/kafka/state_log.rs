@@ -105,6 +105,9 @@ fn tail(
             );
         }
         match consumer.poll(Duration::from_millis(100)) {
+            // Idle: take the fetch position too, which moves past transaction markers that are
+            // never delivered (a transactional state topic ends with a commit marker).
+            None if !caught_up => advance_to_position(&consumer, &mut positions),
             None => {}
             Some(Err(e)) => tracing::warn!(error = %e, "state log read error"),
             Some(Ok(m)) => {
@@ -116,6 +119,17 @@ fn tail(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Raise recorded positions to the consumer's own position where that is further on.
+fn advance_to_position(consumer: &BaseConsumer, positions: &mut HashMap<i32, i64>) {
+    let Ok(tpl) = consumer.position() else { return };
+    for e in tpl.elements() {
+        if let Offset::Offset(o) = e.offset() {
+            let p = positions.entry(e.partition()).or_insert(o);
+            *p = (*p).max(o);
         }
     }
 }

@@ -2,6 +2,9 @@
 //! produce input and read every output topic back.
 #![allow(dead_code)]
 
+pub mod load;
+pub mod mock;
+
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Message, OwnedHeaders};
@@ -55,16 +58,28 @@ pub fn tansu_bin() -> PathBuf {
 pub struct Broker {
     pub dir: tempfile::TempDir,
     pub port: u16,
+    /// Port advertised to clients (the listener's own unless a proxy fronts it).
+    pub advertised: u16,
     child: Option<Child>,
 }
 
 impl Broker {
     pub fn start() -> Broker {
-        let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
+        Self::start_on(port, port)
+    }
+
+    /// A broker that advertises `advertised` (e.g. a TLS proxy in front of it) to clients.
+    pub fn start_advertising(advertised: u16) -> Broker {
+        Self::start_on(free_port(), advertised)
+    }
+
+    fn start_on(port: u16, advertised: u16) -> Broker {
+        let dir = tempfile::tempdir().expect("tempdir");
         let mut b = Broker {
             dir,
             port,
+            advertised,
             child: None,
         };
         b.spawn();
@@ -78,6 +93,7 @@ impl Broker {
             .open(self.dir.path().join("tansu.log"))
             .expect("log");
         let url = format!("tcp://127.0.0.1:{}", self.port);
+        let advertised = format!("tcp://127.0.0.1:{}", self.advertised);
         let child = Command::new(tansu_bin())
             .current_dir(self.dir.path())
             .args([
@@ -85,7 +101,7 @@ impl Broker {
                 "--listener-url",
                 &url,
                 "--advertised-listener-url",
-                &url,
+                &advertised,
             ])
             .args(["--storage-engine", "sqlite://tansu.db"])
             .stdout(Stdio::from(log.try_clone().expect("log")))
@@ -177,6 +193,23 @@ impl Broker {
         out
     }
 
+    /// Produce payloads to one partition of the input topic.
+    pub async fn produce_to(&self, partition: i32, payloads: &[Vec<u8>]) -> Vec<(i32, i64)> {
+        let producer = self.producer();
+        let mut out = Vec::new();
+        for p in payloads {
+            let rec = FutureRecord::<(), _>::to(INPUT)
+                .payload(p.as_slice())
+                .partition(partition);
+            let d = producer
+                .send(rec, Duration::from_secs(30))
+                .await
+                .expect("delivered");
+            out.push((d.partition, d.offset));
+        }
+        out
+    }
+
     pub fn partitions(&self, topic: &str) -> i32 {
         let c = self.reader();
         let md = c
@@ -257,12 +290,12 @@ impl Broker {
         let want: BTreeSet<_> = produced.iter().copied().collect();
         let deadline = Instant::now() + timeout;
         loop {
-            let seen = self.accounted(Duration::from_millis(700));
+            let seen = self.accounted(Duration::from_millis(1500));
             let missing = want.iter().filter(|k| !seen.contains_key(k)).count();
             if missing == 0 || Instant::now() > deadline {
                 return seen;
             }
-            std::thread::sleep(Duration::from_millis(500));
+            std::thread::sleep(Duration::from_millis(1500));
         }
     }
 }
@@ -363,6 +396,28 @@ impl Worker {
             }
         }
         total
+    }
+
+    /// Wait until the worker owns partitions, has no lag on any and nothing in flight, three
+    /// checks in a row; true if so before the timeout. Cheaper on the broker than re-reading the
+    /// output topics in a loop.
+    pub fn wait_caught_up(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut streak = 0;
+        while Instant::now() < deadline {
+            let lag = self.metric("sift_consumer_lag");
+            let in_flight = self.metric("sift_in_flight_records").unwrap_or(f64::MAX);
+            if lag == Some(0.0) && in_flight <= 1.0 {
+                streak += 1;
+                if streak >= 3 {
+                    return true;
+                }
+            } else {
+                streak = 0;
+            }
+            std::thread::sleep(Duration::from_millis(1000));
+        }
+        false
     }
 
     pub fn kill9(&mut self) {

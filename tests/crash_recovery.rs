@@ -1,0 +1,167 @@
+//! Crashes and broker restarts against a real broker (tansu on SQLite) with `sift run`
+//! processes: kill -9 at random points under continuous load, and a broker restart mid-stream.
+
+mod common;
+
+use common::load::{LoadGenerator, Rng};
+use common::*;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+const FAST: [(&str, &str); 2] = [
+    ("SIFT__KAFKA__SESSION_TIMEOUT_MS", "6000"),
+    ("SIFT__PIPELINE__DRAIN_TIMEOUT_MS", "2000"),
+];
+
+#[test]
+fn twenty_kill_9_at_random_points_under_load_account_for_every_input() {
+    let rounds: usize = std::env::var("SIFT_CRASH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let (mut rng, seed) = Rng::from_env();
+    eprintln!("crash test seed {seed} (SIFT_TEST_SEED={seed} reproduces the kill points)");
+    let broker = Broker::start();
+    broker.create_topics(3);
+    let started = Instant::now();
+    let load = LoadGenerator::start(broker.brokers(), "crash", 60);
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for round in 0..rounds {
+        let mut w = Worker::start(&broker, "g-crash", &FAST);
+        // Kill points: during start-up/replay, right after ready, or after random progress.
+        let kind = match rng.below(5) {
+            0 => {
+                std::thread::sleep(Duration::from_millis(100 + rng.below(700)));
+                "startup"
+            }
+            1 => {
+                assert!(
+                    w.wait_ready(Duration::from_secs(60)),
+                    "round {round}: {}",
+                    w.log_text()
+                );
+                "ready"
+            }
+            _ => {
+                assert!(
+                    w.wait_ready(Duration::from_secs(60)),
+                    "round {round}: {}",
+                    w.log_text()
+                );
+                let want = 1.0 + rng.below(400) as f64;
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while w.metric("sift_records_consumed_total").unwrap_or(0.0) < want
+                    && Instant::now() < deadline
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                std::thread::sleep(Duration::from_millis(rng.below(300)));
+                "processing"
+            }
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
+        w.kill9();
+    }
+    let produced = load.finish();
+    let kills_done = started.elapsed();
+    let w = Worker::start(&broker, "g-crash", &FAST);
+    assert!(
+        w.wait_ready(Duration::from_secs(60)),
+        "final: {}",
+        w.log_text()
+    );
+    let caught_up = w.wait_caught_up(Duration::from_secs(240));
+    // One full read of the outputs (tansu re-reads are slow; see Worker::wait_caught_up).
+    let mut by_input: BTreeMap<(i32, i64), Vec<Record>> = BTreeMap::new();
+    for topic in [CLEAN, DUPLICATES, REJECTED] {
+        for r in broker.read_all(topic, Duration::from_secs(5)) {
+            let k = (
+                r.value["input"]["partition"].as_i64().unwrap_or(-1) as i32,
+                r.value["input"]["offset"].as_i64().unwrap_or(-1),
+            );
+            by_input.entry(k).or_default().push(r);
+        }
+    }
+    let missing: Vec<_> = produced
+        .iter()
+        .filter(|k| !by_input.contains_key(k))
+        .collect();
+    let duplicated: Vec<_> = by_input.iter().filter(|(_, v)| v.len() > 1).collect();
+    let extra_records: usize = duplicated.iter().map(|(_, v)| v.len() - 1).sum();
+    eprintln!(
+        "kill -9 x{rounds} ({kinds:?}) in {:.0}s, caught up {caught_up} after {:.0}s: {} inputs, {} missing, {} inputs redelivered ({} extra records)",
+        kills_done.as_secs_f64(),
+        started.elapsed().as_secs_f64(),
+        produced.len(),
+        missing.len(),
+        duplicated.len(),
+        extra_records
+    );
+    assert!(
+        missing.is_empty(),
+        "missing {:?}",
+        &missing[..missing.len().min(20)]
+    );
+
+    // Every redelivered input has the same key, page id, verdict and event each time.
+    let mut checked = 0;
+    for (input, recs) in by_input.iter().filter(|(_, v)| v.len() > 1) {
+        let first = &recs[0];
+        for r in &recs[1..] {
+            assert_eq!(r.topic, first.topic, "{input:?} changed topic");
+            assert_eq!(r.key, first.key, "{input:?} changed key");
+            assert_eq!(r.value["page_id"], first.value["page_id"], "{input:?}");
+            assert_eq!(r.value["dedup"], first.value["dedup"], "{input:?}");
+            assert_eq!(
+                r.value["event"]["id"], first.value["event"]["id"],
+                "{input:?}"
+            );
+        }
+        checked += 1;
+    }
+    if let Some((input, recs)) = by_input.iter().find(|(_, v)| v.len() > 1) {
+        eprintln!(
+            "example redelivery {input:?}: {} records, key {:?}, page_id {}, verdict {}",
+            recs.len(),
+            recs[0].key,
+            recs[0].value["page_id"],
+            recs[0].value["dedup"]
+        );
+    }
+    eprintln!("{checked} redelivered inputs checked: same topic, key, page id, verdict, event");
+}
+
+#[test]
+fn broker_restart_mid_stream_the_worker_recovers_by_itself() {
+    let mut broker = Broker::start();
+    broker.create_topics(3);
+    let rt = rt();
+    let first = rt.block_on(broker.produce(&synthetic_pages("brs1", 1500)));
+    let mut w = Worker::start(&broker, "g-brs", &FAST);
+    assert!(w.wait_ready(Duration::from_secs(60)), "{}", w.log_text());
+    while w.metric("sift_records_consumed_total").unwrap_or(0.0) < 150.0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    broker.stop();
+    std::thread::sleep(Duration::from_secs(3));
+    let restarted = Instant::now();
+    broker.restart();
+    let second = rt.block_on(broker.produce(&synthetic_pages("brs2", 500)));
+    let all: Vec<_> = first.iter().chain(&second).copied().collect();
+    let seen = broker.wait_accounted(&all, Duration::from_secs(180));
+    let secs = restarted.elapsed().as_secs_f64();
+    let missing = all.iter().filter(|k| !seen.contains_key(k)).count();
+    let twice = seen.values().filter(|&&n| n > 1).count();
+    eprintln!(
+        "broker restart: {} inputs, {missing} missing, {twice} written twice, all accounted {secs:.1}s after restart",
+        all.len()
+    );
+    assert_eq!(
+        w.child.try_wait().ok().flatten(),
+        None,
+        "worker kept running: {}",
+        w.log_text()
+    );
+    assert_eq!(missing, 0, "{}", w.log_text());
+    assert!(w.wait_ready(Duration::from_secs(10)), "ready again");
+}
