@@ -11,7 +11,7 @@ demo:
 	bash scripts/demo.sh
 
 test: lint tansu
-	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" $(CARGO) test --all-targets --locked -- --test-threads=2
+	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" $(CARGO) test --lib --bins --tests --examples --locked -- --test-threads=2
 	$(MAKE) deploy-check
 
 # Dockerfile lint, manifest schemas, alert rules and their unit tests, and a real Prometheus
