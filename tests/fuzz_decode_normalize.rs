@@ -201,3 +201,35 @@ proptest! {
         run(&msg(payload, headers));
     }
 }
+
+/// Pages too large for a tansu round trip, straight through decode + normalize: 100,000-deep
+/// nesting and a million attributes on one element. Must finish, without a panic.
+#[test]
+fn hundred_thousand_deep_html_and_a_million_attributes_finish() {
+    for (name, body) in [
+        (
+            "deep",
+            format!(
+                "<html><body>{}<p>deep text here</p>{}</body></html>",
+                "<div>".repeat(100_000),
+                "</div>".repeat(100_000)
+            ),
+        ),
+        (
+            "attributes",
+            format!(
+                "<html><body><p{}>many attributes</p></body></html>",
+                (0..1_000_000).map(|k| format!(" a{k}")).collect::<String>()
+            ),
+        ),
+    ] {
+        let t = std::time::Instant::now();
+        let env = serde_json::json!({"id": name, "content_type": "text/html", "body": body});
+        run(&msg(serde_json::to_vec(&env).unwrap(), Vec::new()));
+        eprintln!(
+            "{name}: {} bytes in {:.2}s",
+            body.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
