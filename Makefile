@@ -51,7 +51,8 @@ tansu:
 eval: release
 	./target/release/sift eval extract --gold $(SHARED)/datasets/wcxb-dev-articles.jsonl.gz
 	./target/release/sift eval events --gold $(SHARED)/datasets/ecbplus-dev-events.jsonl.gz
-	./target/release/sift eval dedup --gold $(SHARED)/datasets/wcxb-dev-articles.jsonl.gz
+	./target/release/sift eval dedup --gold $(SHARED)/datasets/wcxb-dev-articles.jsonl.gz \
+	  --gold $(SHARED)/datasets/ecbplus-dev-events.jsonl.gz
 
 bench:
 	$(CARGO) bench --locked
