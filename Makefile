@@ -12,8 +12,11 @@ demo:
 
 test: lint tansu
 	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" $(CARGO) test --locked --lib --bins --examples \
-	  --test e2e_broker --test mock_cluster --test output_failure --test exactly_once \
+	  --test e2e_broker --test output_failure --test exactly_once \
 	  --test security --test fuzz_decode_normalize --test hostile_input -- --test-threads=2
+	# One mock cluster at a time: concurrent in-process mock clusters with injected produce
+	# errors stall delivery (seen only when two run at once).
+	$(CARGO) test --locked --test mock_cluster -- --test-threads=1
 	$(MAKE) deploy-check
 
 # Dockerfile lint, manifest schemas, alert rules and their unit tests, and a real Prometheus
