@@ -14,9 +14,10 @@ test: lint tansu
 	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" $(CARGO) test --locked --lib --bins --examples \
 	  --test e2e_broker --test output_failure --test exactly_once \
 	  --test security --test fuzz_decode_normalize --test hostile_input -- --test-threads=2
-	# One mock cluster at a time: concurrent in-process mock clusters with injected produce
-	# errors stall delivery (seen only when two run at once).
-	$(CARGO) test --locked --test mock_cluster -- --test-threads=1
+	# The produce-error test gets a process of its own: after other mock-cluster tests in the
+	# same process its retries stall (root cause open, see the issue notes); alone it passes.
+	$(CARGO) test --locked --test mock_cluster -- --test-threads=1 --skip produce_errors
+	$(CARGO) test --locked --test mock_cluster -- --exact produce_errors_are_retried_until_delivered
 	$(MAKE) deploy-check
 
 # Dockerfile lint, manifest schemas, alert rules and their unit tests, and a real Prometheus
