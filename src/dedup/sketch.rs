@@ -301,28 +301,9 @@ pub fn containment(j: f32, na: u32, nb: u32) -> f32 {
     (inter / small).clamp(0.0, 1.0)
 }
 
-/// Query parameters that never change the article (besides `utm_*`).
-const TRACKING: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "dclid",
-    "msclkid",
-    "mc_cid",
-    "mc_eid",
-    "igshid",
-    "yclid",
-    "_ga",
-    "_gl",
-    "ref_src",
-    "cmpid",
-    "ocid",
-    "smid",
-    "spm",
-    "mkt_tok",
-    "amp",
-    "outputtype",
-    "output",
-];
+/// Query parameters that select the AMP or another output view of the same article; tracking
+/// parameters are recognised by [`crate::normalize::url::is_tracking_param`].
+const VIEW_PARAMS: &[&str] = &["amp", "outputtype", "output"];
 
 /// A URL reduced to what identifies the article: host without `www.`, `m.`, `mobile.` or
 /// `amp.`, path without a trailing `/amp` or `amp/` segment or `.amp`/`.html` variants, and no
@@ -356,8 +337,8 @@ pub fn url_key(url: Option<&str>) -> u32 {
     let mut kept: Vec<(String, String)> = u
         .query_pairs()
         .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            !(k.starts_with("utm_") || TRACKING.contains(&k.as_str()))
+            !(crate::normalize::url::is_tracking_param(k)
+                || VIEW_PARAMS.contains(&k.to_ascii_lowercase().as_str()))
         })
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();

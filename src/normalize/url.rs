@@ -24,6 +24,13 @@ const TRACKING_PARAMS: &[&str] = &[
     "__twitter_impression",
 ];
 
+/// True for a query parameter that only tracks clicks (`utm_*` and the list above); `key` is
+/// compared case-insensitively.
+pub fn is_tracking_param(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("utm_") || TRACKING_PARAMS.contains(&k.as_str())
+}
+
 /// Resolve a possibly relative `href` against the page URL.
 pub fn resolve(base: Option<&str>, href: &str) -> Option<String> {
     let href = href.trim();
@@ -49,10 +56,7 @@ pub fn normalize_url(raw: &str) -> Option<String> {
     // `url` already lowercases scheme and host and drops default ports.
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            !k.starts_with("utm_") && !TRACKING_PARAMS.contains(&k.as_str())
-        })
+        .filter(|(k, _)| !is_tracking_param(k))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     if kept.is_empty() {
