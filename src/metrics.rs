@@ -51,6 +51,10 @@ pub struct Metrics {
     pub state_entries_applied: IntCounter,
     /// State-log records still to read before the replay catches up (−1 before it starts).
     pub state_replay_lag: IntGauge,
+    /// Propagation delay of state entries while tailing: the state record's timestamp (when a
+    /// replica wrote it) to the moment this replica hands it to its sequencer, which applies it
+    /// before its next page. The consistency window of dedup between replicas.
+    pub state_apply_lag: Histogram,
     /// 1 when the worker reports ready.
     pub ready: IntGauge,
 }
@@ -105,6 +109,20 @@ impl Metrics {
         .expect("valid metric");
         registry
             .register(Box::new(end_to_end_latency.clone()))
+            .expect("unique metric");
+        let state_apply_lag = Histogram::with_opts(
+            HistogramOpts::new(
+                "sift_state_apply_lag_seconds",
+                "State record timestamp (written by any replica) to applied by this replica, while tailing",
+            )
+            .buckets(vec![
+                0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75,
+                1.0, 2.0, 5.0, 10.0, 30.0,
+            ]),
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(state_apply_lag.clone()))
             .expect("unique metric");
         let consumer_lag = IntGaugeVec::new(
             Opts::new(
@@ -195,6 +213,7 @@ impl Metrics {
                 "sift_state_replay_lag",
                 "State-log records left to replay before ready",
             ),
+            state_apply_lag,
             ready: gauge(r, "sift_ready", "1 when the worker is ready"),
             registry,
         };
@@ -254,6 +273,12 @@ mod tests {
             "sift_stage_duration_seconds_bucket",
             "sift_rebalances_total",
             "sift_build_info",
+            "sift_state_apply_lag_seconds_bucket",
+            "sift_dedup_verdicts_total",
+            "sift_dedup_documents",
+            "sift_dedup_evictions_total",
+            "sift_state_entries_applied_total",
+            "sift_state_replay_lag",
         ] {
             assert!(text.contains(name), "{name} missing from /metrics");
         }

@@ -114,6 +114,11 @@ fn tail(
                 positions.insert(m.partition(), m.offset() + 1);
                 if let Some(entry) = m.payload().and_then(parse_state_record) {
                     applied += 1;
+                    if caught_up && let Some(written) = m.timestamp().to_millis() {
+                        metrics
+                            .state_apply_lag
+                            .observe(lag_seconds(written, chrono::Utc::now().timestamp_millis()));
+                    }
                     if tx.send(entry).is_err() {
                         return;
                     }
@@ -121,6 +126,12 @@ fn tail(
             }
         }
     }
+}
+
+/// Seconds from a record's timestamp to `now_ms` (both epoch milliseconds), never negative
+/// (clocks of different hosts may disagree by a little).
+fn lag_seconds(written_ms: i64, now_ms: i64) -> f64 {
+    now_ms.saturating_sub(written_ms).max(0) as f64 / 1000.0
 }
 
 /// Raise recorded positions to the consumer's own position where that is further on.
@@ -131,5 +142,17 @@ fn advance_to_position(consumer: &BaseConsumer, positions: &mut HashMap<i32, i64
             let p = positions.entry(e.partition()).or_insert(o);
             *p = (*p).max(o);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lag_seconds;
+
+    #[test]
+    fn apply_lag_is_seconds_since_the_record_timestamp_and_never_negative() {
+        assert_eq!(lag_seconds(1_000, 1_250), 0.25);
+        assert_eq!(lag_seconds(2_000, 1_000), 0.0);
+        assert_eq!(lag_seconds(i64::MIN, 0), i64::MAX as f64 / 1000.0);
     }
 }
