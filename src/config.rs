@@ -55,6 +55,11 @@ pub struct KafkaSettings {
     pub linger_ms: u64,
     /// Producer compression codec.
     pub compression: String,
+    /// `fetch.wait.max.ms` of the state-log tail: how long the broker may hold a fetch of the
+    /// state topic open when it has nothing new. Bounds how late a replica learns what another
+    /// accepted on brokers that do not answer a waiting fetch when data arrives (dedup's
+    /// consistency window, docs/dedup.md); costs one fetch per interval while idle.
+    pub state_fetch_wait_max_ms: u64,
     /// librdkafka properties for both clients.
     pub properties: BTreeMap<String, String>,
     /// librdkafka properties for the consumer only.

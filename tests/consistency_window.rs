@@ -76,6 +76,7 @@ fn replica(broker: &Broker, group: &str, extra: &[(String, String)]) -> Worker {
         .env("SIFT__KAFKA__SESSION_TIMEOUT_MS", "6000")
         .env("SIFT__KAFKA__COMMIT_INTERVAL_MS", "500")
         .env("SIFT__KAFKA__STATISTICS_INTERVAL_MS", "1000")
+        .env("SIFT__PIPELINE__DRAIN_TIMEOUT_MS", "3000")
         .env("SIFT__LOG__LEVEL", "info")
         .stdout(Stdio::from(file.try_clone().expect("log")))
         .stderr(Stdio::from(file));
@@ -106,14 +107,15 @@ fn owned(w: &Worker) -> Vec<i32> {
     out
 }
 
-/// Cumulative `sift_state_apply_lag_seconds` buckets (le → count) of one replica.
-fn apply_lag_buckets(w: &Worker) -> BTreeMap<u64, f64> {
+/// Cumulative buckets (le in µs → count) of histogram `name` (without labels) of one replica.
+fn buckets(w: &Worker, name: &str) -> BTreeMap<u64, f64> {
     let mut out = BTreeMap::new();
     let Some((_, body)) = w.get("/metrics") else {
         return out;
     };
+    let prefix = format!("{name}_bucket{{le=\"");
     for l in body.lines() {
-        let Some(rest) = l.strip_prefix("sift_state_apply_lag_seconds_bucket{le=\"") else {
+        let Some(rest) = l.strip_prefix(&prefix) else {
             continue;
         };
         let Some((le, value)) = rest.split_once("\"} ") else {
@@ -412,11 +414,16 @@ fn measure(plan: &Plan) -> Report {
 
     let mut pairs: Vec<Pair> = Vec::new();
     let mut achieved = BTreeMap::new();
-    let lag_before = sum(&apply_lag_buckets(&a), &apply_lag_buckets(&b));
+    const APPLY: &str = "sift_state_apply_lag_seconds";
+    const E2E: &str = "sift_end_to_end_latency_seconds";
+    let both = |name: &str| sum(&buckets(&a, name), &buckets(&b, name));
+    let lag_before = both(APPLY);
+    let e2e_before = both(E2E);
+    let mut sent_ms: HashMap<String, i64> = HashMap::new();
     for (ri, &rate) in plan.rates.iter().enumerate() {
         // Pairs start at rate/2 per second; each pair's copy follows `gap` ms later.
         let n = ((rate / 2.0) * plan.seconds).round().max(1.0) as usize;
-        let mut events: Vec<(f64, i32, Vec<u8>)> = Vec::with_capacity(2 * n);
+        let mut events: Vec<(f64, i32, Vec<u8>, String)> = Vec::with_capacity(2 * n);
         let first = pairs.len();
         for i in 0..n {
             let gap_ms = plan.gaps_ms[(i + ri) % plan.gaps_ms.len()];
@@ -452,6 +459,7 @@ fn measure(plan: &Plan) -> Report {
                     &format!("Headline {original}"),
                     &words,
                 ),
+                original.clone(),
             ));
             events.push((
                 t0 + gap_ms as f64,
@@ -462,6 +470,7 @@ fn measure(plan: &Plan) -> Report {
                     &format!("Another headline {copy}"),
                     &copy_words,
                 ),
+                copy.clone(),
             ));
             pairs.push(Pair {
                 rate,
@@ -474,11 +483,12 @@ fn measure(plan: &Plan) -> Report {
         events.sort_by(|x, y| x.0.total_cmp(&y.0));
         let start = Instant::now();
         let mut futs = Vec::with_capacity(events.len());
-        for (t, p, payload) in &events {
+        for (t, p, payload, id) in &events {
             let due = Duration::from_secs_f64(t / 1000.0);
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }
+            sent_ms.insert(id.clone(), chrono::Utc::now().timestamp_millis());
             let rec = FutureRecord::<(), _>::to(INPUT)
                 .payload(payload.as_slice())
                 .partition(*p);
@@ -509,10 +519,8 @@ fn measure(plan: &Plan) -> Report {
             events.len()
         );
     }
-    let lag = diff(
-        &sum(&apply_lag_buckets(&a), &apply_lag_buckets(&b)),
-        &lag_before,
-    );
+    let lag = diff(&both(APPLY), &lag_before);
+    let e2e = diff(&both(E2E), &e2e_before);
 
     let mut by_gap: BTreeMap<(u64, u64), Tally> = BTreeMap::new();
     let mut by_decision: BTreeMap<i64, Tally> = BTreeMap::new();
@@ -604,6 +612,26 @@ fn measure(plan: &Plan) -> Report {
         acc
     });
     let fmt_q = |q| quantile(&lag, q).map_or("n/a".into(), |s| format!("{:.0} ms", s * 1000.0));
+    let mut waits: Vec<i64> = reader
+        .seen
+        .iter()
+        .filter_map(|(id, o)| Some(o.decided_ms - sent_ms.get(id)?))
+        .collect();
+    waits.sort_unstable();
+    let pct = |v: &[i64], q: f64| {
+        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    let fmt_e2e = |q| quantile(&e2e, q).map_or("n/a".into(), |s| format!("{:.0} ms", s * 1000.0));
+    let _ = writeln!(
+        md,
+        "\nInput produced → verdict enqueued (test clock vs output record timestamp): p50 {} ms, p99 {} ms. Input timestamp → every output acknowledged (`sift_end_to_end_latency_seconds`): p50 {}, p99 {}.",
+        pct(&waits, 0.5),
+        pct(&waits, 0.99),
+        fmt_e2e(0.5),
+        fmt_e2e(0.99),
+    );
     let entries = lag.get(&u64::MAX).copied().unwrap_or(0.0);
     let over_500ms = entries - lag.get(&500_000).copied().unwrap_or(0.0);
     let _ = writeln!(

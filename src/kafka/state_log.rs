@@ -31,6 +31,10 @@ pub fn spawn(
     shutdown: Arc<AtomicBool>,
 ) -> Result<std::thread::JoinHandle<()>> {
     let consumer: BaseConsumer = reader_config(kafka, "state")
+        .set(
+            "fetch.wait.max.ms",
+            kafka.state_fetch_wait_max_ms.max(1).to_string(),
+        )
         .create()
         .context("creating state-log reader")?;
     let timeout = Duration::from_secs(15);
