@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: demo test lint unit build release tansu eval bench clean deploy-check soak
+.PHONY: demo test lint unit build release tansu eval bench clean deploy-check soak window
 
 demo:
 	bash scripts/demo.sh
@@ -13,7 +13,8 @@ demo:
 test: lint tansu
 	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" $(CARGO) test --locked --lib --bins --examples \
 	  --test e2e_broker --test output_failure --test exactly_once \
-	  --test security --test fuzz_decode_normalize --test hostile_input -- --test-threads=2
+	  --test security --test fuzz_decode_normalize --test hostile_input --test consistency_window \
+	  -- --test-threads=2
 	# The produce-error test gets a process of its own: after other mock-cluster tests in the
 	# same process its retries stall (root cause open, see the issue notes); alone it passes.
 	$(CARGO) test --locked --test mock_cluster -- --test-threads=1 --skip produce_errors
@@ -39,6 +40,16 @@ soak: tansu
 	  $(CARGO) test --locked --test crash_recovery --test scaling -- --test-threads=1
 	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" SIFT_CRASH_ROUNDS=200 SIFT_HOSTILE_SCALE=5 PROPTEST_CASES=20000 \
 	  $(CARGO) test --release --locked --test crash_recovery --test hostile_input --test fuzz_decode_normalize -- --test-threads=1
+	$(MAKE) window
+
+# Dedup's consistency window between two replicas on a real tansu broker (docs/dedup.md):
+# miss rate of cross-replica copies by gap and input rate, state propagation p50/p99. Tables are
+# appended to target/consistency-window.md. Override SIFT_WINDOW_RATES / _GAPS / _SECONDS /
+# _WORKER_ENV (e.g. SIFT__KAFKA__STATE_FETCH_WAIT_MAX_MS=500) to compare settings.
+window: tansu release
+	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" SIFT_BIN=target/release/sift \
+	  SIFT_WINDOW_REPORT=$${SIFT_WINDOW_REPORT:-target/consistency-window.md} \
+	  $(CARGO) test --locked --test consistency_window -- --ignored --nocapture consistency_window_full
 
 unit:
 	$(CARGO) test --lib --locked

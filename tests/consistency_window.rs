@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 const PARTITIONS: i32 = 4;
 /// Decision-gap buckets (upper bounds, ms) of the window profile.
-const DECISION_BUCKETS: [i64; 8] = [10, 25, 50, 100, 150, 250, 500, 1000];
+const DECISION_BUCKETS: [i64; 9] = [10, 25, 50, 100, 150, 250, 500, 1000, 2000];
 
 /// What one run measures.
 struct Plan {
@@ -676,37 +676,42 @@ fn quantiles_interpolate_inside_cumulative_buckets() {
     assert_eq!(quantile(&BTreeMap::new(), 0.5), None);
 }
 
-/// Quick variant for `make test`: one moderate rate, four gaps.
+/// Quick variant for `make test` (≈ 45 s): a light rate, gaps up to 2.5 s.
 #[test]
 fn consistency_window_quick() {
     let plan = Plan {
-        rates: vec![100.0],
-        gaps_ms: vec![0, 50, 250, 1000],
-        seconds: 10.0,
+        rates: vec![20.0],
+        gaps_ms: vec![0, 100, 500, 2500],
+        seconds: 16.0,
     };
     let r = measure(&plan);
     assert_eq!(r.unaccounted, 0, "every page has a verdict\n{}", r.markdown);
-    let all = &r.by_rate[&100];
-    assert_eq!(all.other, 0, "no pair matched anything but its partner");
-    // The window is real but bounded: simultaneous copies are missed, copies decided a second
-    // after their original never are.
-    let late = r
-        .by_decision
-        .iter()
-        .filter(|(ub, _)| **ub == i64::MAX)
-        .map(|(_, t)| t.missed)
-        .sum::<usize>();
+    let all = &r.by_rate[&20];
     assert_eq!(
-        late, 0,
-        "copies decided ≥ 1 s after the original missed\n{}",
+        all.other, 0,
+        "a page matched something else than its partner\n{}",
+        r.markdown
+    );
+    // The window is bounded: a copy decided 2 s or more after its original (on the other
+    // replica) is always caught. (Misses inside the window are measured, not asserted.)
+    let late = r.by_decision.get(&i64::MAX).cloned().unwrap_or_default();
+    assert!(
+        late.pairs > 0,
+        "no pair decided ≥ 2 s apart\n{}",
+        r.markdown
+    );
+    assert_eq!(
+        late.missed, 0,
+        "copies decided ≥ 2 s after the original missed\n{}",
         r.markdown
     );
     assert!(
         r.lag.get(&u64::MAX).copied().unwrap_or(0.0) > 0.0,
-        "apply lag observed"
+        "sift_state_apply_lag_seconds observed nothing\n{}",
+        r.markdown
     );
-    assert!(r.achieved[&100] > 50.0);
-    let _ = &r.by_gap;
+    assert!(r.achieved[&20] > 15.0, "producer kept the rate");
+    assert!(!r.by_gap.is_empty());
 }
 
 /// Full measurement (`make window`): several rates and gaps.
