@@ -417,8 +417,7 @@ fn measure(plan: &Plan) -> Report {
     const APPLY: &str = "sift_state_apply_lag_seconds";
     const E2E: &str = "sift_end_to_end_latency_seconds";
     let both = |name: &str| sum(&buckets(&a, name), &buckets(&b, name));
-    let lag_before = both(APPLY);
-    let e2e_before = both(E2E);
+    let mut hist: BTreeMap<u64, (BTreeMap<u64, f64>, BTreeMap<u64, f64>)> = BTreeMap::new();
     let mut sent_ms: HashMap<String, i64> = HashMap::new();
     for (ri, &rate) in plan.rates.iter().enumerate() {
         // Pairs start at rate/2 per second; each pair's copy follows `gap` ms later.
@@ -481,6 +480,7 @@ fn measure(plan: &Plan) -> Report {
             });
         }
         events.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let (lag_before, e2e_before) = (both(APPLY), both(E2E));
         let start = Instant::now();
         let mut futs = Vec::with_capacity(events.len());
         for (t, p, payload, id) in &events {
@@ -514,16 +514,26 @@ fn measure(plan: &Plan) -> Report {
             .iter()
             .flat_map(|p| [p.original.as_str(), p.copy.as_str()]);
         let done = reader.wait_for(ids, Duration::from_secs(120));
+        hist.insert(
+            rate as u64,
+            (
+                diff(&both(APPLY), &lag_before),
+                diff(&both(E2E), &e2e_before),
+            ),
+        );
         eprintln!(
             "window: rate {rate}/s: {} pages produced in {took:.1}s, outputs complete: {done}",
             events.len()
         );
     }
-    let lag = diff(&both(APPLY), &lag_before);
-    let e2e = diff(&both(E2E), &e2e_before);
+    let lag = hist
+        .values()
+        .fold(BTreeMap::new(), |acc, (l, _)| sum(&acc, l));
 
     let mut by_gap: BTreeMap<(u64, u64), Tally> = BTreeMap::new();
     let mut by_decision: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut by_rate_decision: BTreeMap<(i64, u64), Tally> = BTreeMap::new();
+    let mut waits: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
     let mut by_rate: BTreeMap<u64, Tally> = BTreeMap::new();
     let mut unaccounted = 0;
     let mut near_missed = 0;
@@ -549,6 +559,18 @@ fn measure(plan: &Plan) -> Report {
                 .unwrap_or(i64::MAX)
         };
         by_decision.entry(bucket).or_default().add(class, dg);
+        by_rate_decision
+            .entry((bucket, p.rate as u64))
+            .or_default()
+            .add(class, dg);
+        for (id, out) in [(&p.original, o), (&p.copy, c)] {
+            if let Some(sent) = sent_ms.get(id) {
+                waits
+                    .entry(p.rate as u64)
+                    .or_default()
+                    .push(out.decided_ms - sent);
+            }
+        }
         if class == Class::Missed && p.near {
             near_missed += 1;
         }
@@ -581,11 +603,18 @@ fn measure(plan: &Plan) -> Report {
             t.median_gap()
         );
     }
+    let rates: Vec<u64> = by_rate.keys().copied().collect();
     let _ = writeln!(
         md,
-        "\n| decision gap (ms) | pairs | missed | miss % |\n|---|---|---|---|"
+        "\nMissed / pairs by measured decision gap (copy's verdict time − original's):\n\n| decision gap (ms) | {} |\n|---|{}",
+        rates
+            .iter()
+            .map(|r| format!("{r} pages/s"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---|".repeat(rates.len())
     );
-    for (ub, t) in &by_decision {
+    for ub in by_decision.keys() {
         let lo = DECISION_BUCKETS
             .iter()
             .copied()
@@ -597,12 +626,48 @@ fn measure(plan: &Plan) -> Report {
             i64::MAX => format!("≥ {lo}"),
             ub => format!("{lo}–{ub}"),
         };
+        let cells: Vec<String> = rates
+            .iter()
+            .map(|r| {
+                by_rate_decision.get(&(*ub, *r)).map_or("–".into(), |t| {
+                    format!("{}/{} ({:.0} %)", t.missed, t.pairs, t.miss_pct())
+                })
+            })
+            .collect();
+        let _ = writeln!(md, "| {label} | {} |", cells.join(" | "));
+    }
+    let ms = |h: &BTreeMap<u64, f64>, q| {
+        quantile(h, q).map_or("n/a".into(), |s| format!("{:.0}", s * 1000.0))
+    };
+    let pct = |v: &[i64], q: f64| {
+        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    let _ = writeln!(
+        md,
+        "\n| rate (pages/s) | achieved | pairs | missed | input → verdict p50 / p99 (ms) | end-to-end p50 / p99 (ms) | state propagation p50 / p90 / p99 (ms) | entries |\n|---|---|---|---|---|---|---|---|"
+    );
+    let empty = (BTreeMap::new(), BTreeMap::new());
+    for (rate, t) in &by_rate {
+        let mut w = waits.get(rate).cloned().unwrap_or_default();
+        w.sort_unstable();
+        let (l, e) = hist.get(rate).unwrap_or(&empty);
         let _ = writeln!(
             md,
-            "| {label} | {} | {} | {:.1} |",
+            "| {rate} | {:.0} | {} | {} ({:.1} %) | {} / {} | {} / {} | {} / {} / {} | {} |",
+            achieved.get(rate).copied().unwrap_or(0.0),
             t.pairs,
             t.missed,
-            t.miss_pct()
+            t.miss_pct(),
+            pct(&w, 0.5),
+            pct(&w, 0.99),
+            ms(e, 0.5),
+            ms(e, 0.99),
+            ms(l, 0.5),
+            ms(l, 0.9),
+            ms(l, 0.99),
+            l.get(&u64::MAX).copied().unwrap_or(0.0)
         );
     }
     let total: Tally = by_rate.values().fold(Tally::default(), |mut acc, t| {
@@ -611,40 +676,10 @@ fn measure(plan: &Plan) -> Report {
         acc.other += t.other;
         acc
     });
-    let fmt_q = |q| quantile(&lag, q).map_or("n/a".into(), |s| format!("{:.0} ms", s * 1000.0));
-    let mut waits: Vec<i64> = reader
-        .seen
-        .iter()
-        .filter_map(|(id, o)| Some(o.decided_ms - sent_ms.get(id)?))
-        .collect();
-    waits.sort_unstable();
-    let pct = |v: &[i64], q: f64| {
-        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(0)
-    };
-    let fmt_e2e = |q| quantile(&e2e, q).map_or("n/a".into(), |s| format!("{:.0} ms", s * 1000.0));
     let _ = writeln!(
         md,
-        "\nInput produced → verdict enqueued (test clock vs output record timestamp): p50 {} ms, p99 {} ms. Input timestamp → every output acknowledged (`sift_end_to_end_latency_seconds`): p50 {}, p99 {}.",
-        pct(&waits, 0.5),
-        pct(&waits, 0.99),
-        fmt_e2e(0.5),
-        fmt_e2e(0.99),
-    );
-    let entries = lag.get(&u64::MAX).copied().unwrap_or(0.0);
-    let over_500ms = entries - lag.get(&500_000).copied().unwrap_or(0.0);
-    let _ = writeln!(
-        md,
-        "\nState propagation (`sift_state_apply_lag_seconds`, both replicas, {entries} entries): p50 {}, p90 {}, p99 {}, {over_500ms} entries > 500 ms. Pairs: {}, missed {} ({} near copies), other verdicts {}, unaccounted {}.",
-        fmt_q(0.5),
-        fmt_q(0.9),
-        fmt_q(0.99),
-        total.pairs,
-        total.missed,
-        near_missed,
-        total.other,
-        unaccounted
+        "\nPairs: {}, missed {} ({} of them near copies), other verdicts {}, without a verdict {}. Input → verdict: test clock at produce vs the output record's timestamp; end-to-end: `sift_end_to_end_latency_seconds`; propagation: `sift_state_apply_lag_seconds` of both replicas (every state entry, own and other's).",
+        total.pairs, total.missed, near_missed, total.other, unaccounted
     );
     eprintln!("{md}");
     if let Ok(path) = std::env::var("SIFT_WINDOW_REPORT") {
