@@ -303,6 +303,18 @@ impl Broker {
 impl Drop for Broker {
     fn drop(&mut self) {
         self.stop();
+        // Keep the broker and worker logs of a failed test (or of every test with
+        // SIFT_KEEP_TEST_DIRS=1) for diagnosis; the temp dir is deleted otherwise.
+        if std::thread::panicking() || std::env::var_os("SIFT_KEEP_TEST_DIRS").is_some() {
+            let kept = std::env::temp_dir().join(format!(
+                "sift-test-{}-{}",
+                std::process::id(),
+                self.port
+            ));
+            if std::fs::rename(self.dir.path(), &kept).is_ok() {
+                eprintln!("broker and worker logs kept in {}", kept.display());
+            }
+        }
     }
 }
 
