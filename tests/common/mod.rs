@@ -410,16 +410,28 @@ impl Worker {
         total
     }
 
-    /// Wait until the worker owns partitions, has no lag on any and nothing in flight, three
-    /// checks in a row; true if so before the timeout. Cheaper on the broker than re-reading the
-    /// output topics in a loop.
-    pub fn wait_caught_up(&self, timeout: Duration) -> bool {
+    /// Input partitions with a lag gauge, i.e. owned by this worker (once statistics came in).
+    pub fn owned_partitions(&self) -> usize {
+        self.get("/metrics")
+            .map(|(_, body)| {
+                body.lines()
+                    .filter(|l| l.starts_with("sift_consumer_lag{"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Wait until the worker owns all `partitions` input partitions, has no lag on any and
+    /// nothing in flight, three checks in a row; true if so before the timeout. Cheaper on the
+    /// broker than re-reading the output topics in a loop.
+    pub fn wait_caught_up(&self, partitions: i32, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let mut streak = 0;
         while Instant::now() < deadline {
             let lag = self.metric("sift_consumer_lag");
             let in_flight = self.metric("sift_in_flight_records").unwrap_or(f64::MAX);
-            if lag == Some(0.0) && in_flight <= 1.0 {
+            let owned = self.owned_partitions();
+            if lag == Some(0.0) && in_flight <= 1.0 && owned == partitions as usize {
                 streak += 1;
                 if streak >= 3 {
                     return true;
