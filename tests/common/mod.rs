@@ -231,21 +231,37 @@ impl Broker {
             .expect("reader")
     }
 
-    /// Every record on `topic`, read until `idle` passes with nothing new.
+    /// Every record on `topic` up to the end offsets it has when the read starts. Stops early
+    /// only when nothing arrives for `idle` (at least 30 s: tansu can pause a fetch for seconds
+    /// under load, and an idle-based stop then silently skips whole partitions).
     pub fn read_all(&self, topic: &str, idle: Duration) -> Vec<Record> {
         let c = self.reader();
         let mut tpl = TopicPartitionList::new();
+        let mut remaining: BTreeMap<i32, i64> = BTreeMap::new();
         for p in 0..self.partitions(topic) {
             tpl.add_partition_offset(topic, p, Offset::Beginning)
                 .expect("tpl");
+            let (low, high) = c
+                .fetch_watermarks(topic, p, Duration::from_secs(30))
+                .expect("watermarks");
+            if high > low {
+                remaining.insert(p, high);
+            }
         }
         c.assign(&tpl).expect("assign");
+        let give_up = idle.max(Duration::from_secs(30));
         let mut out = Vec::new();
         let mut last = Instant::now();
-        while last.elapsed() < idle {
+        while !remaining.is_empty() && last.elapsed() < give_up {
             match c.poll(Duration::from_millis(100)) {
                 Some(Ok(m)) => {
                     last = Instant::now();
+                    if remaining
+                        .get(&m.partition())
+                        .is_some_and(|&end| m.offset() + 1 >= end)
+                    {
+                        remaining.remove(&m.partition());
+                    }
                     out.push(Record {
                         topic: m.topic().to_string(),
                         partition: m.partition(),
@@ -258,6 +274,11 @@ impl Broker {
                 Some(Err(e)) => panic!("read {topic}: {e}"),
                 None => {}
             }
+        }
+        if !remaining.is_empty() {
+            eprintln!(
+                "read {topic}: gave up after {give_up:?} without records; unread up to {remaining:?}"
+            );
         }
         out
     }
