@@ -47,6 +47,9 @@ pub struct KafkaSettings {
     pub session_timeout_ms: u64,
     /// How often stored offsets are committed.
     pub commit_interval_ms: u64,
+    /// Group watchdog: re-join the group when input partitions not owned by this replica have
+    /// lag and no commit progress for this long; 0 disables.
+    pub stall_rejoin_ms: u64,
     /// librdkafka statistics interval (lag metrics); 0 disables.
     pub statistics_interval_ms: u64,
     /// Where a group without committed offsets starts: `earliest` or `latest`.
@@ -223,6 +226,11 @@ impl Settings {
         }
         if k.commit_interval_ms == 0 {
             bail!("invalid configuration: kafka.commit_interval_ms must be > 0");
+        }
+        if k.stall_rejoin_ms != 0 && k.stall_rejoin_ms <= k.session_timeout_ms {
+            bail!(
+                "invalid configuration: kafka.stall_rejoin_ms must exceed kafka.session_timeout_ms (or be 0 to disable the group watchdog)"
+            );
         }
         let t = &self.topics;
         let names = [

@@ -27,6 +27,11 @@ pub struct Metrics {
     pub consumer_lag: IntGaugeVec,
     /// Rebalance callbacks by kind (`assign`, `revoke`, `error`).
     pub rebalances: IntCounterVec,
+    /// Times the group watchdog made this replica leave and re-join the consumer group.
+    pub group_rejoins: IntCounter,
+    /// Input partitions this replica does not own that have lag and no commit progress for at
+    /// least `kafka.stall_rejoin_ms` (group watchdog).
+    pub group_stalled_partitions: IntGauge,
     /// Offset commits that succeeded.
     pub commits: IntCounter,
     /// Offset commits that failed.
@@ -171,6 +176,16 @@ impl Metrics {
             end_to_end_latency,
             consumer_lag,
             rebalances: counter_vec(r, "sift_rebalances_total", "Rebalance callbacks", &["kind"]),
+            group_rejoins: counter(
+                r,
+                "sift_group_rejoins_total",
+                "Consumer-group re-joins forced by the group watchdog",
+            ),
+            group_stalled_partitions: gauge(
+                r,
+                "sift_group_stalled_partitions",
+                "Unowned input partitions with lag and no commit progress past kafka.stall_rejoin_ms",
+            ),
             commits: counter(r, "sift_commits_total", "Offset commits that succeeded"),
             commit_failures: counter(
                 r,

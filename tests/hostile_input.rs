@@ -358,7 +358,7 @@ fn ten_thousand_hostile_messages_are_rejected_with_reasons_in_bounded_memory() {
     );
     assert!(w.wait_ready(Duration::from_secs(60)), "{}", w.log_text());
     let pid = w.child.id();
-    let caught_up = w.wait_caught_up(Duration::from_secs(400));
+    let caught_up = w.wait_caught_up(6, Duration::from_secs(400));
     let secs = started.elapsed().as_secs_f64();
     let hwm_kb = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()

@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const ENV: [(&str, &str); 2] = [
+const ENV: [(&str, &str); 3] = [
     ("SIFT__KAFKA__SESSION_TIMEOUT_MS", "6000"),
     ("SIFT__PIPELINE__DRAIN_TIMEOUT_MS", "2000"),
+    ("SIFT__KAFKA__STALL_REJOIN_MS", "15000"),
 ];
 /// Longest acceptable pause in output while replicas join or leave. tansu's group coordinator
 /// can take ~30 s to finish a rebalance after a member leaves.
@@ -25,6 +26,7 @@ const STALL_BOUND: Duration = Duration::from_secs(45);
 struct ProgressWatch {
     ports: Arc<Mutex<Vec<u16>>>,
     stop: Arc<AtomicBool>,
+    paused: Arc<AtomicBool>,
     worst: Arc<Mutex<Duration>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -45,13 +47,19 @@ impl ProgressWatch {
     fn start() -> ProgressWatch {
         let ports: Arc<Mutex<Vec<u16>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
+        let paused = Arc::new(AtomicBool::new(false));
         let worst = Arc::new(Mutex::new(Duration::ZERO));
-        let (p, st, w) = (ports.clone(), stop.clone(), worst.clone());
+        let (p, st, w, pa) = (ports.clone(), stop.clone(), worst.clone(), paused.clone());
         let thread = std::thread::spawn(move || {
             let mut last: HashMap<u16, f64> = HashMap::new();
             let mut last_change: Option<Instant> = None;
             while !st.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(250));
+                if pa.load(Ordering::Relaxed) {
+                    // No input on purpose: no progress is expected; start over on resume.
+                    last_change = None;
+                    continue;
+                }
                 let ports = p.lock().unwrap().clone();
                 for port in ports {
                     if let Some(n) = consumed_on(port) {
@@ -70,9 +78,19 @@ impl ProgressWatch {
         ProgressWatch {
             ports,
             stop,
+            paused,
             worst,
             thread: Some(thread),
         }
+    }
+
+    /// Stop measuring (input deliberately paused) until [`ProgressWatch::resume`].
+    fn pause(&self) {
+        self.paused.store(true, Ordering::Relaxed);
+    }
+
+    fn resume(&self) {
+        self.paused.store(false, Ordering::Relaxed);
     }
 
     fn add(&self, w: &Worker) {
@@ -126,6 +144,41 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
     let stall_up = watch.take();
     let spread = [&w1, &w2, &w3].map(|w| w.metric("sift_records_consumed_total").unwrap_or(0.0));
 
+    // State known across replicas: pause the input; once every replica has drained its
+    // partitions and tailed the whole state topic, all three have applied the same state entries.
+    watch.pause();
+    load.pause();
+    let t_pause = Instant::now();
+    let applied = |w: &Worker| w.metric("sift_state_entries_applied_total").unwrap_or(-1.0);
+    let mut state = [0.0; 3];
+    while t_pause.elapsed() < Duration::from_secs(60) {
+        let quiet = [&w1, &w2, &w3].iter().all(|w| {
+            w.metric("sift_in_flight_records").is_some_and(|n| n <= 1.0)
+                && w.metric("sift_consumer_lag") == Some(0.0)
+        });
+        state = [&w1, &w2, &w3].map(applied);
+        if quiet && state[0] > 0.0 && state.iter().all(|&a| a == state[0]) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let dedup_docs = [&w1, &w2, &w3].map(|w| w.metric("sift_dedup_documents").unwrap_or(-1.0));
+    let events = [&w1, &w2, &w3].map(|w| w.metric("sift_events_active").unwrap_or(-1.0));
+    eprintln!(
+        "3 replicas quiesced in {:.1}s: state entries applied {state:?}, dedup documents {dedup_docs:?}, active events {events:?}",
+        t_pause.elapsed().as_secs_f64()
+    );
+    assert!(
+        state[0] > 0.0 && state.iter().all(|&a| a == state[0]),
+        "every replica applied the same state entries: {state:?}"
+    );
+    assert!(
+        dedup_docs.iter().all(|&d| d == dedup_docs[0]),
+        "every replica knows the same documents: {dedup_docs:?}"
+    );
+    load.resume();
+    watch.resume();
+
     // State shared across replicas: a page on partition 0, then exact copies under other ids on
     // every other partition; with 3 replicas over 6 partitions most copies land on another
     // replica than the original, which must still call them duplicates of it.
@@ -153,7 +206,7 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
     let mut all = produced.clone();
     all.extend(&original);
     all.extend(&copies);
-    let caught_up = w1.wait_caught_up(Duration::from_secs(180));
+    let caught_up = w1.wait_caught_up(6, Duration::from_secs(180));
     let mut outputs = Vec::new();
     for topic in [CLEAN, DUPLICATES, REJECTED] {
         outputs.extend(broker.read_all(topic, Duration::from_secs(5)));

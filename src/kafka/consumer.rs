@@ -287,6 +287,12 @@ pub struct Work {
 pub struct PollLoop {
     /// The consumer, already subscribed.
     pub consumer: BaseConsumer<WorkerContext>,
+    /// The subscribed input topic (to subscribe again after a forced re-join).
+    pub input_topic: String,
+    /// Raised by the group watchdog: leave the group and join it again.
+    pub rejoin: Arc<AtomicBool>,
+    /// Longest wait for the revoke of a forced re-join before subscribing again.
+    pub rejoin_timeout: Duration,
     /// Shared offsets.
     pub offsets: Arc<SharedOffsets>,
     /// In-flight bound.
@@ -312,6 +318,9 @@ impl PollLoop {
     pub fn run(self) {
         let mut last_commit = Instant::now();
         while !self.shutdown.load(Ordering::Relaxed) {
+            if self.rejoin.swap(false, Ordering::Relaxed) {
+                self.rejoin_group();
+            }
             if last_commit.elapsed() >= self.commit_interval {
                 let due = self.offsets.lock().committable();
                 commit(
@@ -358,6 +367,29 @@ impl PollLoop {
             }
         }
         self.drain_and_close();
+    }
+
+    /// Leave the consumer group and join it again (the group watchdog asked): unsubscribe, serve
+    /// the revoke (drain and commit owned partitions as in any rebalance), subscribe. The
+    /// coordinator must then form a new generation and hand out every partition again.
+    fn rejoin_group(&self) {
+        let owned = self.offsets.lock().owned().len();
+        tracing::warn!(owned, "leaving and re-joining the consumer group");
+        self.consumer.unsubscribe();
+        let until = Instant::now() + self.rejoin_timeout;
+        while Instant::now() < until && !self.offsets.lock().owned().is_empty() {
+            // Messages polled here are not taken: their offsets stay uncommitted and are
+            // delivered again to whoever owns the partition next.
+            let _ = self.consumer.poll(Duration::from_millis(50));
+        }
+        match self.consumer.subscribe(&[&self.input_topic]) {
+            Ok(()) => tracing::info!(topic = %self.input_topic, "subscribed again"),
+            Err(e) => {
+                // Try again on the next turn of the loop.
+                tracing::error!(error = %e, "subscribing again failed");
+                self.rejoin.store(true, Ordering::Relaxed);
+            }
+        }
     }
 
     fn spawn_prepare(

@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod client;
 pub mod consumer;
+pub mod group_watch;
 pub mod offsets;
 pub mod sink;
 pub mod state_log;
@@ -140,8 +141,24 @@ pub async fn run(
         .context("subscribing")?;
     tracing::info!(topic = %settings.topics.input, group = %settings.kafka.group_id, threads, "consuming");
 
+    let rejoin = Arc::new(AtomicBool::new(false));
+    let watch = group_watch::GroupWatch::new(
+        &settings.kafka,
+        &settings.topics.input,
+        Arc::clone(&offsets),
+        Arc::clone(&rejoin),
+        Arc::clone(&shutdown),
+        metrics.clone(),
+    )?
+    .map(group_watch::GroupWatch::spawn)
+    .transpose()?;
+
     let poll = PollLoop {
         consumer,
+        input_topic: settings.topics.input.clone(),
+        rejoin,
+        rejoin_timeout: Duration::from_millis(settings.pipeline.drain_timeout_ms)
+            + Duration::from_secs(5),
         offsets: Arc::clone(&offsets),
         gate: Arc::clone(&gate),
         stages: stateless,
@@ -186,6 +203,9 @@ pub async fn run(
     let started = Instant::now();
     let _ = tokio::task::spawn_blocking(move || {
         let _ = poll_thread.join();
+        if let Some(watch) = watch {
+            let _ = watch.join();
+        }
         let _ = sequencer.join();
         let _ = state_thread.join();
     })

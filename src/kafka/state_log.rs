@@ -52,10 +52,25 @@ pub fn spawn(
     }
     let mut targets = HashMap::new();
     let mut tpl = TopicPartitionList::new();
+    // A partition whose leader is unreachable right now (a broker restarting) answers "unknown
+    // partition" for a while: retry up to a minute rather than fail the start.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     for &p in &partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, p, timeout)
-            .with_context(|| format!("watermarks of {topic}/{p}"))?;
+        let (low, high) = loop {
+            match consumer.fetch_watermarks(topic, p, timeout) {
+                Ok(w) => break w,
+                Err(e)
+                    if std::time::Instant::now() < deadline
+                        && !shutdown.load(Ordering::Relaxed) =>
+                {
+                    tracing::warn!(topic, partition = p, error = %e, "state topic end offset not available yet; retrying");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("watermarks of {topic}/{p}"));
+                }
+            }
+        };
         if high > low {
             targets.insert(p, high);
         }

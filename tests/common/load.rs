@@ -37,6 +37,7 @@ impl Rng {
 /// Produces synthetic pages round-robin until stopped; records every delivered (partition, offset).
 pub struct LoadGenerator {
     stop: Arc<AtomicBool>,
+    paused: Arc<AtomicBool>,
     produced: Arc<Mutex<Vec<(i32, i64)>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -44,8 +45,13 @@ pub struct LoadGenerator {
 impl LoadGenerator {
     pub fn start(brokers: String, prefix: &'static str, per_second: usize) -> LoadGenerator {
         let stop = Arc::new(AtomicBool::new(false));
+        let paused = Arc::new(AtomicBool::new(false));
         let produced = Arc::new(Mutex::new(Vec::new()));
-        let (s, p) = (Arc::clone(&stop), Arc::clone(&produced));
+        let (s, p, pause) = (
+            Arc::clone(&stop),
+            Arc::clone(&produced),
+            Arc::clone(&paused),
+        );
         let thread = std::thread::spawn(move || {
             let rt = rt();
             let producer: FutureProducer = ClientConfig::new()
@@ -58,6 +64,10 @@ impl LoadGenerator {
             let batch = (per_second / 10).max(1);
             let mut n = 0usize;
             while !s.load(Ordering::Relaxed) {
+                if pause.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
                 let pages = synthetic_pages(&format!("{prefix}{n}"), batch);
                 let futs: Vec<_> = pages
                     .iter()
@@ -81,9 +91,19 @@ impl LoadGenerator {
         });
         LoadGenerator {
             stop,
+            paused,
             produced,
             thread: Some(thread),
         }
+    }
+
+    /// Stop producing (after the batch in progress) until [`LoadGenerator::resume`].
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::Relaxed);
+    }
+
+    pub fn resume(&self) {
+        self.paused.store(false, Ordering::Relaxed);
     }
 
     pub fn count(&self) -> usize {

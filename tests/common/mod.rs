@@ -231,21 +231,37 @@ impl Broker {
             .expect("reader")
     }
 
-    /// Every record on `topic`, read until `idle` passes with nothing new.
+    /// Every record on `topic` up to the end offsets it has when the read starts. Stops early
+    /// only when nothing arrives for `idle` (at least 30 s: tansu can pause a fetch for seconds
+    /// under load, and an idle-based stop then silently skips whole partitions).
     pub fn read_all(&self, topic: &str, idle: Duration) -> Vec<Record> {
         let c = self.reader();
         let mut tpl = TopicPartitionList::new();
+        let mut remaining: BTreeMap<i32, i64> = BTreeMap::new();
         for p in 0..self.partitions(topic) {
             tpl.add_partition_offset(topic, p, Offset::Beginning)
                 .expect("tpl");
+            let (low, high) = c
+                .fetch_watermarks(topic, p, Duration::from_secs(30))
+                .expect("watermarks");
+            if high > low {
+                remaining.insert(p, high);
+            }
         }
         c.assign(&tpl).expect("assign");
+        let give_up = idle.max(Duration::from_secs(30));
         let mut out = Vec::new();
         let mut last = Instant::now();
-        while last.elapsed() < idle {
+        while !remaining.is_empty() && last.elapsed() < give_up {
             match c.poll(Duration::from_millis(100)) {
                 Some(Ok(m)) => {
                     last = Instant::now();
+                    if remaining
+                        .get(&m.partition())
+                        .is_some_and(|&end| m.offset() + 1 >= end)
+                    {
+                        remaining.remove(&m.partition());
+                    }
                     out.push(Record {
                         topic: m.topic().to_string(),
                         partition: m.partition(),
@@ -258,6 +274,11 @@ impl Broker {
                 Some(Err(e)) => panic!("read {topic}: {e}"),
                 None => {}
             }
+        }
+        if !remaining.is_empty() {
+            eprintln!(
+                "read {topic}: gave up after {give_up:?} without records; unread up to {remaining:?}"
+            );
         }
         out
     }
@@ -303,6 +324,18 @@ impl Broker {
 impl Drop for Broker {
     fn drop(&mut self) {
         self.stop();
+        // Keep the broker and worker logs of a failed test (or of every test with
+        // SIFT_KEEP_TEST_DIRS=1) for diagnosis; the temp dir is deleted otherwise.
+        if std::thread::panicking() || std::env::var_os("SIFT_KEEP_TEST_DIRS").is_some() {
+            let kept = std::env::temp_dir().join(format!(
+                "sift-test-{}-{}",
+                std::process::id(),
+                self.port
+            ));
+            if std::fs::rename(self.dir.path(), &kept).is_ok() {
+                eprintln!("broker and worker logs kept in {}", kept.display());
+            }
+        }
     }
 }
 
@@ -398,16 +431,28 @@ impl Worker {
         total
     }
 
-    /// Wait until the worker owns partitions, has no lag on any and nothing in flight, three
-    /// checks in a row; true if so before the timeout. Cheaper on the broker than re-reading the
-    /// output topics in a loop.
-    pub fn wait_caught_up(&self, timeout: Duration) -> bool {
+    /// Input partitions with a lag gauge, i.e. owned by this worker (once statistics came in).
+    pub fn owned_partitions(&self) -> usize {
+        self.get("/metrics")
+            .map(|(_, body)| {
+                body.lines()
+                    .filter(|l| l.starts_with("sift_consumer_lag{"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Wait until the worker owns all `partitions` input partitions, has no lag on any and
+    /// nothing in flight, three checks in a row; true if so before the timeout. Cheaper on the
+    /// broker than re-reading the output topics in a loop.
+    pub fn wait_caught_up(&self, partitions: i32, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let mut streak = 0;
         while Instant::now() < deadline {
             let lag = self.metric("sift_consumer_lag");
             let in_flight = self.metric("sift_in_flight_records").unwrap_or(f64::MAX);
-            if lag == Some(0.0) && in_flight <= 1.0 {
+            let owned = self.owned_partitions();
+            if lag == Some(0.0) && in_flight <= 1.0 && owned == partitions as usize {
                 streak += 1;
                 if streak >= 3 {
                     return true;
