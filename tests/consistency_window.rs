@@ -49,10 +49,7 @@ struct Plan {
     seconds: f64,
 }
 
-fn env_list<T: std::str::FromStr>(name: &str, default: &[T]) -> Vec<T>
-where
-    T: Clone,
-{
+fn env_list<T: std::str::FromStr + Clone>(name: &str, default: &[T]) -> Vec<T> {
     std::env::var(name)
         .ok()
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
@@ -106,6 +103,9 @@ fn owned(w: &Worker) -> Vec<i32> {
     out.sort_unstable();
     out
 }
+
+/// A cumulative histogram: upper bound in µs (`u64::MAX` = +Inf) → count.
+type Buckets = BTreeMap<u64, f64>;
 
 /// Cumulative buckets (le in µs → count) of histogram `name` (without labels) of one replica.
 fn buckets(w: &Worker, name: &str) -> BTreeMap<u64, f64> {
@@ -417,7 +417,7 @@ fn measure(plan: &Plan) -> Report {
     const APPLY: &str = "sift_state_apply_lag_seconds";
     const E2E: &str = "sift_end_to_end_latency_seconds";
     let both = |name: &str| sum(&buckets(&a, name), &buckets(&b, name));
-    let mut hist: BTreeMap<u64, (BTreeMap<u64, f64>, BTreeMap<u64, f64>)> = BTreeMap::new();
+    let mut hist: BTreeMap<u64, (Buckets, Buckets)> = BTreeMap::new();
     let mut sent_ms: HashMap<String, i64> = HashMap::new();
     for (ri, &rate) in plan.rates.iter().enumerate() {
         // Pairs start at rate/2 per second; each pair's copy follows `gap` ms later.
@@ -439,9 +439,9 @@ fn measure(plan: &Plan) -> Report {
             let words = text(&mut rng, 200);
             let copy_words: Vec<String> = if near {
                 let mut w = words.clone();
-                for j in 0..w.len() {
+                for word in w.iter_mut() {
                     if rng.below(10) == 0 {
-                        w[j] = text(&mut rng, 1).remove(0);
+                        *word = text(&mut rng, 1).remove(0);
                     }
                 }
                 w
