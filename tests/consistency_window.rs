@@ -766,7 +766,7 @@ fn consistency_window_quick() {
 #[ignore = "long real-broker measurement; run with `make window`"]
 fn consistency_window_full() {
     let plan = Plan {
-        rates: env_list("SIFT_WINDOW_RATES", &[100.0, 300.0, 1000.0]),
+        rates: env_list("SIFT_WINDOW_RATES", &[20.0, 50.0, 100.0, 200.0]),
         gaps_ms: env_list("SIFT_WINDOW_GAPS", &[0, 10, 50, 100, 250, 500, 1000]),
         seconds: env_list("SIFT_WINDOW_SECONDS", &[20.0])[0],
     };
