@@ -21,6 +21,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// Next offsets to commit, per (topic, partition).
+type Offsets = Vec<((String, i32), i64)>;
+
 fn main() -> Result<()> {
     let count: usize = std::env::args()
         .nth(1)
@@ -45,9 +48,9 @@ fn main() -> Result<()> {
     let mut next: HashMap<(String, i32), i64> = HashMap::new();
     // Offsets consumed up to the last tick and how many messages had been sent then: committed
     // once that many are acknowledged.
-    let mut snapshot: Option<(usize, Vec<((String, i32), i64)>)> = None;
+    let mut snapshot: Option<(usize, Offsets)> = None;
     let mut last_tick = Instant::now();
-    let commit = |offsets: &[((String, i32), i64)]| -> Result<()> {
+    let commit = |offsets: &Offsets| -> Result<()> {
         let mut tpl = TopicPartitionList::new();
         for ((t, p), o) in offsets {
             tpl.add_partition_offset(t, *p, Offset::Offset(*o))?;

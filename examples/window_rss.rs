@@ -129,7 +129,7 @@ fn main() -> Result<()> {
     let mut next = checkpoints.iter().copied().peekable();
     for i in 0..last {
         // One in five documents repeats an earlier one verbatim under a new id.
-        let src = if i > 10 && mix64(i) % 5 == 0 {
+        let src = if i > 10 && mix64(i).is_multiple_of(5) {
             mix64(i ^ 1) % i
         } else {
             i

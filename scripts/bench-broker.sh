@@ -20,6 +20,7 @@
 #   BENCH_LAT_SECONDS=20   length of each latency phase
 #   BENCH_WINDOW="100000 1000000"   window RSS checkpoints ("" skips)
 #   BENCH_TRAFILATURA=1    0 skips the trafilatura comparison
+#   BENCH_BIN_DIR=DIR      use prebuilt sift, passthrough, window_rss from DIR (no cargo build)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"; cd "$root"
 n="${1:-${BENCH_N:-50000}}"
@@ -36,10 +37,14 @@ out_dir="$root/bench/results"; mkdir -p "$out_dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 json="$out_dir/e2e-$stamp.json"; md="$out_dir/e2e-$stamp.md"
 
-cargo build --release --locked --quiet --bin sift --example passthrough --example window_rss
-sift="$root/target/release/sift"
-passthrough="$root/target/release/examples/passthrough"
-window_rss="$root/target/release/examples/window_rss"
+if [ -n "${BENCH_BIN_DIR:-}" ]; then   # prebuilt sift, passthrough and window_rss side by side
+  sift="$BENCH_BIN_DIR/sift"; passthrough="$BENCH_BIN_DIR/passthrough"; window_rss="$BENCH_BIN_DIR/window_rss"
+else
+  cargo build --release --locked --quiet --bin sift --example passthrough --example window_rss
+  sift="$root/target/release/sift"
+  passthrough="$root/target/release/examples/passthrough"
+  window_rss="$root/target/release/examples/window_rss"
+fi
 work="$(mktemp -d -t sift-bench.XXXXXX)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port); http=$(free_port); wpid=""; ppid_=""
