@@ -18,7 +18,7 @@
 #   BENCH_STORAGE=memory   tansu storage: memory | sqlite
 #   BENCH_PARTITIONS=4     input partitions
 #   BENCH_LAT_SECONDS=20   length of each latency phase
-#   BENCH_WINDOW="100000 1000000"   window RSS checkpoints ("" skips)
+#   BENCH_WINDOW="100000 250000 500000 1000000"   window RSS checkpoints ("" skips)
 #   BENCH_TRAFILATURA=1    0 skips the trafilatura comparison
 #   BENCH_BIN_DIR=DIR      use prebuilt sift, passthrough, window_rss from DIR (no cargo build)
 set -euo pipefail
@@ -28,7 +28,7 @@ html_share="${BENCH_HTML_SHARE:-0.5}"
 storage="${BENCH_STORAGE:-memory}"
 partitions="${BENCH_PARTITIONS:-4}"
 lat_secs="${BENCH_LAT_SECONDS:-20}"
-window="${BENCH_WINDOW-100000 1000000}"
+window="${BENCH_WINDOW-100000 250000 500000 1000000}"
 with_traf="${BENCH_TRAFILATURA:-1}"
 shared="${SHARED:-$root/../shared}"
 wcxb="$shared/datasets/wcxb-dev-articles.jsonl.gz"
