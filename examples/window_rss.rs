@@ -9,11 +9,12 @@
 //! active-event cap is reached), one in five a verbatim copy of an earlier document.
 //!
 //! usage: cargo run --release --example window_rss -- [CHECKPOINT ...]   (default 100000 1000000)
+//! `WINDOW_RSS_STAGES=dedup` or `=events` fills only that stage (to split the total).
 //! prints: `window_rss: docs=N rss_mib=R dedup_docs=D active_events=E remembered_pages=P secs=S`
 
 use anyhow::{Context, Result};
 use sift::config::Settings;
-use sift::dedup::{Deduplicator, mix64};
+use sift::dedup::{Deduplicator, Verdict, mix64};
 use sift::normalize::{Article, Quality};
 use sift::tag::{EventTracker, SourceResolver};
 use std::time::Instant;
@@ -124,6 +125,8 @@ fn main() -> Result<()> {
         settings.stages.tag.event.max_active_events,
         settings.stages.tag.event.max_remembered_pages
     );
+    let stages = std::env::var("WINDOW_RSS_STAGES").unwrap_or_default();
+    let (with_dedup, with_events) = (stages != "events", stages != "dedup");
     let started = Instant::now();
     let topics = (last / 10).max(1);
     let mut next = checkpoints.iter().copied().peekable();
@@ -137,9 +140,15 @@ fn main() -> Result<()> {
         let a = article(src, topics);
         let id = format!("doc-{i:012}");
         let at = t0 + i as i64 * 100;
-        let (verdict, _) = dedup.check(&id, &a, at);
-        let source = resolver.resolve(&a, None, &[]);
-        let _ = events.assign(&id, &a, &verdict, &source.id, at);
+        let verdict = if with_dedup {
+            dedup.check(&id, &a, at).0
+        } else {
+            Verdict::unique()
+        };
+        if with_events {
+            let source = resolver.resolve(&a, None, &[]);
+            let _ = events.assign(&id, &a, &verdict, &source.id, at);
+        }
         if next.peek() == Some(&(i + 1)) {
             next.next();
             println!(
