@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: demo test lint unit build release tansu eval bench clean deploy-check soak window
+.PHONY: demo test lint unit build release tansu eval bench bench-stages bench-e2e clean deploy-check soak window
 
 demo:
 	bash scripts/demo.sh
@@ -70,8 +70,18 @@ eval: release
 	./target/release/sift eval dedup --gold $(SHARED)/datasets/wcxb-dev-articles.jsonl.gz \
 	  --gold $(SHARED)/datasets/ecbplus-dev-events.jsonl.gz
 
-bench:
+# Performance (issue 7): criterion stage benchmarks, then the end-to-end run through a local
+# broker it starts itself (scripts/bench-broker.sh: sift process vs Kafka path vs passthrough,
+# latency at 50/90 % of saturation, RSS, window RSS at 100k/1M documents, trafilatura).
+# Smaller run: make bench-e2e BENCH_N=5000. Results: bench/results/e2e-*.{json,md}.
+BENCH_N ?= 50000
+bench: bench-stages bench-e2e
+
+bench-stages:
 	$(CARGO) bench --locked
+
+bench-e2e: tansu
+	BENCH_N=$(BENCH_N) bash scripts/bench-broker.sh
 
 clean:
 	$(CARGO) clean

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start or stop a local tansu broker (SQLite storage) on loopback.
+# Start or stop a local tansu broker on loopback (SQLite storage in DIR; TANSU_STORAGE=memory://tansu/
+# keeps everything in the broker's memory instead).
 #   scripts/broker.sh start DIR PORT   -> starts in background, waits until it accepts, writes DIR/tansu.pid
 #   scripts/broker.sh stop DIR
 set -euo pipefail
@@ -13,7 +14,7 @@ case "$cmd" in
     # tansu resolves sqlite:// paths against its working directory.
     (cd "$dir" && exec "$bin" broker --listener-url "tcp://127.0.0.1:$port" \
       --advertised-listener-url "tcp://127.0.0.1:$port" \
-      --storage-engine "sqlite://tansu.db" >tansu.log 2>&1) &
+      --storage-engine "${TANSU_STORAGE:-sqlite://tansu.db}" >tansu.log 2>&1) &
     pid=$!
     echo "$pid" >"$dir/tansu.pid"
     for _ in $(seq 1 100); do

@@ -91,6 +91,10 @@ enum EvalCommand {
         /// Gold file (.jsonl or .jsonl.gz).
         #[arg(long)]
         gold: PathBuf,
+        /// Score another extractor's output instead of running sift: JSON lines
+        /// {"id", "text", "title", "published", "authors", "seconds"} keyed by the gold id.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
     },
     /// Event clustering quality (B-cubed) of the tag stage.
     Events {
@@ -166,7 +170,11 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Eval { what } => {
             init_logging(&settings, true);
             match what {
-                EvalCommand::Extract { gold } => sift::eval::extract::run(&settings, &gold),
+                EvalCommand::Extract {
+                    gold,
+                    predictions: Some(p),
+                } => sift::eval::predictions::run(&gold, &p),
+                EvalCommand::Extract { gold, .. } => sift::eval::extract::run(&settings, &gold),
                 EvalCommand::Events { gold } => sift::eval::events::run(&settings, &gold),
                 EvalCommand::Dedup {
                     gold,

@@ -5,4 +5,5 @@
 pub mod dedup;
 pub mod events;
 pub mod extract;
+pub mod predictions;
 pub mod scoring;
