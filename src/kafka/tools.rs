@@ -5,6 +5,7 @@ use super::client::{producer_config, reader_config};
 use crate::config::Settings;
 use anyhow::{Context, Result};
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
@@ -37,9 +38,20 @@ pub async fn produce_lines(
         let fut = loop {
             match producer.send_result(FutureRecord::<(), _>::to(topic).payload(line.as_bytes())) {
                 Ok(f) => break f,
-                Err((e, _)) => {
-                    tracing::debug!(error = %e, "producer queue full; waiting");
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    tracing::debug!("producer queue full; waiting");
                     tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                // Anything else (a record over `message.max.bytes`, an unknown topic) will not
+                // succeed by waiting: stop and say which record it was.
+                Err((e, _)) => {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "producing input record {} ({} bytes)",
+                            count + 1,
+                            line.len()
+                        )
+                    });
                 }
             }
         };
