@@ -172,6 +172,8 @@ pub(crate) struct Event {
     pub mass: Vec<f32>,
     /// Unit TF-IDF weights per term (IDF at the last update).
     pub weight: Vec<f32>,
+    /// Length and sum of the entity part of `weight`.
+    pub ent: (f32, f32),
     pub first_ms: i64,
     pub last_ms: i64,
     /// Publication time range of pages with a trusted publish date.
@@ -230,6 +232,10 @@ pub struct EventTracker {
     acc: Vec<f32>,
     acc_stamp: Vec<u32>,
     stamp: u32,
+    /// Candidate slots of the current page (kept between pages).
+    touched: Vec<u32>,
+    /// `ln(active events + 10)` for the event count it was computed at.
+    ln_events: std::cell::Cell<(usize, f32)>,
 }
 
 impl EventTracker {
@@ -253,6 +259,8 @@ impl EventTracker {
             acc: Vec::new(),
             acc_stamp: Vec::new(),
             stamp: 0,
+            touched: Vec::new(),
+            ln_events: std::cell::Cell::new((usize::MAX, 0.0)),
         }
     }
 
@@ -299,9 +307,17 @@ impl EventTracker {
 
     /// Inverse document frequency over the active events.
     fn idf(&self, term: u32) -> f32 {
-        let n = self.by_key.len() as f32;
-        let df = self.postings.get(&term).map_or(0, |p| p.df) as f32;
-        ((n + 10.0) / (df + 1.0)).ln().max(0.05)
+        let n = self.by_key.len();
+        let ln_n = match self.ln_events.get() {
+            (m, l) if m == n => l,
+            _ => {
+                let l = ln_count(n + 10);
+                self.ln_events.set((n, l));
+                l
+            }
+        };
+        let df = self.postings.get(&term).map_or(0, |p| p.df) as usize;
+        (ln_n - ln_count(df + 1)).max(0.05)
     }
 
     /// Assign an event to a page. A copy joins the event of the page it copies; a page seen
@@ -446,7 +462,8 @@ impl EventTracker {
             self.acc_stamp.resize(self.slots.len(), 0);
         }
         let query = top_k_indices(&page.weight, QUERY_TERMS);
-        let mut touched: Vec<u32> = Vec::new();
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
         for qi in query {
             let (Some(&term), Some(&w)) = (page.terms.get(qi), page.weight.get(qi)) else {
                 continue;
@@ -487,7 +504,7 @@ impl EventTracker {
                 continue;
             };
             let o = overlap(&page.terms, &page.weight, &ev.terms, &ev.weight);
-            let sim = self.blend(&o, page.ent, entity_sums(&ev.terms, &ev.weight))
+            let sim = self.blend(&o, page.ent, ev.ent)
                 * self.time_factor(ev, story, at_ms)
                 * self.title_factor(page, ev)
                 / self.size_gain(ev);
@@ -495,6 +512,7 @@ impl EventTracker {
                 best = Some((ev.key, sim));
             }
         }
+        self.touched = touched;
         best
     }
 
@@ -601,6 +619,7 @@ impl EventTracker {
                 terms: Vec::new(),
                 mass: Vec::new(),
                 weight: Vec::new(),
+                ent: (0.0, 0.0),
                 first_ms: at_ms,
                 last_ms: at_ms,
                 story: None,
@@ -756,6 +775,7 @@ impl EventTracker {
             .map(|(&t, &m)| m * self.idf(t))
             .collect();
         normalize(&mut weight);
+        ev.ent = entity_sums(&new_terms, &weight);
         ev.terms = new_terms;
         ev.mass = new_mass;
         ev.weight = weight;
@@ -1005,6 +1025,17 @@ fn trusted_publish_ms(article: &Article, at_ms: i64) -> Option<i64> {
     let t = article.published_at?.timestamp_millis();
     // Later than two days after the page was seen: not a publish date.
     (t <= at_ms.saturating_add(2 * 86_400_000) && t > 631_152_000_000).then_some(t)
+}
+
+/// `ln(k)`, from a table for small counts.
+fn ln_count(k: usize) -> f32 {
+    const TABLE: usize = 4096;
+    static LN: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    let table = LN.get_or_init(|| (0..TABLE).map(|i| (i.max(1) as f32).ln()).collect());
+    match table.get(k) {
+        Some(&l) => l,
+        None => (k as f32).ln(),
+    }
 }
 
 /// The event id for an event key.
