@@ -17,7 +17,7 @@
 use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
-use super::vector::{dot, normalize, top_k_indices};
+use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
 use crate::state::{StateEntry, StateStore};
@@ -53,6 +53,27 @@ pub struct EventConfig {
     /// headline entities missing from the event ("Klitschko stops Thompson" vs a Klitschko–Rahman
     /// fight).
     pub title_entity_penalty: f32,
+    /// Share of the similarity taken from the cosine of the entity terms alone (the rest is the
+    /// cosine of all terms), so sister events with the same words but other names stay apart.
+    pub entity_weight: f32,
+    /// Similarity is scaled by `1 - penalty x share`, `share` being the part of the page's entity
+    /// weight the event lacks.
+    pub page_entity_penalty: f32,
+    /// Similarity is scaled by `1 - penalty x share`, `share` being the part of the event's entity
+    /// weight the page lacks.
+    pub event_entity_penalty: f32,
+    /// Gaps between a page's and an event's times up to this many days do not count.
+    pub time_grace_days: f64,
+    /// Keep numbers of two or more digits as terms.
+    pub number_terms: bool,
+    /// A page joins an event only when its similarity also reaches this share of the mean
+    /// similarity at which the event's pages joined it (0 = off): a tight event admits only
+    /// pages as close as its own.
+    pub cohesion_ratio: f32,
+    /// Expected cosine between two pages of one event; similarities to an event of `n` pages
+    /// are divided by the gain `sqrt(n / (1 + (n - 1) rho))` a centroid of `n` such pages has
+    /// over one page (0 = off).
+    pub size_rho: f32,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -66,11 +87,18 @@ impl Default for EventConfig {
         Self {
             max_active_events: 100_000,
             window_days: 14.0,
-            similarity_threshold: 0.3,
-            time_sigma_days: 3.0,
+            similarity_threshold: 0.25,
+            time_sigma_days: 60.0,
             title_boost: 2.0,
             entity_boost: 2.0,
             title_entity_penalty: 0.0,
+            entity_weight: 0.0,
+            page_entity_penalty: 0.0,
+            event_entity_penalty: 0.0,
+            time_grace_days: 0.0,
+            number_terms: false,
+            cohesion_ratio: 0.0,
+            size_rho: 0.0,
             page_terms: 64,
             centroid_terms: 96,
             max_remembered_pages: 1_000_000,
@@ -144,11 +172,15 @@ pub(crate) struct Event {
     pub mass: Vec<f32>,
     /// Unit TF-IDF weights per term (IDF at the last update).
     pub weight: Vec<f32>,
+    /// Length and sum of the entity part of `weight`.
+    pub ent: (f32, f32),
     pub first_ms: i64,
     pub last_ms: i64,
     /// Publication time range of pages with a trusted publish date.
     pub story: Option<(i64, i64)>,
     pub count: u64,
+    /// Sum and number of the similarities at which pages joined by similarity.
+    pub joins: (f32, u32),
     pub label: Option<String>,
     pub label_sim: f32,
     pub sources: Vec<String>,
@@ -176,6 +208,8 @@ struct PageVec {
     unit_raw: Vec<f32>,
     /// Headline entities and their weights.
     title_entities: Vec<(u32, f32)>,
+    /// Length and sum of the entity part of `weight`.
+    ent: (f32, f32),
 }
 
 /// Assigns events and keeps their state.
@@ -198,6 +232,10 @@ pub struct EventTracker {
     acc: Vec<f32>,
     acc_stamp: Vec<u32>,
     stamp: u32,
+    /// Candidate slots of the current page (kept between pages).
+    touched: Vec<u32>,
+    /// `ln(active events + 10)` for the event count it was computed at.
+    ln_events: std::cell::Cell<(usize, f32)>,
 }
 
 impl EventTracker {
@@ -221,6 +259,8 @@ impl EventTracker {
             acc: Vec::new(),
             acc_stamp: Vec::new(),
             stamp: 0,
+            touched: Vec::new(),
+            ln_events: std::cell::Cell::new((usize::MAX, 0.0)),
         }
     }
 
@@ -261,14 +301,23 @@ impl EventTracker {
         FeatureWeights {
             title_boost: self.cfg.title_boost,
             entity_boost: self.cfg.entity_boost,
+            numbers: self.cfg.number_terms,
         }
     }
 
     /// Inverse document frequency over the active events.
     fn idf(&self, term: u32) -> f32 {
-        let n = self.by_key.len() as f32;
-        let df = self.postings.get(&term).map_or(0, |p| p.df) as f32;
-        ((n + 10.0) / (df + 1.0)).ln().max(0.05)
+        let n = self.by_key.len();
+        let ln_n = match self.ln_events.get() {
+            (m, l) if m == n => l,
+            _ => {
+                let l = ln_count(n + 10);
+                self.ln_events.set((n, l));
+                l
+            }
+        };
+        let df = self.postings.get(&term).map_or(0, |p| p.df) as usize;
+        (ln_n - ln_count(df + 1)).max(0.05)
     }
 
     /// Assign an event to a page. A copy joins the event of the page it copies; a page seen
@@ -314,7 +363,11 @@ impl EventTracker {
         let (key, sim, opened) = match original {
             Some(key) => (key, 1.0, false),
             None => match self.best_match(&page, story, at_ms) {
-                Some((key, sim)) if sim >= self.cfg.similarity_threshold => (key, sim, false),
+                Some((key, sim))
+                    if sim >= self.cfg.similarity_threshold && sim >= self.cohesion_bar(key) =>
+                {
+                    (key, sim, false)
+                }
                 _ => (doc_key, 0.0, true),
             },
         };
@@ -384,7 +437,9 @@ impl EventTracker {
             .filter(|(t, _)| t.title_entity)
             .map(|(t, s)| (t.hash, *s))
             .collect();
+        let ent = entity_sums(&terms, &weight);
         PageVec {
+            ent,
             terms,
             weight,
             unit_raw,
@@ -407,7 +462,8 @@ impl EventTracker {
             self.acc_stamp.resize(self.slots.len(), 0);
         }
         let query = top_k_indices(&page.weight, QUERY_TERMS);
-        let mut touched: Vec<u32> = Vec::new();
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
         for qi in query {
             let (Some(&term), Some(&w)) = (page.terms.get(qi), page.weight.get(qi)) else {
                 continue;
@@ -447,13 +503,60 @@ impl EventTracker {
             else {
                 continue;
             };
-            let cos = dot(&page.terms, &page.weight, &ev.terms, &ev.weight);
-            let sim = cos * self.time_factor(ev, story, at_ms) * self.title_factor(page, ev);
+            let o = overlap(&page.terms, &page.weight, &ev.terms, &ev.weight);
+            let sim = self.blend(&o, page.ent, ev.ent)
+                * self.time_factor(ev, story, at_ms)
+                * self.title_factor(page, ev)
+                / self.size_gain(ev);
             if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
                 best = Some((ev.key, sim));
             }
         }
+        self.touched = touched;
         best
+    }
+
+    /// How much a centroid of `n` page vectors raises the cosine of a page of the same event
+    /// over the cosine to a single page: with pairwise cosine `rho` between pages of one event,
+    /// the cosine to the centroid is `rho * sqrt(n / (1 + (n - 1) rho))`. Dividing by the gain
+    /// puts every event on the pairwise scale, so a large event does not attract its sister
+    /// event's pages just because its centroid is smooth.
+    fn size_gain(&self, ev: &Event) -> f32 {
+        let rho = self.cfg.size_rho;
+        if !(rho > 0.0 && rho < 1.0) {
+            return 1.0;
+        }
+        let n = (ev.joins.1 as f32 + 1.0).max(1.0);
+        (n / (1.0 + (n - 1.0) * rho)).sqrt()
+    }
+
+    /// The similarity a page needs to join an event given the event's cohesion.
+    fn cohesion_bar(&self, key: u64) -> f32 {
+        match self.event(key) {
+            Some(ev) if ev.joins.1 > 0 => {
+                self.cfg.cohesion_ratio.max(0.0) * ev.joins.0 / ev.joins.1 as f32
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Similarity from the whole-vector cosine, the cosine of the entity parts, and the shares of
+    /// each side's entity weight the other side lacks.
+    fn blend(&self, o: &Overlap, page_ent: (f32, f32), ev_ent: (f32, f32)) -> f32 {
+        let mut sim = o.dot;
+        let lambda = self.cfg.entity_weight.clamp(0.0, 1.0);
+        if lambda > 0.0 && page_ent.0 > 0.0 && ev_ent.0 > 0.0 {
+            sim = (1.0 - lambda) * sim + lambda * o.ent_dot / (page_ent.0 * ev_ent.0);
+        }
+        if page_ent.1 > 0.0 {
+            let miss = (1.0 - o.a_ent_hit / page_ent.1).clamp(0.0, 1.0);
+            sim *= 1.0 - self.cfg.page_entity_penalty.clamp(0.0, 1.0) * miss;
+        }
+        if ev_ent.1 > 0.0 {
+            let miss = (1.0 - o.b_ent_hit / ev_ent.1).clamp(0.0, 1.0);
+            sim *= 1.0 - self.cfg.event_entity_penalty.clamp(0.0, 1.0) * miss;
+        }
+        sim
     }
 
     /// Penalty for headline entities the event does not know.
@@ -485,7 +588,8 @@ impl EventTracker {
             (None, None) => (ev.first_ms - at_ms).max(at_ms - ev.last_ms).max(0),
         };
         let sigma = self.cfg.time_sigma_days.max(0.01) * DAY_MS;
-        let z = gap_ms as f64 / sigma;
+        let grace = self.cfg.time_grace_days.max(0.0) * DAY_MS;
+        let z = (gap_ms as f64 - grace).max(0.0) / sigma;
         (-0.5 * z * z).exp() as f32
     }
 
@@ -515,10 +619,12 @@ impl EventTracker {
                 terms: Vec::new(),
                 mass: Vec::new(),
                 weight: Vec::new(),
+                ent: (0.0, 0.0),
                 first_ms: at_ms,
                 last_ms: at_ms,
                 story: None,
                 count: 0,
+                joins: (0.0, 0),
                 label: None,
                 label_sim: -1.0,
                 sources: Vec::new(),
@@ -552,6 +658,10 @@ impl EventTracker {
             return;
         };
         ev.count += 1;
+        if add_vector && ev.count > 1 {
+            ev.joins.0 = ((ev.joins.0 + sim) * 10_000.0).round() / 10_000.0;
+            ev.joins.1 += 1;
+        }
         ev.first_ms = ev.first_ms.min(at_ms);
         ev.last_ms = ev.last_ms.max(at_ms);
         if let Some(t) = story {
@@ -665,6 +775,7 @@ impl EventTracker {
             .map(|(&t, &m)| m * self.idf(t))
             .collect();
         normalize(&mut weight);
+        ev.ent = entity_sums(&new_terms, &weight);
         ev.terms = new_terms;
         ev.mass = new_mass;
         ev.weight = weight;
@@ -914,6 +1025,17 @@ fn trusted_publish_ms(article: &Article, at_ms: i64) -> Option<i64> {
     let t = article.published_at?.timestamp_millis();
     // Later than two days after the page was seen: not a publish date.
     (t <= at_ms.saturating_add(2 * 86_400_000) && t > 631_152_000_000).then_some(t)
+}
+
+/// `ln(k)`, from a table for small counts.
+fn ln_count(k: usize) -> f32 {
+    const TABLE: usize = 4096;
+    static LN: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    let table = LN.get_or_init(|| (0..TABLE).map(|i| (i.max(1) as f32).ln()).collect());
+    match table.get(k) {
+        Some(&l) => l,
+        None => (k as f32).ln(),
+    }
 }
 
 /// The event id for an event key.

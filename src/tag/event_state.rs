@@ -36,6 +36,9 @@ pub struct EventState {
     /// Keywords: stem, weight.
     #[serde(default)]
     pub kw: Vec<(String, f32)>,
+    /// Sum and number of the similarities at which pages joined.
+    #[serde(default)]
+    pub j: (f32, u32),
 }
 
 /// Page → event.
@@ -105,12 +108,14 @@ impl EventState {
                 .iter()
                 .map(|(k, w)| (k.clone(), round(*w)))
                 .collect(),
+            j: e.joins,
         }
     }
 
     /// Copy everything but the centroid into `e` (the tracker installs the centroid).
     pub(crate) fn fill(&self, e: &mut Event) {
         e.count = self.n;
+        e.joins = self.j;
         e.first_ms = self.f.0;
         e.last_ms = self.f.1;
         e.story = self.s;

@@ -237,3 +237,37 @@ fn hostile_state_entries_are_ignored() {
     assert_eq!(t.active(), 1);
     let _ = ids(&mut t, &[("p".into(), kerry(1), T0)]);
 }
+
+#[test]
+fn entity_penalties_and_size_gain_scale_similarity() {
+    let t = EventTracker::new(EventConfig {
+        page_entity_penalty: 0.5,
+        event_entity_penalty: 0.25,
+        size_rho: 0.25,
+        ..EventConfig::default()
+    });
+    let o = Overlap {
+        dot: 0.6,
+        ent_dot: 0.1,
+        a_ent_hit: 1.0,
+        b_ent_hit: 0.0,
+    };
+    // Half of the page's entity weight is missing (x 0.75), all of the event's (x 0.75).
+    let sim = t.blend(&o, (1.0, 2.0), (1.0, 1.0));
+    assert!((sim - 0.6 * 0.75 * 0.75).abs() < 1e-6, "{sim}");
+    // No entities on either side: the cosine alone.
+    assert_eq!(t.blend(&o, (0.0, 0.0), (0.0, 0.0)), 0.6);
+
+    let mut t = EventTracker::new(EventConfig {
+        size_rho: 0.25,
+        ..EventConfig::default()
+    });
+    let pages: Vec<(String, Article, i64)> = (0..4)
+        .map(|i| (format!("k{i}"), kerry(i), T0 + i as i64 * 1000))
+        .collect();
+    let out = ids(&mut t, &pages);
+    let ev = t.event(parse_event_id(&out[0].0).unwrap()).unwrap();
+    assert_eq!(ev.joins.1, 3, "three pages joined the first");
+    // n = 4 page vectors: sqrt(4 / (1 + 3 x 0.25)).
+    assert!((t.size_gain(ev) - (4.0f32 / 1.75).sqrt()).abs() < 1e-5);
+}

@@ -18,6 +18,9 @@ pub struct FeatureWeights {
     pub title_boost: f32,
     /// Multiplier of entity terms.
     pub entity_boost: f32,
+    /// Keep numbers of two or more digits ("6.1", "52-3", "40") as terms: death tolls, scores
+    /// and magnitudes tell sister events apart.
+    pub numbers: bool,
 }
 
 /// One distinct term of a document.
@@ -101,10 +104,10 @@ impl Extractor {
         let body = cut(body, MAX_TEXT_BYTES);
         // Body first: it tells which capitalized words are names.
         self.in_title = false;
-        self.segment(body, 1.0, false, &mut labels);
+        self.segment(body, w, false, &mut labels);
         if let Some(t) = title {
             self.in_title = true;
-            self.segment(cut(t, 1024), w.title_boost, true, &mut labels);
+            self.segment(cut(t, 1024), w, true, &mut labels);
             self.in_title = false;
         }
         let mut terms: Vec<Term> = self
@@ -128,7 +131,8 @@ impl Extractor {
         DocFeatures { terms, labels }
     }
 
-    fn segment(&mut self, text: &str, boost: f32, is_title: bool, labels: &mut String) {
+    fn segment(&mut self, text: &str, w: FeatureWeights, is_title: bool, labels: &mut String) {
+        let boost = if is_title { w.title_boost } else { 1.0 };
         tokenize(text, &mut self.toks);
         let toks = std::mem::take(&mut self.toks);
         let letters_caps = toks.iter().filter(|t| t.cap).count();
@@ -172,8 +176,10 @@ impl Extractor {
             let year = lower.len() == 4
                 && (lower.starts_with("19") || lower.starts_with("20"))
                 && lower.bytes().all(|b| b.is_ascii_digit());
+            let number = w.numbers && lower.bytes().filter(u8::is_ascii_digit).count() >= 2;
             if lower.chars().nth(1).is_none()
                 || (!year
+                    && !number
                     && lower
                         .chars()
                         .all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
@@ -182,7 +188,7 @@ impl Extractor {
                 continue;
             }
             let stemmed = stem(&lower);
-            let hash = xxh3_64_with_seed(stemmed.as_bytes(), 1) as u32;
+            let hash = word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1));
             let ent = self.in_entity.get(i).copied().unwrap_or(false);
             self.add(
                 hash,
@@ -267,7 +273,7 @@ impl Extractor {
                 if let Some(s) = span.take() {
                     self.unknown(text, toks, s, k, boost, title_case, role_before, labels);
                 }
-                let hash = xxh3_64_with_seed(e.key.as_bytes(), 2) as u32;
+                let hash = entity_term(xxh3_64_with_seed(e.key.as_bytes(), 2));
                 self.add(hash, boost, Some(e.kind), &e.name, labels);
                 for f in self.in_entity.iter_mut().take(end).skip(k) {
                     *f = true;
@@ -375,7 +381,7 @@ impl Extractor {
             EntityKind::Other
         };
         let key = phrase.to_lowercase();
-        let hash = xxh3_64_with_seed(key.as_bytes(), 2) as u32;
+        let hash = entity_term(xxh3_64_with_seed(key.as_bytes(), 2));
         self.add(hash, boost, Some(kind), &phrase, labels);
         for f in self.in_entity.iter_mut().take(to).skip(from) {
             *f = true;
@@ -435,6 +441,24 @@ impl Extractor {
             },
         );
     }
+}
+
+/// Top bit of a term id: set for entity phrases, clear for words.
+pub const ENTITY_BIT: u32 = 1 << 31;
+
+/// Term id of a word from its hash.
+fn word_term(h: u64) -> u32 {
+    (h as u32) & !ENTITY_BIT
+}
+
+/// Term id of an entity phrase from its hash.
+fn entity_term(h: u64) -> u32 {
+    (h as u32) | ENTITY_BIT
+}
+
+/// Whether a term id is an entity phrase.
+pub fn is_entity_term(t: u32) -> bool {
+    t & ENTITY_BIT != 0
 }
 
 fn cut(s: &str, max: usize) -> &str {
@@ -1160,6 +1184,7 @@ mod tests {
     const W: FeatureWeights = FeatureWeights {
         title_boost: 2.0,
         entity_boost: 2.0,
+        numbers: false,
     };
 
     fn entities(title: Option<&str>, body: &str) -> Vec<(String, EntityKind)> {
