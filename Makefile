@@ -17,7 +17,7 @@ test: lint tansu
 	# Mock-cluster fault injection, one cluster at a time (timing-sensitive by nature).
 	$(CARGO) test --locked --test mock_cluster -- --test-threads=1
 	# Reliability under kill -9 (20 rounds under load), a broker restart and scaling 1 -> 3 -> 1:
-	# one test at a time, each with its own broker and worker processes (~6 min).
+	# one test at a time, each with its own broker and worker processes (5-8 min on 2 cores).
 	SIFT_TANSU_BIN="$$(scripts/ensure-tansu.sh)" SIFT_CRASH_ROUNDS=20 \
 	  $(CARGO) test --locked --test crash_recovery --test scaling -- --test-threads=1
 	$(MAKE) deploy-check
