@@ -512,6 +512,12 @@ pub fn seed_payloads() -> Vec<Vec<u8>> {
 
 /// `n` distinct synthetic article envelopes (HTML and text), with ids `{prefix}-{i}`.
 pub fn synthetic_pages(prefix: &str, n: usize) -> Vec<Vec<u8>> {
+    synthetic_pages_from(prefix, 0, n)
+}
+
+/// Like [`synthetic_pages`] for page numbers `start..start + n` (ids `{prefix}-{i}`); the text
+/// depends only on the page number, so the same numbers under another prefix are exact copies.
+pub fn synthetic_pages_from(prefix: &str, start: usize, n: usize) -> Vec<Vec<u8>> {
     const WORDS: &[&str] = &[
         "minister",
         "talks",
@@ -538,7 +544,7 @@ pub fn synthetic_pages(prefix: &str, n: usize) -> Vec<Vec<u8>> {
         "museum",
         "rail",
     ];
-    (0..n)
+    (start..start + n)
         .map(|i| {
             let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut para = || {
