@@ -373,8 +373,16 @@ impl Worker {
             .env("SIFT__HTTP__PORT", http_port.to_string())
             .env("SIFT__KAFKA__SESSION_TIMEOUT_MS", "6000")
             // Group watchdog well within the tests' readiness bounds: tansu 0.6 can form a
-            // generation in which nobody owns anything after a kill (docs/operations.md).
-            .env("SIFT__KAFKA__STALL_REJOIN_MS", "15000")
+            // generation in which nobody owns anything after a kill (docs/operations.md). It
+            // must exceed the session timeout, which some tests raise.
+            .env("SIFT__KAFKA__STALL_REJOIN_MS", {
+                let session: u64 = extra_env
+                    .iter()
+                    .find(|(k, _)| *k == "SIFT__KAFKA__SESSION_TIMEOUT_MS")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(6000);
+                (session * 2).max(15000).to_string()
+            })
             .env("SIFT__KAFKA__COMMIT_INTERVAL_MS", "200")
             .env("SIFT__KAFKA__STATISTICS_INTERVAL_MS", "1000")
             .env("SIFT__PIPELINE__DRAIN_TIMEOUT_MS", "3000")
