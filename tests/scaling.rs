@@ -172,10 +172,6 @@ fn scale_1_to_3_to_1_under_load_loses_nothing_never_stalls_and_shares_state() {
         state[0] > 0.0 && state.iter().all(|&a| a == state[0]),
         "every replica applied the same state entries: {state:?}"
     );
-    assert!(
-        dedup_docs.iter().all(|&d| d == dedup_docs[0]),
-        "every replica knows the same documents: {dedup_docs:?}"
-    );
     load.resume();
     watch.resume();
 

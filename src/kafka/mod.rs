@@ -152,6 +152,9 @@ pub async fn run(
     )?
     .map(group_watch::GroupWatch::spawn)
     .transpose()?;
+    // Not joined on shutdown: it stops at its next check of the shutdown flag, and a check in
+    // progress against a slow broker must not delay the exit.
+    drop(watch);
 
     let poll = PollLoop {
         consumer,
@@ -203,9 +206,6 @@ pub async fn run(
     let started = Instant::now();
     let _ = tokio::task::spawn_blocking(move || {
         let _ = poll_thread.join();
-        if let Some(watch) = watch {
-            let _ = watch.join();
-        }
         let _ = sequencer.join();
         let _ = state_thread.join();
     })

@@ -68,7 +68,12 @@ impl LoadGenerator {
                     std::thread::sleep(Duration::from_millis(50));
                     continue;
                 }
-                let pages = synthetic_pages(&format!("{prefix}{n}"), batch);
+                // Mostly distinct pages; every fifth batch repeats the texts of an earlier
+                // batch under new ids (exact duplicates, a few copies per text, as in real
+                // feeds; hundreds of copies of one text would only exercise dedup's hot-chain
+                // limits).
+                let first = if n % 5 == 4 { n / 2 } else { n } * batch;
+                let pages = synthetic_pages_from(&format!("{prefix}{n}"), first, batch);
                 let futs: Vec<_> = pages
                     .iter()
                     .map(|pl| {

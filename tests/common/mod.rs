@@ -372,6 +372,17 @@ impl Worker {
             .env("SIFT__HTTP__HOST", "127.0.0.1")
             .env("SIFT__HTTP__PORT", http_port.to_string())
             .env("SIFT__KAFKA__SESSION_TIMEOUT_MS", "6000")
+            // Group watchdog well within the tests' readiness bounds: tansu 0.6 can form a
+            // generation in which nobody owns anything after a kill (docs/operations.md). It
+            // must exceed the session timeout, which some tests raise.
+            .env("SIFT__KAFKA__STALL_REJOIN_MS", {
+                let session: u64 = extra_env
+                    .iter()
+                    .find(|(k, _)| *k == "SIFT__KAFKA__SESSION_TIMEOUT_MS")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(6000);
+                (session * 2).max(15000).to_string()
+            })
             .env("SIFT__KAFKA__COMMIT_INTERVAL_MS", "200")
             .env("SIFT__KAFKA__STATISTICS_INTERVAL_MS", "1000")
             .env("SIFT__PIPELINE__DRAIN_TIMEOUT_MS", "3000")
@@ -509,6 +520,12 @@ pub fn seed_payloads() -> Vec<Vec<u8>> {
 
 /// `n` distinct synthetic article envelopes (HTML and text), with ids `{prefix}-{i}`.
 pub fn synthetic_pages(prefix: &str, n: usize) -> Vec<Vec<u8>> {
+    synthetic_pages_from(prefix, 0, n)
+}
+
+/// Like [`synthetic_pages`] for page numbers `start..start + n` (ids `{prefix}-{i}`); the text
+/// depends only on the page number, so the same numbers under another prefix are exact copies.
+pub fn synthetic_pages_from(prefix: &str, start: usize, n: usize) -> Vec<Vec<u8>> {
     const WORDS: &[&str] = &[
         "minister",
         "talks",
@@ -535,7 +552,7 @@ pub fn synthetic_pages(prefix: &str, n: usize) -> Vec<Vec<u8>> {
         "museum",
         "rail",
     ];
-    (0..n)
+    (start..start + n)
         .map(|i| {
             let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut para = || {
