@@ -21,7 +21,6 @@ pub fn is_dropped_element(name: &str) -> bool {
             | "option"
             | "input"
             | "textarea"
-            | "head"
             | "title"
             | "meta"
             | "link"
@@ -38,7 +37,10 @@ pub fn is_dropped_element(name: &str) -> bool {
 
 /// Hidden by attribute or inline style, or a navigation/landmark role.
 pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+    if el.attr("hidden").is_some() && !is_streamed_segment(el) {
+        return true;
+    }
+    if el.attr("aria-hidden") == Some("true") {
         return true;
     }
     if let Some(style) = el.attr("style") {
@@ -68,6 +70,15 @@ pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
         );
     }
     false
+}
+
+/// React streaming SSR parks finished Suspense segments in `<div hidden id="S:0">` and moves
+/// them into place with a script: their content is the page, not hidden chrome.
+fn is_streamed_segment(el: &Element) -> bool {
+    el.attr("id").is_some_and(|id| {
+        id.strip_prefix("S:")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric()))
+    })
 }
 
 /// Substrings that mark chrome strongly; the rest of [`NEGATIVE`] is weak.
