@@ -500,6 +500,9 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             .take(50)
             .collect();
     }
+    // Image captions are credits and alt-text far more often than article text.
+    kept.retain(|&i| an.blocks.get(i).is_some_and(|b| b.kind != BlockKind::Caption));
+    cut_tail(&an.blocks, &mut kept);
     // A long paragraph repeated verbatim is a layout copy (responsive duplicates, sticky
     // summaries), not content written twice.
     let mut seen = std::collections::HashSet::new();
@@ -517,6 +520,96 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
         container,
         paragraphs,
         kept,
+    }
+}
+
+/// Headings that open the page's trailer (related links, author boxes, comment sections): the
+/// article is over when one of them follows enough text.
+const TAIL_MARKERS: &[&str] = &[
+    "about the author",
+    "about the authors",
+    "about the reviewer",
+    "about the writer",
+    "meet the author",
+    "related content",
+    "related topics",
+    "related posts",
+    "related articles",
+    "related stories",
+    "related reading",
+    "related resources",
+    "recent posts",
+    "recent articles",
+    "recent stories",
+    "latest posts",
+    "latest articles",
+    "latest stories",
+    "more articles",
+    "more stories",
+    "more videos",
+    "more posts",
+    "more from",
+    "read this next",
+    "read next",
+    "what to read next",
+    "you may also like",
+    "you might also like",
+    "you may also be interested",
+    "you might also be interested",
+    "you might be interested",
+    "you may be interested",
+    "we think you ll like",
+    "recommended for you",
+    "recommended articles",
+    "recommended reading",
+    "popular posts",
+    "most popular",
+    "keep reading",
+    "explore more",
+    "other posts",
+    "all reads on this topic",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "join the conversation",
+    "share this article",
+    "share this post",
+    "share this story",
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+];
+
+fn is_tail_marker(b: &Block) -> bool {
+    let k = key(&b.text);
+    let heading = matches!(b.kind, BlockKind::Heading(_));
+    TAIL_MARKERS.iter().any(|m| {
+        k.strip_prefix(m).is_some_and(|rest| {
+            rest.is_empty()
+                || (heading && rest.starts_with(' ') && rest.split_whitespace().count() <= 3)
+        })
+    })
+}
+
+/// Drop everything from the first trailer heading on, once the article has had its say: at
+/// least 60 words before it, and no more than twice as much after it.
+fn cut_tail(blocks: &[Block], kept: &mut Vec<usize>) {
+    let total: usize = kept
+        .iter()
+        .filter_map(|&i| blocks.get(i))
+        .map(|b| b.words)
+        .sum();
+    let mut words = 0usize;
+    for (pos, &i) in kept.iter().enumerate() {
+        let Some(b) = blocks.get(i) else { continue };
+        if words >= 60
+            && b.words <= 8
+            && total - words <= words * 2 + b.words
+            && is_tail_marker(b)
+        {
+            kept.truncate(pos);
+            return;
+        }
+        words += b.words;
     }
 }
 

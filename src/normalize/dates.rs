@@ -69,7 +69,7 @@ static MONTHNAME_D_Y: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"));
 static D_MONTHNAME_Y: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b",
+        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?(?:\s+|-)(?:de\s+)?([^\W\d_]{3,10})\.?,?(?:\s+|-)(?:de\s+)?(\d{4})\b",
     )
 });
 static CJK: LazyLock<Regex> =
@@ -279,9 +279,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
             continue;
         };
         let sep = c.get(2).map_or("", |m| m.as_str());
-        // "16.12.2015" is day-first; "12/16/2015" is month-first unless the first number
-        // cannot be a month.
-        let (d, mo) = if sep == "/" && a <= 12 {
+        // "16.12.2015" is day-first; "12/16/2015" and "12-16-2015" are month-first unless the
+        // first number cannot be a month.
+        let (d, mo) = if (sep == "/" || sep == "-") && a <= 12 {
             (b, a)
         } else {
             (a, b)

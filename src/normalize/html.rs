@@ -25,6 +25,14 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     let in_chrome = |id: u32| analysis.dropped.get(id as usize).copied().unwrap_or(true);
     let (title, title_node) =
         metadata::choose_title(&meta, site_name.as_deref(), host.as_deref(), in_chrome);
+    // Titles escaped twice ("&amp;#x26;") still carry an entity after parsing.
+    let title = title.map(|t| {
+        if t.contains('&') {
+            super::entities::decode_entities(&t).into_owned()
+        } else {
+            t
+        }
+    });
     let mut ex = content::extract(&dom, &analysis, title.as_deref());
     // Script-rendered pages: fall back to JSON-LD articleBody when it holds more prose.
     if let Some(body) = meta.ld.article_body.as_deref() {
@@ -118,6 +126,11 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .take(400)
             .find_map(|b| dates::find_first(&b.text).filter(plausible))
             .map(|d| (d, DateSource::Text));
+    }
+    if date.is_none() {
+        date = metadata::modified_date(&meta)
+            .filter(plausible)
+            .map(|d| (d, DateSource::Meta));
     }
 
     // Agency credits: article text, captions and bylines.

@@ -42,6 +42,8 @@ pub struct LdFacts {
     pub authors: Vec<String>,
     /// `publisher.name`.
     pub publisher: Option<String>,
+    /// `dateModified`.
+    pub modified: Option<String>,
     /// `articleBody` (a fallback for pages rendered by scripts).
     pub article_body: Option<String>,
 }
@@ -287,6 +289,9 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
                 names_of(a.get("creator"), &mut facts.authors);
             }
         }
+        if facts.modified.is_none() {
+            facts.modified = str_of(a.get("dateModified"));
+        }
         if facts.publisher.is_none() {
             facts.publisher = a.get("publisher").and_then(|p| str_of(p.get("name")));
         }
@@ -525,10 +530,25 @@ const DATE_TAGS: &[&str] = &[
     "article:post_date",
     "created",
     "datecreated",
-    "og:updated_time",
-    "article:modified_time",
-    "datemodified",
+    "published",
 ];
+
+/// Meta tags carrying the last-modified date: a last resort, after every other source.
+const MODIFIED_TAGS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+];
+
+/// Whether a meta key names a publish date ("w-published-date", "og:article:published_time").
+fn is_publish_key(k: &str) -> bool {
+    (k.contains("publish") || k.contains("pubdate"))
+        && !k.contains("modif")
+        && !k.contains("updat")
+        && !k.contains("expir")
+        && !k.contains("publisher")
+}
 
 /// The publish date from metadata: JSON-LD, then meta tags, then marked `<time>` elements.
 /// Returns the date and whether it came from JSON-LD (`true`) or meta (`false`).
@@ -541,7 +561,23 @@ pub fn meta_date(m: &Meta) -> Option<(FoundDate, bool)> {
             return Some((d, false));
         }
     }
-    None
+    let mut keys: Vec<&String> = m.tags.keys().filter(|k| is_publish_key(k)).collect();
+    keys.sort();
+    keys.into_iter()
+        .find_map(|k| m.tags.get(k).and_then(|v| dates::parse_value(v)))
+        .map(|d| (d, false))
+}
+
+/// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).
+pub fn modified_date(m: &Meta) -> Option<FoundDate> {
+    m.ld.modified
+        .as_deref()
+        .and_then(dates::parse_value)
+        .or_else(|| {
+            MODIFIED_TAGS
+                .iter()
+                .find_map(|k| m.tags.get(*k).and_then(|v| dates::parse_value(v)))
+        })
 }
 
 #[cfg(test)]
