@@ -52,7 +52,6 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
                 .collect();
         }
     }
-    let authors = metadata::choose_authors(&meta);
 
     let plausible = |d: &FoundDate| dates::plausible(d, reference);
     // The date shown with the headline (what readers see, often "Updated …") comes first: the
@@ -65,6 +64,14 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         .map_or(u32::MAX, |b| b.elem);
     let zone_end = first_kept_elem.max(zone_start);
     let in_zone = |id: u32| id >= zone_start && id <= zone_end;
+    let bylines = text_bylines(
+        analysis
+            .blocks
+            .iter()
+            .filter(|b| in_zone(b.elem) && b.class != Class::Bad)
+            .take(40),
+    );
+    let authors = metadata::choose_authors(&meta, site_name.as_deref(), host.as_deref(), &bylines);
     let mut date: Option<(FoundDate, DateSource)> = meta
         .element_dates
         .iter()
@@ -163,4 +170,44 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         language_hint: meta.lang,
         date,
     }
+}
+
+/// "By Jane Doe", "Published May 1, 2024 by Jane Doe", or a "Written by" label followed by
+/// the name, in the blocks between the headline and the text.
+fn text_bylines<'a>(blocks: impl Iterator<Item = &'a content::Block>) -> Vec<String> {
+    static BY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(r"(?i)(?:^|[\s|·•,–—-])(?:written |posted |words |authored )?by:?\s+(\p{Lu}.*)$")
+    });
+    static NOT_AUTHOR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(r"(?i)(?:reviewed|checked|edited|photos?|illustrations?|images?|video|sponsored|powered|presented|brought to you|supported)\s+by:?\s+\p{Lu}")
+    });
+    let mut out = Vec::new();
+    let mut label = false;
+    for b in blocks {
+        if b.words > 16 {
+            label = false;
+            continue;
+        }
+        if label && b.words <= 6 {
+            if let Some(n) = metadata::clean_author(&b.text) {
+                out.push(n);
+                break;
+            }
+        }
+        let k = content::key(&b.text);
+        label = matches!(
+            k.as_str(),
+            "written by" | "author" | "by" | "posted by" | "authored by" | "words by"
+        );
+        if label || NOT_AUTHOR.is_match(&b.text) {
+            continue;
+        }
+        if let Some(c) = BY.captures(&b.text)
+            && let Some(n) = c.get(1).and_then(|m| metadata::clean_author(m.as_str()))
+        {
+            out.push(n);
+            break;
+        }
+    }
+    out
 }

@@ -40,6 +40,8 @@ pub struct LdFacts {
     pub published: Option<String>,
     /// Author names.
     pub authors: Vec<String>,
+    /// Every author object is an organization.
+    pub authors_are_orgs: bool,
     /// `publisher.name`.
     pub publisher: Option<String>,
     /// `dateModified`.
@@ -147,14 +149,7 @@ pub fn read(dom: &Dom) -> Meta {
             let class = el.attr("class").unwrap_or_default().to_ascii_lowercase();
             let is_author = itemprop.eq_ignore_ascii_case("author")
                 || rel.eq_ignore_ascii_case("author")
-                || class.split_whitespace().any(|c| {
-                    c == "author"
-                        || c == "byline"
-                        || c.ends_with("author-name")
-                        || c.ends_with("byline__name")
-                        || c == "author-name"
-                        || c == "fn"
-                });
+                || class.split_whitespace().any(is_author_class);
             if is_author && m.byline_authors.len() < 8 {
                 let t = dom.text_of(id);
                 if let Some(name) = clean_author(&t) {
@@ -181,6 +176,22 @@ pub fn read(dom: &Dom) -> Meta {
         read_json_ld(block, &mut m.ld);
     }
     m
+}
+
+/// Class tokens that name the element holding an author's name (not a bio, photo or box).
+fn is_author_class(c: &str) -> bool {
+    let squashed: String = c.chars().filter(|ch| !matches!(ch, '-' | '_')).collect();
+    c == "author"
+        || c == "byline"
+        || c == "fn"
+        || c == "the-author"
+        || c == "post-author"
+        || c == "entry-author"
+        || c == "article-author"
+        || c.ends_with("byline__name")
+        || squashed.contains("authorname")
+        || squashed.ends_with("authorlink")
+        || squashed.ends_with("metaauthor")
 }
 
 fn primary_lang(lang: &str) -> String {
@@ -236,6 +247,30 @@ fn names_of(v: Option<&Value>, out: &mut Vec<String>) {
     }
 }
 
+/// Replace `{"@id": …}` references (Yoast-style graphs) by the objects they point to.
+fn resolve_refs(v: Option<&Value>, by_id: &HashMap<&str, &Value>) -> Option<Value> {
+    let resolve_one = |x: &Value| -> Value {
+        match x.get("@id").and_then(Value::as_str) {
+            Some(id) if x.get("name").is_none() => by_id.get(id).map_or(x, |r| *r).clone(),
+            _ => x.clone(),
+        }
+    };
+    match v? {
+        Value::Array(a) => Some(Value::Array(a.iter().take(10).map(resolve_one).collect())),
+        x @ Value::Object(_) => Some(resolve_one(x)),
+        x => Some(x.clone()),
+    }
+}
+
+/// Lowercase `@type`s of the author objects (empty for plain strings).
+fn author_types(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(a)) => a.iter().flat_map(type_names).collect(),
+        Some(o @ Value::Object(_)) => type_names(o),
+        _ => Vec::new(),
+    }
+}
+
 /// Merge the facts of one JSON-LD block: article-typed objects win over others.
 fn read_json_ld(text: &str, facts: &mut LdFacts) {
     let text = text
@@ -246,6 +281,7 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
         return;
     };
     // Iterative walk over objects (bounded).
+    let mut by_id: HashMap<&str, &Value> = HashMap::new();
     let mut stack: Vec<&Value> = vec![&root];
     let mut article: Option<&Value> = None;
     let mut any_with_date: Option<&Value> = None;
@@ -261,6 +297,12 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
                 let types = type_names(v);
                 if article.is_none() && types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
                     article = Some(v);
+                }
+                if let Some(id) = o.get("@id").and_then(Value::as_str)
+                    && o.contains_key("name")
+                    && by_id.len() < 256
+                {
+                    by_id.entry(id).or_insert(v);
                 }
                 if any_with_date.is_none() && o.contains_key("datePublished") {
                     any_with_date = Some(v);
@@ -284,10 +326,15 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
                 str_of(a.get("datePublished")).or_else(|| str_of(a.get("dateCreated")));
         }
         if facts.authors.is_empty() {
-            names_of(a.get("author"), &mut facts.authors);
+            let resolved = resolve_refs(a.get("author"), &by_id);
+            names_of(resolved.as_ref(), &mut facts.authors);
             if facts.authors.is_empty() {
                 names_of(a.get("creator"), &mut facts.authors);
             }
+            facts.authors_are_orgs = author_types(resolved.as_ref())
+                .iter()
+                .all(|t| t.contains("organization") || t.contains("corporation"))
+                && !facts.authors.is_empty();
         }
         if facts.modified.is_none() {
             facts.modified = str_of(a.get("dateModified"));
@@ -345,6 +392,8 @@ pub fn clean_author(raw: &str) -> Option<String> {
         " on ",
         " published",
         " updated",
+        " last updated",
+        " last modified",
     ] {
         if let Some(pos) = s.to_lowercase().find(sep) {
             // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
@@ -353,9 +402,18 @@ pub fn clean_author(raw: &str) -> Option<String> {
             }
         }
     }
-    let s = s
+    let mut s = s
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-'))
         .to_string();
+    // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
+    if !s.contains(',') {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        if let Some(pos) = words.iter().position(|w| is_role_word(w))
+            && pos >= 2
+        {
+            s = words.get(..pos).unwrap_or_default().join(" ");
+        }
+    }
     let words = s.split_whitespace().count();
     if s.is_empty()
         || words > 8
@@ -367,6 +425,32 @@ pub fn clean_author(raw: &str) -> Option<String> {
         return None;
     }
     Some(s)
+}
+
+fn is_role_word(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "writer"
+            | "editor"
+            | "reporter"
+            | "contributor"
+            | "correspondent"
+            | "columnist"
+            | "journalist"
+            | "founder"
+            | "co-founder"
+            | "senior"
+            | "staff"
+            | "contributing"
+            | "author"
+            | "freelance"
+            | "associate"
+            | "managing"
+            | "executive"
+            | "chief"
+            | "lead"
+            | "head"
+    )
 }
 
 /// The headline: the visible `<h1>` (outside chrome, not the site's logo) — preferring one that
@@ -473,17 +557,38 @@ pub fn strip_site_name(title: &str, site_name: Option<&str>, host: Option<&str>)
     title.trim().to_string()
 }
 
-/// Author names by preference: JSON-LD, `<meta name=author>`, bylines.
-pub fn choose_authors(m: &Meta) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut add = |n: &str| {
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) && out.len() < 10 {
-            out.push(n.to_string());
-        }
+/// Author names by preference: JSON-LD people, `<meta name=author>`, Twitter "Written by"
+/// labels, byline elements, then bylines written in the text ("By Jane Doe"). Names that are
+/// the site or publisher are used only when nothing else is found.
+pub fn choose_authors(
+    m: &Meta,
+    site_name: Option<&str>,
+    host: Option<&str>,
+    text_bylines: &[String],
+) -> Vec<String> {
+    let site_keys: Vec<String> = [site_name, m.ld.publisher.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|s| key(s).replace(' ', ""))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let host_key = host
+        .map(|h| {
+            h.trim_start_matches("www.")
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_lowercase()
+        })
+        .unwrap_or_default();
+    let is_site = |n: &str| {
+        let k = key(n).replace(' ', "");
+        site_keys.iter().any(|s| *s == k)
+            || (host_key.len() >= 3 && (k == host_key || k.starts_with(&host_key)))
     };
-    if !m.ld.authors.is_empty() {
-        m.ld.authors.iter().for_each(|a| add(a));
-        return out;
+    let mut sources: Vec<Vec<String>> = Vec::new();
+    if !m.ld.authors.is_empty() && !m.ld.authors_are_orgs {
+        sources.push(m.ld.authors.clone());
     }
     for k in [
         "author",
@@ -494,15 +599,63 @@ pub fn choose_authors(m: &Meta) -> Vec<String> {
         "byl",
     ] {
         if let Some(a) = m.tags.get(k).and_then(|v| clean_author(v)) {
-            add(&a);
-            return out;
+            sources.push(vec![a]);
         }
     }
-    for a in &m.byline_authors {
-        add(a);
+    for n in 1..=4 {
+        let label = m.tags.get(&format!("twitter:label{n}"));
+        if label.is_some_and(|l| {
+            let l = l.to_lowercase();
+            l.contains("written by") || l == "author"
+        }) && let Some(a) = m
+            .tags
+            .get(&format!("twitter:data{n}"))
+            .and_then(|v| clean_author(v))
+        {
+            sources.push(vec![a]);
+        }
     }
-    out.truncate(3);
-    out
+    if !m.byline_authors.is_empty() {
+        sources.push(m.byline_authors.iter().take(3).cloned().collect());
+    }
+    if !text_bylines.is_empty() {
+        sources.push(text_bylines.iter().take(3).cloned().collect());
+    }
+    if !m.ld.authors.is_empty() && m.ld.authors_are_orgs {
+        sources.push(m.ld.authors.clone());
+    }
+    let dedup = |names: &[String]| {
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) && out.len() < 10 {
+                out.push(n.clone());
+            }
+        }
+        out
+    };
+    if let Some(best) = sources
+        .iter()
+        .find(|names| names.iter().any(|n| !is_site(n) && !is_generic_author(n)))
+    {
+        return dedup(best);
+    }
+    sources.first().map(|n| dedup(n)).unwrap_or_default()
+}
+
+/// Placeholder author names from templates.
+fn is_generic_author(n: &str) -> bool {
+    let k = key(n);
+    matches!(
+        k.as_str(),
+        "admin"
+            | "administrator"
+            | "author"
+            | "name"
+            | "written by"
+            | "editor"
+            | "staff"
+            | "guest"
+    ) || (n.contains('.') && !n.trim().contains(' '))
 }
 
 /// Meta tags carrying the publish date, best first.
@@ -600,7 +753,10 @@ mod tests {
         assert_eq!(m.lang.as_deref(), Some("en"));
         assert_eq!(m.canonical.as_deref(), Some("/story"));
         assert_eq!(m.ld.headline.as_deref(), Some("Kerry meets Putin"));
-        assert_eq!(choose_authors(&m), ["Jane Doe", "John Roe"]);
+        assert_eq!(
+            choose_authors(&m, Some("Example News"), Some("example.com"), &[]),
+            ["Jane Doe", "John Roe"]
+        );
         assert_eq!(m.byline_authors, ["Jane Doe"]);
         let (d, from_ld) = meta_date(&m).unwrap();
         assert!(from_ld);
