@@ -453,7 +453,12 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
     let title_key = title.map(key);
     let mut candidates: Vec<usize> = Vec::new();
     for (i, b) in an.blocks.iter().enumerate() {
-        if !range(b) || b.boiler || b.class == Class::Bad {
+        // Listicles link their item headings ("3. Acme Corp"): a linked subheading is still a
+        // heading; other link-dense blocks are chrome.
+        let linked_heading = matches!(b.kind, BlockKind::Heading(2..=6))
+            && b.words <= 20
+            && !boilerplate::is_chrome_phrase(&b.text);
+        if !range(b) || b.boiler || (b.class == Class::Bad && !linked_heading) {
             continue;
         }
         if b.kind == BlockKind::Heading(1)
