@@ -274,6 +274,7 @@ const POSITIVE: &[&str] = &[
     "blog-content",
     "page-content",
     "rich-text",
+    "sow-editor",
     "richtext",
     "prose",
 ];

@@ -506,13 +506,22 @@ pub fn choose_title(
             let ck = key(c);
             ck == hk || (hk.len() >= 10 && ck.contains(&hk)) || (ck.len() >= 10 && hk.contains(&ck))
         }) {
-            return (Some(h.clone()), Some(*id));
+            return (Some(headline_part(h)), Some(*id));
         }
     }
     if let Some((id, h)) = eligible.first() {
-        return (Some(h.clone()), Some(*id));
+        return (Some(headline_part(h)), Some(*id));
     }
     (cleaned.filter(|c| !c.is_empty()), None)
+}
+
+/// A pipe in a visible headline separates the headline from a tagline ("Best Movers 2025 |
+/// Top 19 Companies"): keep the headline when it stands on its own (three words or more).
+fn headline_part(h: &str) -> String {
+    match h.split_once(" | ") {
+        Some((first, _)) if first.split_whitespace().count() >= 3 => first.trim().to_string(),
+        _ => h.to_string(),
+    }
 }
 
 /// "Headline | Site", "Site - Headline", "Headline :: Section :: Site" → "Headline".
