@@ -453,12 +453,12 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
     let title_key = title.map(key);
     let mut candidates: Vec<usize> = Vec::new();
     for (i, b) in an.blocks.iter().enumerate() {
-        // Listicles link their item headings ("3. Acme Corp"): a linked subheading is still a
-        // heading; other link-dense blocks are chrome.
-        let linked_heading = matches!(b.kind, BlockKind::Heading(2..=6))
+        // Listicles link their item headings and list entries ("3. Acme Corp"): inside the article
+        // they are content; other link-dense blocks are chrome.
+        let linked_item = matches!(b.kind, BlockKind::Heading(2..=6) | BlockKind::ListItem)
             && b.words <= 20
             && !boilerplate::is_chrome_phrase(&b.text);
-        if !range(b) || b.boiler || (b.class == Class::Bad && !linked_heading) {
+        if !range(b) || b.boiler || (b.class == Class::Bad && !linked_item) {
             continue;
         }
         if b.kind == BlockKind::Heading(1)
