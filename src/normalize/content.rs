@@ -629,10 +629,26 @@ fn smooth(blocks: &[Block], candidates: &[usize]) -> Vec<usize> {
         .iter()
         .rposition(|&i| is_good(i))
         .unwrap_or(first_good);
+    // A list or table that closes the article (checklists, price tables) runs on past the
+    // last prose block: keep its unlinked items.
+    let mut last = last_good;
+    for &i in candidates.iter().skip(last_good + 1) {
+        match blocks.get(i) {
+            Some(b)
+                if matches!(b.kind, BlockKind::ListItem | BlockKind::Cell)
+                    && b.class == Class::Short
+                    && b.link_chars == 0
+                    && !boilerplate::is_chrome_phrase(&b.text) =>
+            {
+                last += 1;
+            }
+            _ => break,
+        }
+    }
     let mut out = Vec::new();
     for (pos, &i) in candidates.iter().enumerate() {
         let Some(b) = blocks.get(i) else { continue };
-        if pos > last_good {
+        if pos > last {
             break;
         }
         if pos < first_good {
