@@ -127,7 +127,12 @@ pub fn read(dom: &Dom) -> Meta {
             _ => {}
         }
         let itemprop = el.attr("itemprop").unwrap_or_default();
-        if &*el.name == "time" || itemprop.eq_ignore_ascii_case("datePublished") {
+        let modified = itemprop.eq_ignore_ascii_case("dateModified")
+            || el.attr("class").is_some_and(|c| {
+                let c = c.to_ascii_lowercase();
+                c.contains("modif") || c.contains("updated")
+            });
+        if (&*el.name == "time" || itemprop.eq_ignore_ascii_case("datePublished")) && !modified {
             let strong = itemprop.eq_ignore_ascii_case("datePublished")
                 || el.attr("pubdate").is_some()
                 || el
