@@ -340,7 +340,9 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                     || t.starts_with("with-")
                     || t.starts_with("hidden-")
                     || t.contains("subhead")
-                    || t.contains("commentary");
+                    || t.contains("commentary")
+                    // Script hooks that block the context menu mark article text, not menus.
+                    || t.contains("contextmenu");
                 if !layout_helper {
                     negative = true;
                     strong |= is_ad_token(&t)
