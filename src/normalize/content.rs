@@ -506,7 +506,11 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             .collect();
     }
     // Image captions are credits and alt-text far more often than article text.
-    kept.retain(|&i| an.blocks.get(i).is_some_and(|b| b.kind != BlockKind::Caption));
+    kept.retain(|&i| {
+        an.blocks
+            .get(i)
+            .is_some_and(|b| b.kind != BlockKind::Caption)
+    });
     cut_tail(&an.blocks, &mut kept);
     // A long paragraph repeated verbatim is a layout copy (responsive duplicates, sticky
     // summaries), not content written twice.
@@ -606,10 +610,7 @@ fn cut_tail(blocks: &[Block], kept: &mut Vec<usize>) {
     let mut words = 0usize;
     for (pos, &i) in kept.iter().enumerate() {
         let Some(b) = blocks.get(i) else { continue };
-        if words >= 60
-            && b.words <= 8
-            && total - words <= words * 2 + b.words
-            && is_tail_marker(b)
+        if words >= 60 && b.words <= 8 && total - words <= words * 2 + b.words && is_tail_marker(b)
         {
             kept.truncate(pos);
             return;
@@ -722,6 +723,48 @@ mod tests {
         let html = format!("<body>{PROSE}<br><br>{PROSE} Again.</body>");
         let p = run(&html);
         assert_eq!(p.len(), 2, "{p:#?}");
+    }
+
+    #[test]
+    fn trailer_headings_end_the_article_and_captions_go() {
+        let html = format!(
+            r#"<body><article><h1>Kerry meets Putin</h1><p>{PROSE}</p>
+            <figure><img src=a.jpg><figcaption>Kerry and Putin shake hands in the Kremlin on Tuesday, as aides look on.</figcaption></figure>
+            <p>{PROSE} Second.</p><p>{PROSE} Third.</p>
+            <h2>About the Author</h2><p>Jane Doe has covered Russian politics and diplomacy for the paper since the early years of the last decade.</p>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p.iter().all(|x| !x.contains("shake hands")), "{p:#?}");
+        assert!(p[2].ends_with("Third."));
+    }
+
+    #[test]
+    fn linked_list_items_between_prose_are_kept() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><h3><a href=/acme>1. Acme Corporation</a></h3>
+            <ul><li><a href=/x>Home Depot</a></li><li><a href=/y>Hardware Store</a></li></ul>
+            <p>{PROSE} Second.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.contains(&"1. Acme Corporation".to_string()), "{p:#?}");
+        assert!(p.contains(&"Home Depot".to_string()), "{p:#?}");
+    }
+
+    #[test]
+    fn streamed_segments_and_bodies_in_open_heads_are_read() {
+        // React streaming parks the rendered article in a hidden segment.
+        let html = format!(
+            r#"<body><template id="B:0"></template><div hidden id="S:0"><article><p>{PROSE}</p></article></div><div hidden><p>{PROSE} Hidden.</p></div></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        // A head that is never closed must not swallow the body.
+        let html = format!(
+            r#"<html><head><meta charset=utf-8></meta><title>x</title><body><p>{PROSE}</p></body></html>"#
+        );
+        assert_eq!(run(&html).len(), 1);
     }
 
     #[test]

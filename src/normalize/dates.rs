@@ -323,6 +323,14 @@ mod tests {
     }
 
     #[test]
+    fn dashed_dates() {
+        assert_eq!(day("04-ago-2021 5:11"), Some((2021, 8, 4)));
+        // Dashed numeric dates are month-first unless the first number cannot be a month.
+        assert_eq!(day("Post time: 01-04-2024"), Some((2024, 1, 4)));
+        assert_eq!(day("16-12-2015"), Some((2015, 12, 16)));
+    }
+
+    #[test]
     fn human_formats_parse() {
         assert_eq!(
             day("     2015-December-16  08:53    Shenzhen Daily"),

@@ -179,7 +179,9 @@ fn text_bylines<'a>(blocks: impl Iterator<Item = &'a content::Block>) -> Vec<Str
         dates::re(r"(?i)(?:^|[\s|·•,–—-])(?:written |posted |words |authored )?by:?\s+(\p{Lu}.*)$")
     });
     static NOT_AUTHOR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        dates::re(r"(?i)(?:reviewed|checked|edited|photos?|illustrations?|images?|video|sponsored|powered|presented|brought to you|supported)\s+by:?\s+\p{Lu}")
+        dates::re(
+            r"(?i)(?:reviewed|checked|edited|photos?|illustrations?|images?|video|sponsored|powered|presented|brought to you|supported)\s+by:?\s+\p{Lu}",
+        )
     });
     let mut out = Vec::new();
     let mut label = false;
@@ -210,4 +212,29 @@ fn text_bylines<'a>(blocks: impl Iterator<Item = &'a content::Block>) -> Vec<Str
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bylines(html: &str) -> Vec<String> {
+        let dom = Dom::parse(html);
+        let an = content::analyze(&dom);
+        text_bylines(an.blocks.iter())
+    }
+
+    #[test]
+    fn bylines_in_text() {
+        assert_eq!(
+            bylines("<div>Published August 7, 2023 by Nicole Burke</div>"),
+            ["Nicole Burke"]
+        );
+        assert_eq!(
+            bylines("<p>Written by</p><p>Edzel Tabing</p>"),
+            ["Edzel Tabing"]
+        );
+        assert!(bylines("<div>Reviewed by Jo Smith</div>").is_empty());
+        assert!(bylines("<p>Powered by WordPress</p>").is_empty());
+    }
 }

@@ -661,14 +661,7 @@ fn is_generic_author(n: &str) -> bool {
     let k = key(n);
     matches!(
         k.as_str(),
-        "admin"
-            | "administrator"
-            | "author"
-            | "name"
-            | "written by"
-            | "editor"
-            | "staff"
-            | "guest"
+        "admin" | "administrator" | "author" | "name" | "written by" | "editor" | "staff" | "guest"
     ) || (n.contains('.') && !n.trim().contains(' '))
 }
 
@@ -781,6 +774,57 @@ mod tests {
                 .as_deref(),
             Some("Kerry meets Putin")
         );
+    }
+
+    #[test]
+    fn authors_from_graph_references_labels_and_bylines() {
+        let html = r#"<html><head><script type="application/ld+json">{"@graph":[
+              {"@type":"Article","headline":"H","author":{"@id":"https://ex.com/#/person/1"}},
+              {"@type":"Person","@id":"https://ex.com/#/person/1","name":"Jayesh Shinde"}]}</script>
+            </head><body></body></html>"#;
+        let m = read(&Dom::parse(html));
+        assert_eq!(choose_authors(&m, None, None, &[]), ["Jayesh Shinde"]);
+
+        let html = r#"<html><head><meta name="author" content="Example News">
+            <meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Jane Doe">
+            <meta property="og:site_name" content="Example News"></head><body></body></html>"#;
+        let m = read(&Dom::parse(html));
+        assert_eq!(
+            choose_authors(&m, Some("Example News"), Some("example.com"), &[]),
+            ["Jane Doe"]
+        );
+        // Text bylines are used when nothing better exists; site names only as a last resort.
+        let html = r#"<html><head><meta name="author" content="Example"></head></html>"#;
+        let m = read(&Dom::parse(html));
+        assert_eq!(
+            choose_authors(&m, None, Some("www.example.com"), &["Emily Norwood".into()]),
+            ["Emily Norwood"]
+        );
+        assert_eq!(
+            clean_author("Keith Barry Senior Autos Reporter").as_deref(),
+            Some("Keith Barry")
+        );
+    }
+
+    #[test]
+    fn modified_dates_come_last() {
+        let html = r#"<html><head><meta property="article:modified_time" content="2026-02-07T12:55:40+00:00">
+            <meta name="w-published-date" content="2025-05-27T06:03:43Z"></head>
+            <body><time class="updated" datetime="2026-01-01">Jan 1</time></body></html>"#;
+        let m = read(&Dom::parse(html));
+        assert!(m.element_dates.is_empty());
+        let (d, _) = meta_date(&m).unwrap();
+        assert_eq!(dates::ymd(&d), (2025, 5, 27));
+        assert_eq!(dates::ymd(&modified_date(&m).unwrap()), (2026, 2, 7));
+    }
+
+    #[test]
+    fn headline_taglines_after_a_pipe_go() {
+        assert_eq!(
+            headline_part("Best Residential Movers in NYC 2025 | Top 19 Companies"),
+            "Best Residential Movers in NYC 2025"
+        );
+        assert_eq!(headline_part("Rust | Go"), "Rust | Go");
     }
 
     #[test]
