@@ -190,11 +190,12 @@ fn text_bylines<'a>(blocks: impl Iterator<Item = &'a content::Block>) -> Vec<Str
             label = false;
             continue;
         }
-        if label && b.words <= 6 {
-            if let Some(n) = metadata::clean_author(&b.text) {
-                out.push(n);
-                break;
-            }
+        if label
+            && b.words <= 6
+            && let Some(n) = metadata::clean_author(&b.text)
+        {
+            out.push(n);
+            break;
         }
         let k = content::key(&b.text);
         label = matches!(

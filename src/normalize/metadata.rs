@@ -597,7 +597,7 @@ pub fn choose_authors(
         .unwrap_or_default();
     let is_site = |n: &str| {
         let k = key(n).replace(' ', "");
-        site_keys.iter().any(|s| *s == k)
+        site_keys.contains(&k)
             || (host_key.len() >= 3 && (k == host_key || k.starts_with(&host_key)))
     };
     let mut sources: Vec<Vec<String>> = Vec::new();
