@@ -56,6 +56,7 @@ struct Outcome {
     date_source: Option<String>,
     gold_title: Option<String>,
     gold_date: Option<String>,
+    authors: Vec<String>,
     rejected: bool,
 }
 
@@ -190,6 +191,7 @@ fn score(
             .and_then(|v| v.as_str().map(str::to_string)),
         gold_title,
         gold_date,
+        authors: article.map(|a| a.authors.clone()).unwrap_or_default(),
         rejected: article.is_none(),
     }
 }
@@ -294,6 +296,7 @@ fn dump(path: &str, outcomes: &[Outcome]) -> Result<()> {
             "date_source": o.date_source,
             "gold_date": o.gold_date,
             "author_ok": o.author,
+            "authors": o.authors,
             "ms": o.seconds * 1000.0,
             "text": o.predicted_text,
         });

@@ -21,7 +21,6 @@ pub fn is_dropped_element(name: &str) -> bool {
             | "option"
             | "input"
             | "textarea"
-            | "head"
             | "title"
             | "meta"
             | "link"
@@ -38,7 +37,10 @@ pub fn is_dropped_element(name: &str) -> bool {
 
 /// Hidden by attribute or inline style, or a navigation/landmark role.
 pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+    if el.attr("hidden").is_some() && !is_streamed_segment(el) {
+        return true;
+    }
+    if el.attr("aria-hidden") == Some("true") {
         return true;
     }
     if let Some(style) = el.attr("style") {
@@ -68,6 +70,15 @@ pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
         );
     }
     false
+}
+
+/// React streaming SSR parks finished Suspense segments in `<div hidden id="S:0">` and moves
+/// them into place with a script: their content is the page, not hidden chrome.
+fn is_streamed_segment(el: &Element) -> bool {
+    el.attr("id").is_some_and(|id| {
+        id.strip_prefix("S:")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric()))
+    })
 }
 
 /// Substrings that mark chrome strongly; the rest of [`NEGATIVE`] is weak.
@@ -263,6 +274,7 @@ const POSITIVE: &[&str] = &[
     "blog-content",
     "page-content",
     "rich-text",
+    "sow-editor",
     "richtext",
     "prose",
 ];
@@ -328,7 +340,9 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                     || t.starts_with("with-")
                     || t.starts_with("hidden-")
                     || t.contains("subhead")
-                    || t.contains("commentary");
+                    || t.contains("commentary")
+                    // Script hooks that block the context menu mark article text, not menus.
+                    || t.contains("contextmenu");
                 if !layout_helper {
                     negative = true;
                     strong |= is_ad_token(&t)

@@ -453,7 +453,12 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
     let title_key = title.map(key);
     let mut candidates: Vec<usize> = Vec::new();
     for (i, b) in an.blocks.iter().enumerate() {
-        if !range(b) || b.boiler || b.class == Class::Bad {
+        // Listicles link their item headings and list entries ("3. Acme Corp"): inside the article
+        // they are content; other link-dense blocks are chrome.
+        let linked_item = matches!(b.kind, BlockKind::Heading(2..=6) | BlockKind::ListItem)
+            && b.words <= 20
+            && !boilerplate::is_chrome_phrase(&b.text);
+        if !range(b) || b.boiler || (b.class == Class::Bad && !linked_item) {
             continue;
         }
         if b.kind == BlockKind::Heading(1)
@@ -500,6 +505,13 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             .take(50)
             .collect();
     }
+    // Image captions are credits and alt-text far more often than article text.
+    kept.retain(|&i| {
+        an.blocks
+            .get(i)
+            .is_some_and(|b| b.kind != BlockKind::Caption)
+    });
+    cut_tail(&an.blocks, &mut kept);
     // A long paragraph repeated verbatim is a layout copy (responsive duplicates, sticky
     // summaries), not content written twice.
     let mut seen = std::collections::HashSet::new();
@@ -520,6 +532,93 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
     }
 }
 
+/// Headings that open the page's trailer (related links, author boxes, comment sections): the
+/// article is over when one of them follows enough text.
+const TAIL_MARKERS: &[&str] = &[
+    "about the author",
+    "about the authors",
+    "about the reviewer",
+    "about the writer",
+    "meet the author",
+    "related content",
+    "related topics",
+    "related posts",
+    "related articles",
+    "related stories",
+    "related reading",
+    "related resources",
+    "recent posts",
+    "recent articles",
+    "recent stories",
+    "latest posts",
+    "latest articles",
+    "latest stories",
+    "more articles",
+    "more stories",
+    "more videos",
+    "more posts",
+    "more from",
+    "read this next",
+    "read next",
+    "what to read next",
+    "you may also like",
+    "you might also like",
+    "you may also be interested",
+    "you might also be interested",
+    "you might be interested",
+    "you may be interested",
+    "we think you ll like",
+    "recommended for you",
+    "recommended articles",
+    "recommended reading",
+    "popular posts",
+    "most popular",
+    "keep reading",
+    "explore more",
+    "other posts",
+    "all reads on this topic",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "join the conversation",
+    "share this article",
+    "share this post",
+    "share this story",
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+];
+
+fn is_tail_marker(b: &Block) -> bool {
+    let k = key(&b.text);
+    let heading = matches!(b.kind, BlockKind::Heading(_));
+    TAIL_MARKERS.iter().any(|m| {
+        k.strip_prefix(m).is_some_and(|rest| {
+            rest.is_empty()
+                || (heading && rest.starts_with(' ') && rest.split_whitespace().count() <= 3)
+        })
+    })
+}
+
+/// Drop everything from the first trailer heading on, once the article has had its say: at
+/// least 60 words before it, and no more than twice as much after it.
+fn cut_tail(blocks: &[Block], kept: &mut Vec<usize>) {
+    let total: usize = kept
+        .iter()
+        .filter_map(|&i| blocks.get(i))
+        .map(|b| b.words)
+        .sum();
+    let mut words = 0usize;
+    for (pos, &i) in kept.iter().enumerate() {
+        let Some(b) = blocks.get(i) else { continue };
+        if words >= 60 && b.words <= 8 && total - words <= words * 2 + b.words && is_tail_marker(b)
+        {
+            kept.truncate(pos);
+            return;
+        }
+        words += b.words;
+    }
+}
+
 /// Keep good blocks and the short ones that sit between good blocks; drop leading short
 /// non-heading blocks (bylines, dates) and everything short after the last good block.
 fn smooth(blocks: &[Block], candidates: &[usize]) -> Vec<usize> {
@@ -531,10 +630,26 @@ fn smooth(blocks: &[Block], candidates: &[usize]) -> Vec<usize> {
         .iter()
         .rposition(|&i| is_good(i))
         .unwrap_or(first_good);
+    // A list or table that closes the article (checklists, price tables) runs on past the
+    // last prose block: keep its unlinked items.
+    let mut last = last_good;
+    for &i in candidates.iter().skip(last_good + 1) {
+        match blocks.get(i) {
+            Some(b)
+                if matches!(b.kind, BlockKind::ListItem | BlockKind::Cell)
+                    && b.class == Class::Short
+                    && b.link_chars == 0
+                    && !boilerplate::is_chrome_phrase(&b.text) =>
+            {
+                last += 1;
+            }
+            _ => break,
+        }
+    }
     let mut out = Vec::new();
     for (pos, &i) in candidates.iter().enumerate() {
         let Some(b) = blocks.get(i) else { continue };
-        if pos > last_good {
+        if pos > last {
             break;
         }
         if pos < first_good {
@@ -608,6 +723,48 @@ mod tests {
         let html = format!("<body>{PROSE}<br><br>{PROSE} Again.</body>");
         let p = run(&html);
         assert_eq!(p.len(), 2, "{p:#?}");
+    }
+
+    #[test]
+    fn trailer_headings_end_the_article_and_captions_go() {
+        let html = format!(
+            r#"<body><article><h1>Kerry meets Putin</h1><p>{PROSE}</p>
+            <figure><img src=a.jpg><figcaption>Kerry and Putin shake hands in the Kremlin on Tuesday, as aides look on.</figcaption></figure>
+            <p>{PROSE} Second.</p><p>{PROSE} Third.</p>
+            <h2>About the Author</h2><p>Jane Doe has covered Russian politics and diplomacy for the paper since the early years of the last decade.</p>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p.iter().all(|x| !x.contains("shake hands")), "{p:#?}");
+        assert!(p[2].ends_with("Third."));
+    }
+
+    #[test]
+    fn linked_list_items_between_prose_are_kept() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><h3><a href=/acme>1. Acme Corporation</a></h3>
+            <ul><li><a href=/x>Home Depot</a></li><li><a href=/y>Hardware Store</a></li></ul>
+            <p>{PROSE} Second.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.contains(&"1. Acme Corporation".to_string()), "{p:#?}");
+        assert!(p.contains(&"Home Depot".to_string()), "{p:#?}");
+    }
+
+    #[test]
+    fn streamed_segments_and_bodies_in_open_heads_are_read() {
+        // React streaming parks the rendered article in a hidden segment.
+        let html = format!(
+            r#"<body><template id="B:0"></template><div hidden id="S:0"><article><p>{PROSE}</p></article></div><div hidden><p>{PROSE} Hidden.</p></div></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        // A head that is never closed must not swallow the body.
+        let html = format!(
+            r#"<html><head><meta charset=utf-8></meta><title>x</title><body><p>{PROSE}</p></body></html>"#
+        );
+        assert_eq!(run(&html).len(), 1);
     }
 
     #[test]

@@ -69,7 +69,7 @@ static MONTHNAME_D_Y: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"));
 static D_MONTHNAME_Y: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b",
+        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?(?:\s+|-)(?:de\s+)?([^\W\d_]{3,10})\.?,?(?:\s+|-)(?:de\s+)?(\d{4})\b",
     )
 });
 static CJK: LazyLock<Regex> =
@@ -279,9 +279,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
             continue;
         };
         let sep = c.get(2).map_or("", |m| m.as_str());
-        // "16.12.2015" is day-first; "12/16/2015" is month-first unless the first number
-        // cannot be a month.
-        let (d, mo) = if sep == "/" && a <= 12 {
+        // "16.12.2015" is day-first; "12/16/2015" and "12-16-2015" are month-first unless the
+        // first number cannot be a month.
+        let (d, mo) = if (sep == "/" || sep == "-") && a <= 12 {
             (b, a)
         } else {
             (a, b)
@@ -320,6 +320,14 @@ mod tests {
 
     fn day(s: &str) -> Option<(i32, u32, u32)> {
         find_first(s).map(|d| ymd(&d))
+    }
+
+    #[test]
+    fn dashed_dates() {
+        assert_eq!(day("04-ago-2021 5:11"), Some((2021, 8, 4)));
+        // Dashed numeric dates are month-first unless the first number cannot be a month.
+        assert_eq!(day("Post time: 01-04-2024"), Some((2024, 1, 4)));
+        assert_eq!(day("16-12-2015"), Some((2015, 12, 16)));
     }
 
     #[test]

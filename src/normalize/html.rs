@@ -25,6 +25,14 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     let in_chrome = |id: u32| analysis.dropped.get(id as usize).copied().unwrap_or(true);
     let (title, title_node) =
         metadata::choose_title(&meta, site_name.as_deref(), host.as_deref(), in_chrome);
+    // Titles escaped twice ("&amp;#x26;") still carry an entity after parsing.
+    let title = title.map(|t| {
+        if t.contains('&') {
+            super::entities::decode_entities(&t).into_owned()
+        } else {
+            t
+        }
+    });
     let mut ex = content::extract(&dom, &analysis, title.as_deref());
     // Script-rendered pages: fall back to JSON-LD articleBody when it holds more prose.
     if let Some(body) = meta.ld.article_body.as_deref() {
@@ -44,7 +52,6 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
                 .collect();
         }
     }
-    let authors = metadata::choose_authors(&meta);
 
     let plausible = |d: &FoundDate| dates::plausible(d, reference);
     // The date shown with the headline (what readers see, often "Updated …") comes first: the
@@ -57,6 +64,14 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         .map_or(u32::MAX, |b| b.elem);
     let zone_end = first_kept_elem.max(zone_start);
     let in_zone = |id: u32| id >= zone_start && id <= zone_end;
+    let bylines = text_bylines(
+        analysis
+            .blocks
+            .iter()
+            .filter(|b| in_zone(b.elem) && b.class != Class::Bad)
+            .take(40),
+    );
+    let authors = metadata::choose_authors(&meta, site_name.as_deref(), host.as_deref(), &bylines);
     let mut date: Option<(FoundDate, DateSource)> = meta
         .element_dates
         .iter()
@@ -119,6 +134,11 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .find_map(|b| dates::find_first(&b.text).filter(plausible))
             .map(|d| (d, DateSource::Text));
     }
+    if date.is_none() {
+        date = metadata::modified_date(&meta)
+            .filter(plausible)
+            .map(|d| (d, DateSource::Meta));
+    }
 
     // Agency credits: article text, captions and bylines.
     let mut found = Vec::new();
@@ -149,5 +169,73 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         agencies: found,
         language_hint: meta.lang,
         date,
+    }
+}
+
+/// "By Jane Doe", "Published May 1, 2024 by Jane Doe", or a "Written by" label followed by
+/// the name, in the blocks between the headline and the text.
+fn text_bylines<'a>(blocks: impl Iterator<Item = &'a content::Block>) -> Vec<String> {
+    static BY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(r"(?i)(?:^|[\s|·•,–—-])(?:written |posted |words |authored )?by:?\s+(\p{Lu}.*)$")
+    });
+    static NOT_AUTHOR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(
+            r"(?i)(?:reviewed|checked|edited|photos?|illustrations?|images?|video|sponsored|powered|presented|brought to you|supported)\s+by:?\s+\p{Lu}",
+        )
+    });
+    let mut out = Vec::new();
+    let mut label = false;
+    for b in blocks {
+        if b.words > 16 {
+            label = false;
+            continue;
+        }
+        if label
+            && b.words <= 6
+            && let Some(n) = metadata::clean_author(&b.text)
+        {
+            out.push(n);
+            break;
+        }
+        let k = content::key(&b.text);
+        label = matches!(
+            k.as_str(),
+            "written by" | "author" | "by" | "posted by" | "authored by" | "words by"
+        );
+        if label || NOT_AUTHOR.is_match(&b.text) {
+            continue;
+        }
+        if let Some(c) = BY.captures(&b.text)
+            && let Some(n) = c.get(1).and_then(|m| metadata::clean_author(m.as_str()))
+        {
+            out.push(n);
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bylines(html: &str) -> Vec<String> {
+        let dom = Dom::parse(html);
+        let an = content::analyze(&dom);
+        text_bylines(an.blocks.iter())
+    }
+
+    #[test]
+    fn bylines_in_text() {
+        assert_eq!(
+            bylines("<div>Published August 7, 2023 by Nicole Burke</div>"),
+            ["Nicole Burke"]
+        );
+        assert_eq!(
+            bylines("<p>Written by</p><p>Edzel Tabing</p>"),
+            ["Edzel Tabing"]
+        );
+        assert!(bylines("<div>Reviewed by Jo Smith</div>").is_empty());
+        assert!(bylines("<p>Powered by WordPress</p>").is_empty());
     }
 }

@@ -40,8 +40,12 @@ pub struct LdFacts {
     pub published: Option<String>,
     /// Author names.
     pub authors: Vec<String>,
+    /// Every author object is an organization.
+    pub authors_are_orgs: bool,
     /// `publisher.name`.
     pub publisher: Option<String>,
+    /// `dateModified`.
+    pub modified: Option<String>,
     /// `articleBody` (a fallback for pages rendered by scripts).
     pub article_body: Option<String>,
 }
@@ -123,7 +127,12 @@ pub fn read(dom: &Dom) -> Meta {
             _ => {}
         }
         let itemprop = el.attr("itemprop").unwrap_or_default();
-        if &*el.name == "time" || itemprop.eq_ignore_ascii_case("datePublished") {
+        let modified = itemprop.eq_ignore_ascii_case("dateModified")
+            || el.attr("class").is_some_and(|c| {
+                let c = c.to_ascii_lowercase();
+                c.contains("modif") || c.contains("updated")
+            });
+        if (&*el.name == "time" || itemprop.eq_ignore_ascii_case("datePublished")) && !modified {
             let strong = itemprop.eq_ignore_ascii_case("datePublished")
                 || el.attr("pubdate").is_some()
                 || el
@@ -145,14 +154,7 @@ pub fn read(dom: &Dom) -> Meta {
             let class = el.attr("class").unwrap_or_default().to_ascii_lowercase();
             let is_author = itemprop.eq_ignore_ascii_case("author")
                 || rel.eq_ignore_ascii_case("author")
-                || class.split_whitespace().any(|c| {
-                    c == "author"
-                        || c == "byline"
-                        || c.ends_with("author-name")
-                        || c.ends_with("byline__name")
-                        || c == "author-name"
-                        || c == "fn"
-                });
+                || class.split_whitespace().any(is_author_class);
             if is_author && m.byline_authors.len() < 8 {
                 let t = dom.text_of(id);
                 if let Some(name) = clean_author(&t) {
@@ -179,6 +181,22 @@ pub fn read(dom: &Dom) -> Meta {
         read_json_ld(block, &mut m.ld);
     }
     m
+}
+
+/// Class tokens that name the element holding an author's name (not a bio, photo or box).
+fn is_author_class(c: &str) -> bool {
+    let squashed: String = c.chars().filter(|ch| !matches!(ch, '-' | '_')).collect();
+    c == "author"
+        || c == "byline"
+        || c == "fn"
+        || c == "the-author"
+        || c == "post-author"
+        || c == "entry-author"
+        || c == "article-author"
+        || c.ends_with("byline__name")
+        || squashed.contains("authorname")
+        || squashed.ends_with("authorlink")
+        || squashed.ends_with("metaauthor")
 }
 
 fn primary_lang(lang: &str) -> String {
@@ -234,6 +252,30 @@ fn names_of(v: Option<&Value>, out: &mut Vec<String>) {
     }
 }
 
+/// Replace `{"@id": …}` references (Yoast-style graphs) by the objects they point to.
+fn resolve_refs(v: Option<&Value>, by_id: &HashMap<&str, &Value>) -> Option<Value> {
+    let resolve_one = |x: &Value| -> Value {
+        match x.get("@id").and_then(Value::as_str) {
+            Some(id) if x.get("name").is_none() => by_id.get(id).map_or(x, |r| *r).clone(),
+            _ => x.clone(),
+        }
+    };
+    match v? {
+        Value::Array(a) => Some(Value::Array(a.iter().take(10).map(resolve_one).collect())),
+        x @ Value::Object(_) => Some(resolve_one(x)),
+        x => Some(x.clone()),
+    }
+}
+
+/// Lowercase `@type`s of the author objects (empty for plain strings).
+fn author_types(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(a)) => a.iter().flat_map(type_names).collect(),
+        Some(o @ Value::Object(_)) => type_names(o),
+        _ => Vec::new(),
+    }
+}
+
 /// Merge the facts of one JSON-LD block: article-typed objects win over others.
 fn read_json_ld(text: &str, facts: &mut LdFacts) {
     let text = text
@@ -244,6 +286,7 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
         return;
     };
     // Iterative walk over objects (bounded).
+    let mut by_id: HashMap<&str, &Value> = HashMap::new();
     let mut stack: Vec<&Value> = vec![&root];
     let mut article: Option<&Value> = None;
     let mut any_with_date: Option<&Value> = None;
@@ -259,6 +302,12 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
                 let types = type_names(v);
                 if article.is_none() && types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
                     article = Some(v);
+                }
+                if let Some(id) = o.get("@id").and_then(Value::as_str)
+                    && o.contains_key("name")
+                    && by_id.len() < 256
+                {
+                    by_id.entry(id).or_insert(v);
                 }
                 if any_with_date.is_none() && o.contains_key("datePublished") {
                     any_with_date = Some(v);
@@ -282,10 +331,18 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
                 str_of(a.get("datePublished")).or_else(|| str_of(a.get("dateCreated")));
         }
         if facts.authors.is_empty() {
-            names_of(a.get("author"), &mut facts.authors);
+            let resolved = resolve_refs(a.get("author"), &by_id);
+            names_of(resolved.as_ref(), &mut facts.authors);
             if facts.authors.is_empty() {
                 names_of(a.get("creator"), &mut facts.authors);
             }
+            facts.authors_are_orgs = author_types(resolved.as_ref())
+                .iter()
+                .all(|t| t.contains("organization") || t.contains("corporation"))
+                && !facts.authors.is_empty();
+        }
+        if facts.modified.is_none() {
+            facts.modified = str_of(a.get("dateModified"));
         }
         if facts.publisher.is_none() {
             facts.publisher = a.get("publisher").and_then(|p| str_of(p.get("name")));
@@ -340,6 +397,8 @@ pub fn clean_author(raw: &str) -> Option<String> {
         " on ",
         " published",
         " updated",
+        " last updated",
+        " last modified",
     ] {
         if let Some(pos) = s.to_lowercase().find(sep) {
             // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
@@ -348,9 +407,18 @@ pub fn clean_author(raw: &str) -> Option<String> {
             }
         }
     }
-    let s = s
+    let mut s = s
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-'))
         .to_string();
+    // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
+    if !s.contains(',') {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        if let Some(pos) = words.iter().position(|w| is_role_word(w))
+            && pos >= 2
+        {
+            s = words.get(..pos).unwrap_or_default().join(" ");
+        }
+    }
     let words = s.split_whitespace().count();
     if s.is_empty()
         || words > 8
@@ -362,6 +430,32 @@ pub fn clean_author(raw: &str) -> Option<String> {
         return None;
     }
     Some(s)
+}
+
+fn is_role_word(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "writer"
+            | "editor"
+            | "reporter"
+            | "contributor"
+            | "correspondent"
+            | "columnist"
+            | "journalist"
+            | "founder"
+            | "co-founder"
+            | "senior"
+            | "staff"
+            | "contributing"
+            | "author"
+            | "freelance"
+            | "associate"
+            | "managing"
+            | "executive"
+            | "chief"
+            | "lead"
+            | "head"
+    )
 }
 
 /// The headline: the visible `<h1>` (outside chrome, not the site's logo) — preferring one that
@@ -417,13 +511,22 @@ pub fn choose_title(
             let ck = key(c);
             ck == hk || (hk.len() >= 10 && ck.contains(&hk)) || (ck.len() >= 10 && hk.contains(&ck))
         }) {
-            return (Some(h.clone()), Some(*id));
+            return (Some(headline_part(h)), Some(*id));
         }
     }
     if let Some((id, h)) = eligible.first() {
-        return (Some(h.clone()), Some(*id));
+        return (Some(headline_part(h)), Some(*id));
     }
     (cleaned.filter(|c| !c.is_empty()), None)
+}
+
+/// A pipe in a visible headline separates the headline from a tagline ("Best Movers 2025 |
+/// Top 19 Companies"): keep the headline when it stands on its own (three words or more).
+fn headline_part(h: &str) -> String {
+    match h.split_once(" | ") {
+        Some((first, _)) if first.split_whitespace().count() >= 3 => first.trim().to_string(),
+        _ => h.to_string(),
+    }
 }
 
 /// "Headline | Site", "Site - Headline", "Headline :: Section :: Site" → "Headline".
@@ -468,17 +571,38 @@ pub fn strip_site_name(title: &str, site_name: Option<&str>, host: Option<&str>)
     title.trim().to_string()
 }
 
-/// Author names by preference: JSON-LD, `<meta name=author>`, bylines.
-pub fn choose_authors(m: &Meta) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut add = |n: &str| {
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) && out.len() < 10 {
-            out.push(n.to_string());
-        }
+/// Author names by preference: JSON-LD people, `<meta name=author>`, Twitter "Written by"
+/// labels, byline elements, then bylines written in the text ("By Jane Doe"). Names that are
+/// the site or publisher are used only when nothing else is found.
+pub fn choose_authors(
+    m: &Meta,
+    site_name: Option<&str>,
+    host: Option<&str>,
+    text_bylines: &[String],
+) -> Vec<String> {
+    let site_keys: Vec<String> = [site_name, m.ld.publisher.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|s| key(s).replace(' ', ""))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let host_key = host
+        .map(|h| {
+            h.trim_start_matches("www.")
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_lowercase()
+        })
+        .unwrap_or_default();
+    let is_site = |n: &str| {
+        let k = key(n).replace(' ', "");
+        site_keys.contains(&k)
+            || (host_key.len() >= 3 && (k == host_key || k.starts_with(&host_key)))
     };
-    if !m.ld.authors.is_empty() {
-        m.ld.authors.iter().for_each(|a| add(a));
-        return out;
+    let mut sources: Vec<Vec<String>> = Vec::new();
+    if !m.ld.authors.is_empty() && !m.ld.authors_are_orgs {
+        sources.push(m.ld.authors.clone());
     }
     for k in [
         "author",
@@ -489,15 +613,56 @@ pub fn choose_authors(m: &Meta) -> Vec<String> {
         "byl",
     ] {
         if let Some(a) = m.tags.get(k).and_then(|v| clean_author(v)) {
-            add(&a);
-            return out;
+            sources.push(vec![a]);
         }
     }
-    for a in &m.byline_authors {
-        add(a);
+    for n in 1..=4 {
+        let label = m.tags.get(&format!("twitter:label{n}"));
+        if label.is_some_and(|l| {
+            let l = l.to_lowercase();
+            l.contains("written by") || l == "author"
+        }) && let Some(a) = m
+            .tags
+            .get(&format!("twitter:data{n}"))
+            .and_then(|v| clean_author(v))
+        {
+            sources.push(vec![a]);
+        }
     }
-    out.truncate(3);
-    out
+    if !m.byline_authors.is_empty() {
+        sources.push(m.byline_authors.iter().take(3).cloned().collect());
+    }
+    if !text_bylines.is_empty() {
+        sources.push(text_bylines.iter().take(3).cloned().collect());
+    }
+    if !m.ld.authors.is_empty() && m.ld.authors_are_orgs {
+        sources.push(m.ld.authors.clone());
+    }
+    let dedup = |names: &[String]| {
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) && out.len() < 10 {
+                out.push(n.clone());
+            }
+        }
+        out
+    };
+    if let Some(best) = sources
+        .iter()
+        .find(|names| names.iter().any(|n| !is_site(n) && !is_generic_author(n)))
+    {
+        return dedup(best);
+    }
+    sources.first().map(|n| dedup(n)).unwrap_or_default()
+}
+
+/// Placeholder author names from templates.
+fn is_generic_author(n: &str) -> bool {
+    let k = key(n);
+    matches!(
+        k.as_str(),
+        "admin" | "administrator" | "author" | "name" | "written by" | "editor" | "staff" | "guest"
+    ) || (n.contains('.') && !n.trim().contains(' '))
 }
 
 /// Meta tags carrying the publish date, best first.
@@ -525,10 +690,25 @@ const DATE_TAGS: &[&str] = &[
     "article:post_date",
     "created",
     "datecreated",
-    "og:updated_time",
-    "article:modified_time",
-    "datemodified",
+    "published",
 ];
+
+/// Meta tags carrying the last-modified date: a last resort, after every other source.
+const MODIFIED_TAGS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+];
+
+/// Whether a meta key names a publish date ("w-published-date", "og:article:published_time").
+fn is_publish_key(k: &str) -> bool {
+    (k.contains("publish") || k.contains("pubdate"))
+        && !k.contains("modif")
+        && !k.contains("updat")
+        && !k.contains("expir")
+        && !k.contains("publisher")
+}
 
 /// The publish date from metadata: JSON-LD, then meta tags, then marked `<time>` elements.
 /// Returns the date and whether it came from JSON-LD (`true`) or meta (`false`).
@@ -541,7 +721,23 @@ pub fn meta_date(m: &Meta) -> Option<(FoundDate, bool)> {
             return Some((d, false));
         }
     }
-    None
+    let mut keys: Vec<&String> = m.tags.keys().filter(|k| is_publish_key(k)).collect();
+    keys.sort();
+    keys.into_iter()
+        .find_map(|k| m.tags.get(k).and_then(|v| dates::parse_value(v)))
+        .map(|d| (d, false))
+}
+
+/// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).
+pub fn modified_date(m: &Meta) -> Option<FoundDate> {
+    m.ld.modified
+        .as_deref()
+        .and_then(dates::parse_value)
+        .or_else(|| {
+            MODIFIED_TAGS
+                .iter()
+                .find_map(|k| m.tags.get(*k).and_then(|v| dates::parse_value(v)))
+        })
 }
 
 #[cfg(test)]
@@ -564,7 +760,10 @@ mod tests {
         assert_eq!(m.lang.as_deref(), Some("en"));
         assert_eq!(m.canonical.as_deref(), Some("/story"));
         assert_eq!(m.ld.headline.as_deref(), Some("Kerry meets Putin"));
-        assert_eq!(choose_authors(&m), ["Jane Doe", "John Roe"]);
+        assert_eq!(
+            choose_authors(&m, Some("Example News"), Some("example.com"), &[]),
+            ["Jane Doe", "John Roe"]
+        );
         assert_eq!(m.byline_authors, ["Jane Doe"]);
         let (d, from_ld) = meta_date(&m).unwrap();
         assert!(from_ld);
@@ -575,6 +774,57 @@ mod tests {
                 .as_deref(),
             Some("Kerry meets Putin")
         );
+    }
+
+    #[test]
+    fn authors_from_graph_references_labels_and_bylines() {
+        let html = r#"<html><head><script type="application/ld+json">{"@graph":[
+              {"@type":"Article","headline":"H","author":{"@id":"https://ex.com/#/person/1"}},
+              {"@type":"Person","@id":"https://ex.com/#/person/1","name":"Jayesh Shinde"}]}</script>
+            </head><body></body></html>"#;
+        let m = read(&Dom::parse(html));
+        assert_eq!(choose_authors(&m, None, None, &[]), ["Jayesh Shinde"]);
+
+        let html = r#"<html><head><meta name="author" content="Example News">
+            <meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Jane Doe">
+            <meta property="og:site_name" content="Example News"></head><body></body></html>"#;
+        let m = read(&Dom::parse(html));
+        assert_eq!(
+            choose_authors(&m, Some("Example News"), Some("example.com"), &[]),
+            ["Jane Doe"]
+        );
+        // Text bylines are used when nothing better exists; site names only as a last resort.
+        let html = r#"<html><head><meta name="author" content="Example"></head></html>"#;
+        let m = read(&Dom::parse(html));
+        assert_eq!(
+            choose_authors(&m, None, Some("www.example.com"), &["Emily Norwood".into()]),
+            ["Emily Norwood"]
+        );
+        assert_eq!(
+            clean_author("Keith Barry Senior Autos Reporter").as_deref(),
+            Some("Keith Barry")
+        );
+    }
+
+    #[test]
+    fn modified_dates_come_last() {
+        let html = r#"<html><head><meta property="article:modified_time" content="2026-02-07T12:55:40+00:00">
+            <meta name="w-published-date" content="2025-05-27T06:03:43Z"></head>
+            <body><time class="updated" datetime="2026-01-01">Jan 1</time></body></html>"#;
+        let m = read(&Dom::parse(html));
+        assert!(m.element_dates.is_empty());
+        let (d, _) = meta_date(&m).unwrap();
+        assert_eq!(dates::ymd(&d), (2025, 5, 27));
+        assert_eq!(dates::ymd(&modified_date(&m).unwrap()), (2026, 2, 7));
+    }
+
+    #[test]
+    fn headline_taglines_after_a_pipe_go() {
+        assert_eq!(
+            headline_part("Best Residential Movers in NYC 2025 | Top 19 Companies"),
+            "Best Residential Movers in NYC 2025"
+        );
+        assert_eq!(headline_part("Rust | Go"), "Rust | Go");
     }
 
     #[test]
