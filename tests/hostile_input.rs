@@ -228,53 +228,37 @@ fn corpus(scale: usize) -> Vec<Hostile> {
     out
 }
 
-/// Read clean, duplicates and rejected from the beginning until every input coordinate in
-/// `want` has an outcome (topic, reject kind) or the timeout passes.
+/// Read clean, duplicates and rejected from the beginning, each partition up to its end offset,
+/// until every input coordinate in `want` has an outcome (topic, reject kind) or the timeout
+/// passes. Partition by partition to the end offsets, never "until idle": tansu can pause a
+/// fetch of a partition full of dead letters for many seconds under load.
 fn read_outcomes(
     broker: &Broker,
     want: &[(i32, i64)],
     timeout: Duration,
 ) -> BTreeMap<(i32, i64), (String, String)> {
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    use rdkafka::message::Message;
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", broker.brokers())
-        .set("group.id", "hostile-reader")
-        .set("enable.auto.commit", "false")
-        .set("max.partition.fetch.bytes", "16777216")
-        .set("fetch.max.bytes", "67108864")
-        .create()
-        .expect("reader");
-    let mut tpl = rdkafka::TopicPartitionList::new();
-    for topic in [CLEAN, DUPLICATES, REJECTED] {
-        for p in 0..broker.partitions(topic) {
-            tpl.add_partition_offset(topic, p, rdkafka::Offset::Beginning)
-                .expect("tpl");
-        }
-    }
-    c.assign(&tpl).expect("assign");
     let mut out = BTreeMap::new();
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline && want.iter().any(|k| !out.contains_key(k)) {
-        let Some(Ok(m)) = c.poll(Duration::from_millis(200)) else {
-            continue;
-        };
-        let v: serde_json::Value =
-            serde_json::from_slice(m.payload().unwrap_or_default()).unwrap_or_default();
-        let k = (
-            v["input"]["partition"].as_i64().unwrap_or(-1) as i32,
-            v["input"]["offset"].as_i64().unwrap_or(-1),
-        );
-        let reason = v["error"]["kind"].as_str().unwrap_or("").to_string();
-        if m.topic() == REJECTED {
-            assert!(
-                v["error"]["message"]
-                    .as_str()
-                    .is_some_and(|s| !s.is_empty()),
-                "rejection without a message: {k:?}"
-            );
+        for topic in [CLEAN, DUPLICATES, REJECTED] {
+            for r in broker.read_all(topic, Duration::from_secs(60)) {
+                let v = &r.value;
+                let k = (
+                    v["input"]["partition"].as_i64().unwrap_or(-1) as i32,
+                    v["input"]["offset"].as_i64().unwrap_or(-1),
+                );
+                let reason = v["error"]["kind"].as_str().unwrap_or("").to_string();
+                if topic == REJECTED {
+                    assert!(
+                        v["error"]["message"]
+                            .as_str()
+                            .is_some_and(|s| !s.is_empty()),
+                        "rejection without a message: {k:?}"
+                    );
+                }
+                out.insert(k, (topic.to_string(), reason));
+            }
         }
-        out.insert(k, (m.topic().to_string(), reason));
     }
     out
 }

@@ -227,6 +227,11 @@ impl Broker {
             .set("bootstrap.servers", self.brokers())
             .set("group.id", "sift-test-reader")
             .set("enable.auto.commit", "false")
+            // tansu 0.6 sleeps out part of the fetch wait even when data is there: keep it
+            // short, and take big chunks (dead letters and HTML pages are large).
+            .set("fetch.wait.max.ms", "10")
+            .set("max.partition.fetch.bytes", "16777216")
+            .set("fetch.max.bytes", "67108864")
             .create()
             .expect("reader")
     }
