@@ -336,14 +336,26 @@ pub fn class_signal(el: &Element) -> ClassSignal {
             continue;
         }
         for token in v.split_ascii_whitespace() {
-            let t = token.to_ascii_lowercase();
-            if contains_any(&POSITIVE_SET, POSITIVE, &t) {
+            let mut buf = [0u8; 64];
+            let owned;
+            let t: &str = match buf.get_mut(..token.len()) {
+                Some(lower) => {
+                    lower.copy_from_slice(token.as_bytes());
+                    lower.make_ascii_lowercase();
+                    std::str::from_utf8(lower).unwrap_or_default()
+                }
+                None => {
+                    owned = token.to_ascii_lowercase();
+                    &owned
+                }
+            };
+            if contains_any(&POSITIVE_SET, POSITIVE, t) {
                 positive = true;
                 continue;
             }
-            if NEGATIVE_EXACT.contains(&t.as_str())
-                || is_ad_token(&t)
-                || contains_any(&NEGATIVE_SET, NEGATIVE, &t)
+            if NEGATIVE_EXACT.contains(&t)
+                || is_ad_token(t)
+                || contains_any(&NEGATIVE_SET, NEGATIVE, t)
             {
                 // Layout helpers like "has-sidebar" or "no-comments" describe the page, not the box.
                 let layout_helper = t.starts_with("has-")
@@ -354,12 +366,12 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                     || t.contains("commentary");
                 if !layout_helper {
                     negative = true;
-                    strong |= is_ad_token(&t)
+                    strong |= is_ad_token(t)
                         || matches!(
-                            t.as_str(),
+                            t,
                             "ad" | "ads" | "nav" | "share" | "social" | "hidden"
                         )
-                        || contains_any(&STRONG_SET, STRONG, &t);
+                        || contains_any(&STRONG_SET, STRONG, t);
                 }
             }
         }
