@@ -3,7 +3,8 @@
 //! `normalize_dump dump OUT.jsonl` writes every normalized article (WCXB dev pages, ECB+ dev
 //! texts, seed pages) as one JSON line, so an optimization can be checked byte for byte with
 //! `cmp`. `normalize_dump html N` / `normalize_dump text N` normalize the first 50 WCXB pages /
-//! the seed pages N times (for `valgrind --tool=callgrind` or `perf`).
+//! the seed pages N times, `normalize_dump pipeline N` runs the loop of `benches/pipeline.rs`
+//! over the seed pages N times (for `valgrind --tool=callgrind` or `perf`).
 
 use sift::decode::{DecodeConfig, Page, decode};
 use sift::message::{InputCoords, InputMessage};
@@ -89,7 +90,41 @@ fn main() -> anyhow::Result<()> {
                 (n * pages.len()) as f64 / secs
             );
         }
-        _ => anyhow::bail!("usage: normalize_dump dump OUT | html N | text N"),
+        "pipeline" => {
+            // The loop of benches/pipeline.rs: decode → normalize → dedup → tag per seed page.
+            let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1);
+            let seeds: Vec<serde_json::Value> = std::fs::read_to_string(SEEDS)?
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
+            let cfg = sift::pipeline::StageConfig::default();
+            let metrics = sift::metrics::Metrics::new();
+            let stateless = sift::pipeline::StatelessStages::new(&cfg, metrics.clone());
+            let mut stateful = sift::pipeline::StatefulStages::new(&cfg, metrics);
+            let t = std::time::Instant::now();
+            for i in 0..n * seeds.len().max(1) {
+                let Some(seed) = seeds.get(i % seeds.len().max(1)) else {
+                    break;
+                };
+                let mut env = seed.clone();
+                env["id"] = format!("bench-{i}").into();
+                env["body"] = format!("{}\n\nRef {i}.", env["body"].as_str().unwrap_or("")).into();
+                let msg = InputMessage::from_payload(
+                    serde_json::to_vec(&env)?,
+                    InputCoords {
+                        topic: "bench".into(),
+                        partition: 0,
+                        offset: i as i64,
+                    },
+                );
+                std::hint::black_box(
+                    stateful.resolve_prepared(stateless.prepare(msg), chrono::Utc::now()),
+                );
+            }
+            let secs = t.elapsed().as_secs_f64();
+            println!("{:.0} pages/s", (n * seeds.len()) as f64 / secs);
+        }
+        _ => anyhow::bail!("usage: normalize_dump dump OUT | html N | text N | pipeline N"),
     }
     Ok(())
 }

@@ -17,24 +17,25 @@ fn is_space(c: char) -> bool {
 pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let run_start = i;
-        while bytes.get(i).is_some_and(|b| (0x21..=0x7e).contains(b)) {
-            i += 1;
-        }
-        if i > run_start {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let bytes = rest.as_bytes();
+        let run = bytes
+            .iter()
+            .position(|b| !(0x21..=0x7e).contains(b))
+            .unwrap_or(bytes.len());
+        if run > 0 {
             if pending_space {
                 out.push(' ');
                 pending_space = false;
             }
-            out.push_str(s.get(run_start..i).unwrap_or_default());
+            out.push_str(rest.get(..run).unwrap_or_default());
         }
-        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+        rest = rest.get(run..).unwrap_or_default();
+        let Some(c) = rest.chars().next() else {
             break;
         };
-        i += c.len_utf8();
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
         if is_space(c) {
             pending_space = !out.is_empty();
         } else {
@@ -79,25 +80,28 @@ pub fn is_unspaced_script(c: char) -> bool {
 pub fn count_words(s: &str) -> usize {
     let mut n = 0;
     let mut in_word = false;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        if b < 0x80 {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let bytes = rest.as_bytes();
+        let ascii = bytes.iter().position(|&b| b >= 0x80).unwrap_or(bytes.len());
+        for &b in bytes.get(..ascii).unwrap_or_default() {
             let word = b.is_ascii_alphanumeric() | (b == b'_');
             n += usize::from(word & !in_word);
             in_word = word | (in_word & (b == b'\''));
-        } else if b >= 0xc0 {
-            // A lead byte: judge the whole char (continuation bytes are skipped).
-            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
-                continue;
-            };
-            if is_unspaced_script(c) {
-                n += 1;
-                in_word = false;
-            } else if c.is_alphanumeric() {
-                n += usize::from(!in_word);
-                in_word = true;
-            } else if !(in_word && c == '’') {
-                in_word = false;
-            }
+        }
+        rest = rest.get(ascii..).unwrap_or_default();
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
+        if is_unspaced_script(c) {
+            n += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            n += usize::from(!in_word);
+            in_word = true;
+        } else if !(in_word && c == '’') {
+            in_word = false;
         }
     }
     n

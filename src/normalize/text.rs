@@ -109,12 +109,17 @@ fn is_prose(t: &str, words: usize) -> bool {
 }
 
 fn is_ticker(t: &str) -> bool {
+    if !t.contains(['•', '|', '·']) {
+        return false;
+    }
     let seps = t.matches(" • ").count() + t.matches(" | ").count() + t.matches(" · ").count();
     seps >= 2
 }
 
 fn is_breadcrumb(t: &str, words: usize) -> bool {
-    words <= 10 && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
+    words <= 10
+        && t.contains(['>', '»', '›'])
+        && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
 }
 
 /// Literals every [`CAPTION_VERB`] match contains: lines without any skip the regex.
