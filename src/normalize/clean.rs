@@ -20,10 +20,21 @@ pub fn collapse_whitespace(s: &str) -> String {
     let mut rest = s;
     while !rest.is_empty() {
         let bytes = rest.as_bytes();
-        let run = bytes
-            .iter()
-            .position(|b| !(0x21..=0x7e).contains(b))
-            .unwrap_or(bytes.len());
+        let printable = |b: &u8| (0x21..=0x7e).contains(b);
+        let mut run = 0;
+        loop {
+            let from = bytes.get(run..).unwrap_or_default();
+            run += from.iter().position(|b| !printable(b)).unwrap_or(from.len());
+            // A single space between printable bytes stays inside the run.
+            if run > 0
+                && bytes.get(run) == Some(&b' ')
+                && bytes.get(run + 1).is_some_and(printable)
+            {
+                run += 1;
+            } else {
+                break;
+            }
+        }
         if run > 0 {
             if pending_space {
                 out.push(' ');
@@ -84,11 +95,16 @@ pub fn count_words(s: &str) -> usize {
     while !rest.is_empty() {
         let bytes = rest.as_bytes();
         let ascii = bytes.iter().position(|&b| b >= 0x80).unwrap_or(bytes.len());
+        let mut state = usize::from(in_word);
         for &b in bytes.get(..ascii).unwrap_or_default() {
-            let word = b.is_ascii_alphanumeric() | (b == b'_');
-            n += usize::from(word & !in_word);
-            in_word = word | (in_word & (b == b'\''));
+            let t = WORD_STEP
+                .get((state << 7) | usize::from(b & 0x7f))
+                .copied()
+                .unwrap_or(0);
+            n += usize::from(t >> 1);
+            state = usize::from(t & 1);
         }
+        in_word = state == 1;
         rest = rest.get(ascii..).unwrap_or_default();
         let Some(c) = rest.chars().next() else {
             break;
@@ -106,6 +122,22 @@ pub fn count_words(s: &str) -> usize {
     }
     n
 }
+
+/// Word-count step for an ASCII byte, indexed by `in_word << 7 | byte`: bit 0 is the next
+/// `in_word`, bit 1 is set when a word starts here.
+static WORD_STEP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let in_word = i >= 128;
+        let b = (i & 0x7f) as u8;
+        let word = b.is_ascii_alphanumeric() || b == b'_';
+        let next = word || (in_word && b == b'\'');
+        t[i] = (next as u8) | (((word && !in_word) as u8) << 1);
+        i += 1;
+    }
+    t
+};
 
 /// Reference implementations the fast paths must agree with.
 #[cfg(test)]
@@ -173,6 +205,10 @@ mod tests {
             "深圳报业 Shenzhen’s don't it's_ok x__y '' ’’",
             "e\u{301} \u{85}nel\u{2028}ls \u{1c}fs \u{feff}bom",
             "Kerry's talks, in Moscow. 2015-12-16 08:53",
+            "a b  c   d \t e",
+            " a b ",
+            "a \u{e9} b\u{a0} c",
+            "x ' y 'z' _a_ 9'9",
         ];
         for s in samples {
             assert_eq!(collapse_whitespace(s), reference::collapse_whitespace(s), "{s:?}");
