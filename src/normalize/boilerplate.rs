@@ -367,10 +367,7 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                 if !layout_helper {
                     negative = true;
                     strong |= is_ad_token(t)
-                        || matches!(
-                            t,
-                            "ad" | "ads" | "nav" | "share" | "social" | "hidden"
-                        )
+                        || matches!(t, "ad" | "ads" | "nav" | "share" | "social" | "hidden")
                         || contains_any(&STRONG_SET, STRONG, t);
                 }
             }

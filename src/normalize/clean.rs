@@ -24,11 +24,12 @@ pub fn collapse_whitespace(s: &str) -> String {
         let mut run = 0;
         loop {
             let from = bytes.get(run..).unwrap_or_default();
-            run += from.iter().position(|b| !printable(b)).unwrap_or(from.len());
+            run += from
+                .iter()
+                .position(|b| !printable(b))
+                .unwrap_or(from.len());
             // A single space between printable bytes stays inside the run.
-            if run > 0
-                && bytes.get(run) == Some(&b' ')
-                && bytes.get(run + 1).is_some_and(printable)
+            if run > 0 && bytes.get(run) == Some(&b' ') && bytes.get(run + 1).is_some_and(printable)
             {
                 run += 1;
             } else {
@@ -211,7 +212,11 @@ mod tests {
             "x ' y 'z' _a_ 9'9",
         ];
         for s in samples {
-            assert_eq!(collapse_whitespace(s), reference::collapse_whitespace(s), "{s:?}");
+            assert_eq!(
+                collapse_whitespace(s),
+                reference::collapse_whitespace(s),
+                "{s:?}"
+            );
             assert_eq!(count_words(s), reference::count_words(s), "{s:?}");
         }
     }

@@ -308,23 +308,141 @@ type Attrs = Vec<(Cow<'static, str>, Box<str>)>;
 /// Tag and attribute names common enough to share one static string instead of allocating
 /// one per element.
 const COMMON_NAMES: &[&str] = &[
-    "a", "abbr", "address", "article", "aside", "b", "blockquote", "body", "br", "button",
-    "caption", "center", "cite", "code", "dd", "details", "div", "dl", "dt", "em", "figcaption",
-    "figure", "font", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
-    "hr", "html", "i", "iframe", "img", "input", "label", "li", "link", "main", "meta", "nav",
-    "noscript", "ol", "option", "p", "path", "picture", "pre", "q", "s", "script", "section",
-    "select", "small", "source", "span", "strong", "style", "sub", "summary", "sup", "svg",
-    "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "u",
-    "ul", "video", "g", "use", "wbr", "class", "id", "href", "src", "srcset", "sizes", "style",
-    "rel", "type", "content", "name", "property", "itemprop", "itemscope", "itemtype", "lang",
-    "datetime", "hidden", "aria-hidden", "aria-label", "role", "alt", "width", "height",
-    "target", "loading", "data-src", "charset", "http-equiv", "async", "defer", "value", "for",
-    "tabindex", "viewbox", "xmlns", "d", "fill", "media", "onclick", "action", "method",
-    "pubdate", "xml:lang", "decoding", "crossorigin", "integrity", "referrerpolicy",
+    "a",
+    "abbr",
+    "address",
+    "article",
+    "aside",
+    "b",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "label",
+    "li",
+    "link",
+    "main",
+    "meta",
+    "nav",
+    "noscript",
+    "ol",
+    "option",
+    "p",
+    "path",
+    "picture",
+    "pre",
+    "q",
+    "s",
+    "script",
+    "section",
+    "select",
+    "small",
+    "source",
+    "span",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "u",
+    "ul",
+    "video",
+    "g",
+    "use",
+    "wbr",
+    "class",
+    "id",
+    "href",
+    "src",
+    "srcset",
+    "sizes",
+    "style",
+    "rel",
+    "type",
+    "content",
+    "name",
+    "property",
+    "itemprop",
+    "itemscope",
+    "itemtype",
+    "lang",
+    "datetime",
+    "hidden",
+    "aria-hidden",
+    "aria-label",
+    "role",
+    "alt",
+    "width",
+    "height",
+    "target",
+    "loading",
+    "data-src",
+    "charset",
+    "http-equiv",
+    "async",
+    "defer",
+    "value",
+    "for",
+    "tabindex",
+    "viewbox",
+    "xmlns",
+    "d",
+    "fill",
+    "media",
+    "onclick",
+    "action",
+    "method",
+    "pubdate",
+    "xml:lang",
+    "decoding",
+    "crossorigin",
+    "integrity",
+    "referrerpolicy",
 ];
 
-static COMMON_NAME_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
-    std::sync::LazyLock::new(|| COMMON_NAMES.iter().copied().collect());
+/// [`COMMON_NAMES`] keyed by their bytes (lookups need no UTF-8 check).
+static COMMON_NAME_MAP: std::sync::LazyLock<rustc_hash::FxHashMap<&'static [u8], &'static str>> =
+    std::sync::LazyLock::new(|| COMMON_NAMES.iter().map(|n| (n.as_bytes(), *n)).collect());
 
 /// The lowercase form of a tag or attribute name, shared when it is a common one.
 fn lower_name(raw: &str) -> Cow<'static, str> {
@@ -332,10 +450,7 @@ fn lower_name(raw: &str) -> Cow<'static, str> {
     if let Some(lower) = buf.get_mut(..raw.len()) {
         lower.copy_from_slice(raw.as_bytes());
         lower.make_ascii_lowercase();
-        if let Some(&known) = std::str::from_utf8(lower)
-            .ok()
-            .and_then(|l| COMMON_NAME_SET.get(l))
-        {
+        if let Some(&known) = COMMON_NAME_MAP.get(&*lower) {
             return Cow::Borrowed(known);
         }
     }
@@ -344,10 +459,7 @@ fn lower_name(raw: &str) -> Cow<'static, str> {
 
 /// Parse a start tag whose name begins at `i`. Returns the index after the tag and
 /// `(name, attrs, self_closing)`.
-fn parse_start_tag(
-    html: &str,
-    mut i: usize,
-) -> (usize, Option<(Cow<'static, str>, Attrs, bool)>) {
+fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(Cow<'static, str>, Attrs, bool)>) {
     let bytes = html.as_bytes();
     let name_start = i;
     while i < bytes.len()

@@ -124,8 +124,15 @@ fn is_breadcrumb(t: &str, words: usize) -> bool {
 
 /// Literals every [`CAPTION_VERB`] match contains: lines without any skip the regex.
 static CAPTION_VERB_LITERALS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(["left", "right", "center", "centre", "shake hands", "pose for"])
-        .ok()
+    aho_corasick::AhoCorasick::new([
+        "left",
+        "right",
+        "center",
+        "centre",
+        "shake hands",
+        "pose for",
+    ])
+    .ok()
 });
 
 fn caption_verb(t: &str) -> bool {
@@ -138,9 +145,9 @@ fn caption_verb(t: &str) -> bool {
 /// Whether `t` may match [`CAPTION`]: every branch needs '(', '/', "photo" or "getty".
 fn may_be_caption(t: &str) -> bool {
     t.contains(['(', '/'])
-        || t.as_bytes().windows(5).any(|w| {
-            w.eq_ignore_ascii_case(b"photo") || w.eq_ignore_ascii_case(b"getty")
-        })
+        || t.as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"photo") || w.eq_ignore_ascii_case(b"getty"))
 }
 
 fn is_caption(t: &str) -> bool {
