@@ -1,6 +1,8 @@
 //! Boilerplate signals: element names, class/id/role tokens, chrome phrases, stop words.
 
 use super::dom::Element;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use std::sync::LazyLock;
 
 /// Elements whose whole subtree never holds article text.
 pub fn is_dropped_element(name: &str) -> bool {
@@ -294,6 +296,27 @@ fn is_ad_token(t: &str) -> bool {
         || t.starts_with("gpt-")
 }
 
+/// One automaton per substring list: a token is tested against all of a list's patterns in a
+/// single pass instead of one `contains` per pattern (this was most of the HTML stage's time).
+fn substring_set(patterns: &[&str]) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .ok()
+}
+
+static POSITIVE_SET: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| substring_set(POSITIVE));
+static NEGATIVE_SET: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| substring_set(NEGATIVE));
+static STRONG_SET: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| substring_set(STRONG));
+
+/// Whether `t` contains any of `patterns` (`set` is the automaton built from them).
+fn contains_any(set: &LazyLock<Option<AhoCorasick>>, patterns: &[&str], t: &str) -> bool {
+    match LazyLock::force(set) {
+        Some(ac) => ac.is_match(t),
+        None => patterns.iter().any(|p| t.contains(p)),
+    }
+}
+
 /// Class/id verdict for an element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassSignal {
@@ -325,14 +348,26 @@ pub fn class_signal(el: &Element) -> ClassSignal {
             continue;
         }
         for token in v.split_ascii_whitespace() {
-            let t = token.to_ascii_lowercase();
-            if POSITIVE.iter().any(|p| t.contains(p)) {
+            let mut buf = [0u8; 64];
+            let owned;
+            let t: &str = match buf.get_mut(..token.len()) {
+                Some(lower) => {
+                    lower.copy_from_slice(token.as_bytes());
+                    lower.make_ascii_lowercase();
+                    std::str::from_utf8(lower).unwrap_or_default()
+                }
+                None => {
+                    owned = token.to_ascii_lowercase();
+                    &owned
+                }
+            };
+            if contains_any(&POSITIVE_SET, POSITIVE, t) {
                 positive = true;
                 continue;
             }
-            if NEGATIVE_EXACT.contains(&t.as_str())
-                || is_ad_token(&t)
-                || NEGATIVE.iter().any(|n| t.contains(n))
+            if NEGATIVE_EXACT.contains(&t)
+                || is_ad_token(t)
+                || contains_any(&NEGATIVE_SET, NEGATIVE, t)
             {
                 // Layout helpers like "has-sidebar" or "no-comments" describe the page, not the box.
                 let layout_helper = t.starts_with("has-")
@@ -345,12 +380,9 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                     || t.contains("contextmenu");
                 if !layout_helper {
                     negative = true;
-                    strong |= is_ad_token(&t)
-                        || matches!(
-                            t.as_str(),
-                            "ad" | "ads" | "nav" | "share" | "social" | "hidden"
-                        )
-                        || STRONG.iter().any(|n| t.contains(n));
+                    strong |= is_ad_token(t)
+                        || matches!(t, "ad" | "ads" | "nav" | "share" | "social" | "hidden")
+                        || contains_any(&STRONG_SET, STRONG, t);
                 }
             }
         }
@@ -554,6 +586,23 @@ const STOP_WORDS: &[&str] = &[
     "для", "о", "так", "но", "же", "уже", "был", "была", "были",
 ];
 
+static STOP_SET: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+
+/// Whether a token (any case, at most 12 bytes) is in [`STOP_WORDS`]. ASCII tokens are
+/// lowercased on the stack; others go through `str::to_lowercase`.
+fn is_stop_word(tok: &str) -> bool {
+    let bytes = tok.as_bytes();
+    if bytes.is_ascii() && bytes.len() <= 16 {
+        let mut buf = [0u8; 16];
+        let lower = buf.get_mut(..bytes.len()).unwrap_or_default();
+        lower.copy_from_slice(bytes);
+        lower.make_ascii_lowercase();
+        return std::str::from_utf8(lower).is_ok_and(|l| STOP_SET.contains(l));
+    }
+    STOP_SET.contains(tok.to_lowercase().as_str())
+}
+
 /// Fraction of tokens that are stop words (lowercased), and the token count.
 pub fn stop_word_density(text: &str) -> (f32, usize) {
     let mut total = 0usize;
@@ -563,11 +612,8 @@ pub fn stop_word_density(text: &str) -> (f32, usize) {
         .filter(|t| !t.is_empty())
     {
         total += 1;
-        if tok.len() <= 12 {
-            let lower = tok.to_lowercase();
-            if STOP_WORDS.contains(&lower.as_str()) {
-                stops += 1;
-            }
+        if tok.len() <= 12 && is_stop_word(tok) {
+            stops += 1;
         }
     }
     if total == 0 {

@@ -12,11 +12,42 @@ fn is_space(c: char) -> bool {
 }
 
 /// Collapse runs of whitespace (including NBSP, zero-width spaces, soft hyphens) into one
-/// space and trim. Fast path when nothing needs to change.
+/// space and trim; control characters are dropped. Runs of printable ASCII are copied in bulk;
+/// other characters go through the Unicode checks one by one.
 pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.chars() {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let bytes = rest.as_bytes();
+        let printable = |b: &u8| (0x21..=0x7e).contains(b);
+        let mut run = 0;
+        loop {
+            let from = bytes.get(run..).unwrap_or_default();
+            run += from
+                .iter()
+                .position(|b| !printable(b))
+                .unwrap_or(from.len());
+            // A single space between printable bytes stays inside the run.
+            if run > 0 && bytes.get(run) == Some(&b' ') && bytes.get(run + 1).is_some_and(printable)
+            {
+                run += 1;
+            } else {
+                break;
+            }
+        }
+        if run > 0 {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push_str(rest.get(..run).unwrap_or_default());
+        }
+        rest = rest.get(run..).unwrap_or_default();
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
         if is_space(c) {
             pending_space = !out.is_empty();
         } else {
@@ -32,9 +63,9 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
-/// NFC, then [`collapse_whitespace`].
+/// NFC, then [`collapse_whitespace`]. ASCII text is NFC already and skips the check.
 pub fn clean_whitespace(s: &str) -> String {
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         collapse_whitespace(s)
     } else {
         let nfc: String = s.nfc().collect();
@@ -57,24 +88,100 @@ pub fn is_unspaced_script(c: char) -> bool {
 }
 
 /// Words in a text: runs of letters/digits, every CJK (or other unspaced-script) char counting
-/// as one word.
+/// as one word. ASCII bytes are judged without decoding.
 pub fn count_words(s: &str) -> usize {
     let mut n = 0;
     let mut in_word = false;
-    for c in s.chars() {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let bytes = rest.as_bytes();
+        let ascii = bytes.iter().position(|&b| b >= 0x80).unwrap_or(bytes.len());
+        let mut state = usize::from(in_word);
+        for &b in bytes.get(..ascii).unwrap_or_default() {
+            let t = WORD_STEP
+                .get((state << 7) | usize::from(b & 0x7f))
+                .copied()
+                .unwrap_or(0);
+            n += usize::from(t >> 1);
+            state = usize::from(t & 1);
+        }
+        in_word = state == 1;
+        rest = rest.get(ascii..).unwrap_or_default();
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
         if is_unspaced_script(c) {
             n += 1;
             in_word = false;
-        } else if c.is_alphanumeric() || c == '_' {
-            if !in_word {
-                n += 1;
-                in_word = true;
-            }
-        } else if !(in_word && (c == '\'' || c == '’')) {
+        } else if c.is_alphanumeric() {
+            n += usize::from(!in_word);
+            in_word = true;
+        } else if !(in_word && c == '’') {
             in_word = false;
         }
     }
     n
+}
+
+/// Word-count step for an ASCII byte, indexed by `in_word << 7 | byte`: bit 0 is the next
+/// `in_word`, bit 1 is set when a word starts here.
+static WORD_STEP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let in_word = i >= 128;
+        let b = (i & 0x7f) as u8;
+        let word = b.is_ascii_alphanumeric() || b == b'_';
+        let next = word || (in_word && b == b'\'');
+        t[i] = (next as u8) | (((word && !in_word) as u8) << 1);
+        i += 1;
+    }
+    t
+};
+
+/// Reference implementations the fast paths must agree with.
+#[cfg(test)]
+mod reference {
+    use super::*;
+
+    pub fn collapse_whitespace(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut pending_space = false;
+        for c in s.chars() {
+            if is_space(c) {
+                pending_space = !out.is_empty();
+            } else {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                if !c.is_control() {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    pub fn count_words(s: &str) -> usize {
+        let mut n = 0;
+        let mut in_word = false;
+        for c in s.chars() {
+            if is_unspaced_script(c) {
+                n += 1;
+                in_word = false;
+            } else if c.is_alphanumeric() || c == '_' {
+                if !in_word {
+                    n += 1;
+                    in_word = true;
+                }
+            } else if !(in_word && (c == '\'' || c == '’')) {
+                in_word = false;
+            }
+        }
+        n
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +192,33 @@ mod tests {
     fn whitespace_is_collapsed_and_nfc() {
         assert_eq!(clean_whitespace("  a\u{a0}\t b\u{200b} e\u{301} "), "a b é");
         assert_eq!(collapse_whitespace("\n\n x \r\n y\u{7}"), "x y");
+    }
+
+    #[test]
+    fn fast_paths_match_the_reference() {
+        let samples = [
+            "",
+            " ",
+            "plain ascii text",
+            "  lead\t\ttabs \r\n and\x07bell\x7f del  ",
+            "\x01\x02 ctrl first",
+            "caf\u{e9} \u{a0}nbsp\u{200b}zw\u{ad}shy \u{3000}ideo",
+            "深圳报业 Shenzhen’s don't it's_ok x__y '' ’’",
+            "e\u{301} \u{85}nel\u{2028}ls \u{1c}fs \u{feff}bom",
+            "Kerry's talks, in Moscow. 2015-12-16 08:53",
+            "a b  c   d \t e",
+            " a b ",
+            "a \u{e9} b\u{a0} c",
+            "x ' y 'z' _a_ 9'9",
+        ];
+        for s in samples {
+            assert_eq!(
+                collapse_whitespace(s),
+                reference::collapse_whitespace(s),
+                "{s:?}"
+            );
+            assert_eq!(count_words(s), reference::count_words(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -204,6 +204,11 @@ pub fn find_first(text: &str) -> Option<FoundDate> {
 /// Up to `limit` dates found in `text`, ordered by position: `(byte offset, date)`.
 pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     let mut found: Vec<(usize, FoundDate)> = Vec::new();
+    // Every pattern below needs a year that parses as an integer: four ASCII digits in a row.
+    // Most texts (lines, blocks) have none, and this scan is far cheaper than seven regexes.
+    if !has_ascii_digit_run(text, 4) {
+        return found;
+    }
     let mut push = |pos: usize, d: Option<FoundDate>| {
         if let Some(d) = d {
             found.push((pos, d));
@@ -294,6 +299,22 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     found.dedup_by_key(|(pos, _)| *pos);
     found.truncate(limit);
     found
+}
+
+/// Whether `text` holds `n` consecutive ASCII digits.
+fn has_ascii_digit_run(text: &str, n: usize) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// A date in a URL path: `/2015/12/16/`, `/2015-12-16/`, `/20151216/`.

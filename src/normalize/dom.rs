@@ -9,6 +9,7 @@
 //! nesting cannot overflow the stack.
 
 use super::entities::decode_entities;
+use std::borrow::Cow;
 
 /// Index of a node in [`Dom::nodes`].
 pub type NodeId = u32;
@@ -27,10 +28,10 @@ const MAX_RAW_TEXT: usize = 512 * 1024;
 /// An element: lowercase name and its (capped) attributes.
 #[derive(Debug, Clone)]
 pub struct Element {
-    /// Lowercase tag name.
-    pub name: Box<str>,
-    /// Attributes: lowercase name, decoded value.
-    pub attrs: Vec<(Box<str>, Box<str>)>,
+    /// Lowercase tag name (common names are shared statics, not allocations).
+    pub name: Cow<'static, str>,
+    /// Attributes: lowercase name (common names shared statics), decoded value.
+    pub attrs: Vec<(Cow<'static, str>, Box<str>)>,
 }
 
 impl Element {
@@ -135,9 +136,9 @@ impl Dom {
                 let (end, tag) = parse_start_tag(html, lt + 1);
                 i = end;
                 if let Some((name, attrs, self_closing)) = tag {
-                    if RAW_TEXT.contains(&name.as_str()) && !self_closing {
+                    if RAW_TEXT.contains(&&*name) && !self_closing {
                         let (content, after) = raw_text(html, end, &name);
-                        let keep = RAW_KEEP.contains(&name.as_str());
+                        let keep = RAW_KEEP.contains(&&*name);
                         b.start(name, attrs, false);
                         if keep {
                             let content = content.get(..floor_char(content, MAX_RAW_TEXT));
@@ -159,15 +160,14 @@ impl Dom {
                 b.text(html.get(text_start..lt).unwrap_or_default());
                 let close = memchr::memchr(b'>', bytes.get(lt..).unwrap_or_default())
                     .map_or(bytes.len(), |j| lt + j + 1);
-                let name = html
+                let raw = html
                     .get(lt + 2..close)
                     .unwrap_or_default()
                     .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
                     .next()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                if !name.is_empty() {
-                    b.end(&name);
+                    .unwrap_or_default();
+                if !raw.is_empty() {
+                    b.end(&lower_name(raw));
                 }
                 i = close;
                 text_start = i;
@@ -303,11 +303,163 @@ fn floor_char(s: &str, max: usize) -> usize {
     m
 }
 
-type Attrs = Vec<(Box<str>, Box<str>)>;
+type Attrs = Vec<(Cow<'static, str>, Box<str>)>;
+
+/// Tag and attribute names common enough to share one static string instead of allocating
+/// one per element.
+const COMMON_NAMES: &[&str] = &[
+    "a",
+    "abbr",
+    "address",
+    "article",
+    "aside",
+    "b",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "label",
+    "li",
+    "link",
+    "main",
+    "meta",
+    "nav",
+    "noscript",
+    "ol",
+    "option",
+    "p",
+    "path",
+    "picture",
+    "pre",
+    "q",
+    "s",
+    "script",
+    "section",
+    "select",
+    "small",
+    "source",
+    "span",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "u",
+    "ul",
+    "video",
+    "g",
+    "use",
+    "wbr",
+    "class",
+    "id",
+    "href",
+    "src",
+    "srcset",
+    "sizes",
+    "style",
+    "rel",
+    "type",
+    "content",
+    "name",
+    "property",
+    "itemprop",
+    "itemscope",
+    "itemtype",
+    "lang",
+    "datetime",
+    "hidden",
+    "aria-hidden",
+    "aria-label",
+    "role",
+    "alt",
+    "width",
+    "height",
+    "target",
+    "loading",
+    "data-src",
+    "charset",
+    "http-equiv",
+    "async",
+    "defer",
+    "value",
+    "for",
+    "tabindex",
+    "viewbox",
+    "xmlns",
+    "d",
+    "fill",
+    "media",
+    "onclick",
+    "action",
+    "method",
+    "pubdate",
+    "xml:lang",
+    "decoding",
+    "crossorigin",
+    "integrity",
+    "referrerpolicy",
+];
+
+/// [`COMMON_NAMES`] keyed by their bytes (lookups need no UTF-8 check).
+static COMMON_NAME_MAP: std::sync::LazyLock<rustc_hash::FxHashMap<&'static [u8], &'static str>> =
+    std::sync::LazyLock::new(|| COMMON_NAMES.iter().map(|n| (n.as_bytes(), *n)).collect());
+
+/// The lowercase form of a tag or attribute name, shared when it is a common one.
+fn lower_name(raw: &str) -> Cow<'static, str> {
+    let mut buf = [0u8; 16];
+    if let Some(lower) = buf.get_mut(..raw.len()) {
+        lower.copy_from_slice(raw.as_bytes());
+        lower.make_ascii_lowercase();
+        if let Some(&known) = COMMON_NAME_MAP.get(&*lower) {
+            return Cow::Borrowed(known);
+        }
+    }
+    Cow::Owned(raw.to_ascii_lowercase())
+}
 
 /// Parse a start tag whose name begins at `i`. Returns the index after the tag and
 /// `(name, attrs, self_closing)`.
-fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(String, Attrs, bool)>) {
+fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(Cow<'static, str>, Attrs, bool)>) {
     let bytes = html.as_bytes();
     let name_start = i;
     while i < bytes.len()
@@ -318,10 +470,7 @@ fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(String, Attrs, b
     {
         i += 1;
     }
-    let name = html
-        .get(name_start..i)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let name = lower_name(html.get(name_start..i).unwrap_or_default());
     let mut attrs: Attrs = Vec::new();
     let mut self_closing = false;
     loop {
@@ -375,15 +524,12 @@ fn parse_start_tag(html: &str, mut i: usize) -> (usize, Option<(String, Attrs, b
             }
         }
         if attrs.len() < MAX_ATTRS {
-            let an = html
-                .get(an_start..an_end)
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            if !attrs.iter().any(|(k, _)| **k == *an) {
+            let an = lower_name(html.get(an_start..an_end).unwrap_or_default());
+            if !attrs.iter().any(|(k, _)| *k == an) {
                 let value = value
                     .get(..floor_char(value, MAX_ATTR_VALUE))
                     .unwrap_or_default();
-                attrs.push((an.into(), decode_entities(value).into_owned().into()));
+                attrs.push((an, decode_entities(value).into_owned().into()));
             }
         }
     }
@@ -415,7 +561,7 @@ struct Builder {
     /// Open elements (node ids); the document root is not on the stack.
     stack: Vec<NodeId>,
     /// Start tags ignored because of the depth cap and not yet closed, by name.
-    ignored: std::collections::HashMap<String, usize>,
+    ignored: std::collections::HashMap<Cow<'static, str>, usize>,
 }
 
 impl Builder {
@@ -518,9 +664,9 @@ impl Builder {
         false
     }
 
-    fn start(&mut self, name: String, attrs: Attrs, self_closing: bool) {
+    fn start(&mut self, name: Cow<'static, str>, attrs: Attrs, self_closing: bool) {
         // Implied end tags.
-        match name.as_str() {
+        match &*name {
             n if CLOSES_P.contains(&n) => {
                 if self.in_scope("p", &["div", "td", "th", "li", "table", "body", "button"]) {
                     self.end("p");
@@ -556,15 +702,12 @@ impl Builder {
             }
             _ => {}
         }
-        let void = VOID.contains(&name.as_str());
+        let void = VOID.contains(&&*name);
         if !void && !self_closing && self.stack.len() >= MAX_DEPTH {
             *self.ignored.entry(name).or_insert(0) += 1;
             return;
         }
-        let id = self.append(NodeData::Element(Element {
-            name: name.into(),
-            attrs,
-        }));
+        let id = self.append(NodeData::Element(Element { name, attrs }));
         let keep_open = !(void || self_closing && self.is_foreign_context());
         if keep_open {
             self.stack.push(id);
@@ -586,7 +729,7 @@ impl Builder {
 
     fn end(&mut self, name: &str) {
         if name == "br" {
-            self.start("br".to_string(), Vec::new(), true);
+            self.start(Cow::Borrowed("br"), Vec::new(), true);
             return;
         }
         if let Some(count) = self.ignored.get_mut(name) {

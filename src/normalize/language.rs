@@ -134,6 +134,23 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Function word → bit set of the [`FUNCTION_WORDS`] lists that hold it.
+static FUNCTION_WORD_LISTS: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, u8>> =
+    std::sync::LazyLock::new(|| {
+        let mut map = rustc_hash::FxHashMap::default();
+        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            for w in *words {
+                *map.entry(*w).or_insert(0u8) |= 1 << i;
+            }
+        }
+        map
+    });
+
+/// Bit set of the function-word lists holding this lowercase word.
+fn function_word_lists(lower: &str) -> u8 {
+    FUNCTION_WORD_LISTS.get(lower).copied().unwrap_or(0)
+}
+
 /// Decide clear cases of the common Latin-script languages by function-word counts.
 fn function_word_guess(sample: &str) -> Option<&'static str> {
     let mut counts = [0usize; 7];
@@ -147,11 +164,17 @@ fn function_word_guess(sample: &str) -> Option<&'static str> {
         if tok.len() > 8 || !tok.is_ascii() && tok.chars().count() > 6 {
             continue;
         }
-        let lower = tok.to_lowercase();
-        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
-            if words.contains(&lower.as_str())
-                && let Some(c) = counts.get_mut(i)
-            {
+        let lists = if tok.is_ascii() {
+            let mut buf = [0u8; 8];
+            let lower = buf.get_mut(..tok.len()).unwrap_or_default();
+            lower.copy_from_slice(tok.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).map_or(0, function_word_lists)
+        } else {
+            function_word_lists(&tok.to_lowercase())
+        };
+        for (i, c) in counts.iter_mut().enumerate() {
+            if lists & (1 << i) != 0 {
                 *c += 1;
             }
         }

@@ -109,17 +109,50 @@ fn is_prose(t: &str, words: usize) -> bool {
 }
 
 fn is_ticker(t: &str) -> bool {
+    if !t.contains(['•', '|', '·']) {
+        return false;
+    }
     let seps = t.matches(" • ").count() + t.matches(" | ").count() + t.matches(" · ").count();
     seps >= 2
 }
 
 fn is_breadcrumb(t: &str, words: usize) -> bool {
-    words <= 10 && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
+    words <= 10
+        && t.contains(['>', '»', '›'])
+        && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
+}
+
+/// Literals every [`CAPTION_VERB`] match contains: lines without any skip the regex.
+static CAPTION_VERB_LITERALS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new([
+        "left",
+        "right",
+        "center",
+        "centre",
+        "shake hands",
+        "pose for",
+    ])
+    .ok()
+});
+
+fn caption_verb(t: &str) -> bool {
+    let maybe = LazyLock::force(&CAPTION_VERB_LITERALS)
+        .as_ref()
+        .is_none_or(|ac| ac.is_match(t));
+    maybe && CAPTION_VERB.is_match(t)
+}
+
+/// Whether `t` may match [`CAPTION`]: every branch needs '(', '/', "photo" or "getty".
+fn may_be_caption(t: &str) -> bool {
+    t.contains(['(', '/'])
+        || t.as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"photo") || w.eq_ignore_ascii_case(b"getty"))
 }
 
 fn is_caption(t: &str) -> bool {
-    CAPTION.is_match(t)
-        || CAPTION_VERB.is_match(t) && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
+    may_be_caption(t) && CAPTION.is_match(t)
+        || caption_verb(t) && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
 }
 
 /// A short credit line: a person's name followed by an agency or "Photo".
@@ -169,8 +202,8 @@ fn classify_lines(lines: &mut [Line]) {
             || is_ticker(t)
             || is_breadcrumb(t, words)
             || (words <= 30 && boilerplate::is_chrome_phrase(t))
-            || (words <= 12 && EMAIL.is_match(t))
-            || URLISH.is_match(t)
+            || (words <= 12 && t.contains('@') && EMAIL.is_match(t))
+            || (!t.contains(' ') && URLISH.is_match(t))
         {
             Kind::Chrome
         } else if words <= 20 && is_caption(t) || is_caption_long(t) || is_credit_line(t, words) {
@@ -261,10 +294,11 @@ fn classify_lines(lines: &mut [Line]) {
 
 /// Long captions: "X (L) and Y shake hands …", "X left speaks with Y … Tuesday Dec. 15 2015."
 fn is_caption_long(t: &str) -> bool {
-    let head: String = t.chars().take(220).collect();
-    CAPTION_VERB.is_match(&head)
-        && (WEEKDAY_DATE.is_match(&head)
-            || dates::find_first(&head).is_some()
+    let head_end = t.char_indices().nth(220).map_or(t.len(), |(i, _)| i);
+    let head = t.get(..head_end).unwrap_or(t);
+    caption_verb(head)
+        && (WEEKDAY_DATE.is_match(head)
+            || dates::find_first(head).is_some()
             || head.contains("(L)")
             || head.contains("(R)"))
 }
