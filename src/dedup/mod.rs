@@ -31,9 +31,14 @@
 //!
 //! [`store`] keeps a ring of slots (sequence numbers, oldest evicted first) with chained hash
 //! lanes whose stale links die on eviction without cleanup. Per document: 32 bytes of facts,
-//! 64 bytes of signature, 17 links and 8.5 bucket heads of 4 bytes, and the id in a byte arena
-//! (`p-<32 hex>` ids are packed to 19 bytes): 241 bytes at 1 million documents, measured by
+//! 64 bytes of signature, 17 links and 8.5 bucket heads of 4 bytes, the id lane (one link and
+//! half a bucket head), and the id in a byte arena (`p-<32 hex>` ids are packed to 19 bytes):
+//! 247.5 bytes at 1 million documents (241 before the id lane), measured by
 //! `cargo bench --bench dedup`.
+//!
+//! **Redelivery.** The id lane finds a page's own slot by id (verified, same text hash) before
+//! the exact and band lanes, whose walks stop after 64 entries and so cannot reach the original
+//! of a text repeated hundreds of times; `apply` uses the same lookup.
 //!
 //! # State and replicas
 //!
