@@ -31,9 +31,14 @@
 //!
 //! [`store`] keeps a ring of slots (sequence numbers, oldest evicted first) with chained hash
 //! lanes whose stale links die on eviction without cleanup. Per document: 32 bytes of facts,
-//! 64 bytes of signature, 17 links and 8.5 bucket heads of 4 bytes, and the id in a byte arena
-//! (`p-<32 hex>` ids are packed to 19 bytes): 241 bytes at 1 million documents, measured by
+//! 64 bytes of signature, 17 links and 8.5 bucket heads of 4 bytes, the id lane (one link and
+//! half a bucket head), and the id in a byte arena (`p-<32 hex>` ids are packed to 19 bytes):
+//! 247.5 bytes at 1 million documents (241 before the id lane), measured by
 //! `cargo bench --bench dedup`.
+//!
+//! **Redelivery.** The id lane finds a page's own slot by id (verified, same text hash) before
+//! the exact and band lanes, whose walks stop after 64 entries and so cannot reach the original
+//! of a text repeated hundreds of times; `apply` uses the same lookup.
 //!
 //! # State and replicas
 //!
@@ -360,8 +365,16 @@ impl Deduplicator {
     fn find(&mut self, doc_id: &str, sk: &sketch::Sketch, url: u32) -> Found {
         let horizon = self.horizon_s();
         let store = &self.store;
+        // Id lane first: a redelivered page (same id, same text) finds its own slot however
+        // many copies of its text the other lanes chain.
+        if let Some(seq) = store.find_id(doc_id, |seq| {
+            store.meta(seq).is_some_and(|m| m.text_hash == sk.text_hash)
+        }) {
+            return Found::Own(seq);
+        }
         // Exact lane: same normalized text. The chain runs newest to oldest, so the last match
-        // is the earliest document; keep walking to notice our own id (a redelivery).
+        // is the earliest document. A document never copies itself: entries whose root is this
+        // id (its own copies, when its slot is gone or its text changed) are skipped.
         let mut own = None;
         let mut earliest = None;
         store.walk(store.exact_lane(), sk.text_hash, |seq| {
@@ -373,7 +386,9 @@ impl Deduplicator {
                     own = Some(seq);
                     return false;
                 }
-                earliest = Some(seq);
+                if !store.root_is(seq, doc_id) {
+                    earliest = Some(seq);
+                }
             }
             true
         });
@@ -426,7 +441,7 @@ impl Deduplicator {
                 self.cands = cands;
                 return Found::Own(seq);
             }
-            if best.is_none() {
+            if best.is_none() && !store.root_is(seq, doc_id) {
                 best = Some((seq, sim));
             }
         }
@@ -506,22 +521,16 @@ impl Deduplicator {
         }
     }
 
-    /// Is this document (id and text hash) already remembered?
+    /// Is this document (id and text hash) already remembered? Looked up in the id lane, as
+    /// `check` does, so a replica that replayed the log recognizes redeliveries the same way.
     fn knows(&self, doc_id: &str, text_hash: u64) -> bool {
-        let mut found = false;
-        self.store.walk(self.store.exact_lane(), text_hash, |seq| {
-            if self
-                .store
-                .meta(seq)
-                .is_some_and(|m| m.text_hash == text_hash)
-                && self.store.id_eq(seq, doc_id)
-            {
-                found = true;
-                return false;
-            }
-            true
-        });
-        found
+        self.store
+            .find_id(doc_id, |seq| {
+                self.store
+                    .meta(seq)
+                    .is_some_and(|m| m.text_hash == text_hash)
+            })
+            .is_some()
     }
 }
 

@@ -10,10 +10,17 @@
 //! advancing the ring's front — stale heads and links die by themselves, nothing is unlinked,
 //! and the tables never need cleaning or rehashing.
 //!
+//! The **id lane** chains every remembered document under a hash of its id, in a bucket table
+//! of its own (half a head per slot). Its chains only hold hash collisions (two live documents
+//! on average), so a redelivered page finds its own slot in a step or two however many copies of
+//! its text the exact and band lanes chain (those walks stop after the `MAX_CHAIN` newest
+//! entries).
+//!
 //! Document ids live in one byte arena in ring order; evicting from the front frees a prefix,
 //! which is compacted away once it reaches a quarter of the arena.
 
 use super::sketch::BINS;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Longest id (or `duplicate_of` id) remembered, in bytes. Pages with longer ids are decided but
 /// not remembered.
@@ -97,6 +104,10 @@ pub struct Store {
     sigs: Vec<[u8; BINS]>,
     links: Vec<u32>,
     heads: Vec<u32>,
+    /// Id lane: bucket heads (own table, so its chains hold id collisions only)…
+    id_heads: Vec<u32>,
+    /// …and one link per slot.
+    id_links: Vec<u32>,
     ids: Vec<u8>,
     ids_base: u32,
 }
@@ -119,6 +130,8 @@ impl Store {
             sigs: Vec::new(),
             links: Vec::new(),
             heads: vec![0; heads],
+            id_heads: vec![0; (cap / 2).max(64)],
+            id_links: Vec::new(),
             ids: Vec::new(),
             ids_base: 0,
         }
@@ -204,6 +217,35 @@ impl Store {
         }
     }
 
+    #[inline]
+    fn id_bucket(&self, id: &str) -> usize {
+        let h = xxh3_64(id.as_bytes());
+        ((u128::from(h) * self.id_heads.len() as u128) >> 64) as usize
+    }
+
+    /// The live document with this id, if any (newest first when several share it). The id
+    /// lane's chains hold only id-hash collisions; the walk is bounded by [`MAX_CHAIN`] anyway.
+    pub fn find_id(&self, id: &str, mut accept: impl FnMut(u32) -> bool) -> Option<u32> {
+        let mut link = self.id_heads.get(self.id_bucket(id)).copied().unwrap_or(0);
+        let mut prev_age = 0u32;
+        for _ in 0..MAX_CHAIN {
+            if link == 0 {
+                break;
+            }
+            let seq = link.wrapping_sub(1);
+            let age = self.age(seq);
+            if !self.is_live(seq) || age <= prev_age {
+                break;
+            }
+            if self.id_eq(seq, id) && accept(seq) {
+                return Some(seq);
+            }
+            prev_age = age;
+            link = self.id_links.get(self.pos(seq)).copied().unwrap_or(0);
+        }
+        None
+    }
+
     /// Remember a document (the caller evicts afterwards). Returns its sequence number, or
     /// `None` when its ids are too long to remember.
     pub fn push(&mut self, doc: &NewDoc<'_>) -> Option<u32> {
@@ -235,6 +277,7 @@ impl Store {
             self.metas.push(meta);
             self.sigs.push(doc.sig);
             self.links.extend(std::iter::repeat_n(0, self.lanes));
+            self.id_links.push(0);
         } else {
             if let Some(m) = self.metas.get_mut(pos) {
                 *m = meta;
@@ -260,6 +303,13 @@ impl Store {
             }
         }
         self.link(link_base, band_lanes, doc.text_hash, seq);
+        let b = self.id_bucket(doc.id);
+        if let Some(head) = self.id_heads.get_mut(b) {
+            let prev = std::mem::replace(head, seq.wrapping_add(1));
+            if let Some(l) = self.id_links.get_mut(pos) {
+                *l = prev;
+            }
+        }
         Some(seq)
     }
 
@@ -318,6 +368,19 @@ impl Store {
         }
     }
 
+    /// Is `id` the earliest document the live document `seq` stands for (itself when unique, the
+    /// id it copies otherwise)?
+    pub fn root_is(&self, seq: u32, id: &str) -> bool {
+        let Some(m) = self.meta(seq) else {
+            return false;
+        };
+        if m.kind() == KIND_UNIQUE {
+            return self.id_eq(seq, id);
+        }
+        let off = m.id_off.wrapping_add(u32::from(m.id_len));
+        self.stored(off, usize::from(m.of_len)) == id.as_bytes()
+    }
+
     /// The id of a live document.
     pub fn id(&self, seq: u32) -> String {
         let Some(m) = self.meta(seq) else {
@@ -346,6 +409,8 @@ impl Store {
             + self.sigs.capacity() * BINS
             + self.links.capacity() * 4
             + self.heads.capacity() * 4
+            + self.id_heads.capacity() * 4
+            + self.id_links.capacity() * 4
             + self.ids.capacity()
     }
 }

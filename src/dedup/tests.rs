@@ -306,3 +306,115 @@ fn hostile_inputs_stay_bounded() {
     }
     assert!(d.len() <= 10);
 }
+
+/// `base` with sentence `k % len` replaced by words unique to `k`: a near copy (one sentence of
+/// 30 changed) whose text differs from every other `k`.
+fn near_variant(base: &[Vec<String>], k: usize) -> String {
+    let mut s = base.to_vec();
+    let n = s.len();
+    if let Some(sentence) = s.get_mut(k % n) {
+        for (j, w) in sentence.iter_mut().enumerate() {
+            *w = format!("v{k}x{j}");
+        }
+    }
+    join(&s)
+}
+
+type Decision = (Verdict, Option<StateEntry>);
+
+/// Redeliver `(id, text, time, first decision)` and require the same decision and no new memory.
+fn assert_redelivered(d: &mut Deduplicator, id: &str, a: &Article, t: i64, first: &Decision) {
+    let n = d.len();
+    let again = d.check(id, a, t);
+    assert_eq!(&again, first, "redelivery of {id} changed its decision");
+    assert_eq!(d.len(), n, "redelivery of {id} remembered something new");
+    if first.0.status == DedupStatus::Duplicate {
+        assert_ne!(first.0.duplicate_of.as_deref(), Some(id));
+    }
+}
+
+/// Hot exact chain: far more copies than one chain walk visits.
+#[test]
+fn redelivered_original_after_300_exact_copies_is_itself() {
+    let mut d = Deduplicator::new(DedupConfig::default());
+    let orig = text(&join(&story(40, 30)));
+    let first = d.check("orig", &orig, T0);
+    assert_eq!(first.0.status, DedupStatus::Unique);
+    let mut copies = Vec::new();
+    for k in 0..300i64 {
+        let id = format!("copy-{k}");
+        let dec = d.check(&id, &orig, T0 + 1 + k);
+        assert_eq!(dec.0.duplicate_of.as_deref(), Some("orig"));
+        assert_eq!(dec.0.kind, Some(DuplicateKind::Exact));
+        copies.push((id, T0 + 1 + k, dec));
+    }
+    assert_eq!(d.len(), 301);
+    assert_redelivered(&mut d, "orig", &orig, T0, &first);
+    for k in [0usize, 5, 150, 299] {
+        let (id, t, dec) = &copies[k];
+        assert_redelivered(&mut d, id, &orig, *t, dec);
+    }
+    assert_eq!(d.len(), 301);
+}
+
+/// 200 near copies: 100 distinct near variants, then one more near variant sent 100 times (a
+/// hot exact chain of near copies: the first is `near`, the others exact copies of it).
+fn near_copies_run(d: &mut Deduplicator) -> Vec<(String, Article, i64, Decision)> {
+    let base = story(41, 30);
+    let orig = text(&join(&base));
+    let mut out = Vec::new();
+    let first = d.check("orig", &orig, T0);
+    assert_eq!(first.0.status, DedupStatus::Unique);
+    out.push(("orig".to_string(), orig, T0, first));
+    for k in 0..200usize {
+        let variant = if k < 100 { k } else { 1000 };
+        let a = text(&near_variant(&base, variant));
+        let id = format!("near-{k}");
+        let t = T0 + 1 + k as i64;
+        let dec = d.check(&id, &a, t);
+        assert_eq!(dec.0.status, DedupStatus::Duplicate, "{id}");
+        assert_eq!(dec.0.duplicate_of.as_deref(), Some("orig"), "{id}");
+        out.push((id, a, t, dec));
+    }
+    out
+}
+
+#[test]
+fn redelivered_original_after_200_near_copies_is_itself() {
+    let mut d = Deduplicator::new(DedupConfig::default());
+    let run = near_copies_run(&mut d);
+    assert_eq!(d.len(), 201);
+    for k in [0usize, 1, 50, 100, 101, 102, 103, 200] {
+        let (id, a, t, dec) = &run[k];
+        assert_redelivered(&mut d, id, a, *t, dec);
+    }
+    assert_eq!(d.len(), 201);
+}
+
+#[test]
+fn replica_that_replayed_hot_chains_recognizes_redeliveries() {
+    let mut live = Deduplicator::new(DedupConfig::default());
+    let mut run = near_copies_run(&mut live);
+    let orig = run[0].1.clone();
+    for k in 0..300i64 {
+        let id = format!("copy-{k}");
+        let t = T0 + 500 + k;
+        let dec = live.check(&id, &orig, t);
+        run.push((id, orig.clone(), t, dec));
+    }
+    let mut replica = Deduplicator::new(DedupConfig::default());
+    for (_, _, _, (_, e)) in &run {
+        replica.apply(e.as_ref().unwrap());
+    }
+    assert_eq!(replica.len(), live.len());
+    // Reading the entries back again (own entries on the tail) changes nothing.
+    for (_, _, _, (_, e)) in &run {
+        replica.apply(e.as_ref().unwrap());
+    }
+    assert_eq!(replica.len(), live.len());
+    for k in [0usize, 1, 50, 101, 200, 201, 205, 500] {
+        let (id, a, t, dec) = &run[k];
+        assert_redelivered(&mut replica, id, a, *t, dec);
+    }
+    assert_eq!(replica.len(), live.len());
+}
