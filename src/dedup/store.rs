@@ -192,29 +192,18 @@ impl Store {
     /// Visit the live documents chained in the bucket of `key` in `lane`, newest first.
     /// Returning `false` from `f` stops the walk.
     #[inline]
-    pub fn walk(&self, lane: usize, key: u64, mut f: impl FnMut(u32) -> bool) {
-        let b = self.bucket(lane, key);
-        let mut link = self.heads.get(b).copied().unwrap_or(0);
-        let mut prev_age = 0u32;
-        for _ in 0..MAX_CHAIN {
-            if link == 0 {
-                break;
-            }
-            let seq = link.wrapping_sub(1);
-            let age = self.age(seq);
-            if !self.is_live(seq) || age <= prev_age {
-                break;
-            }
-            if !f(seq) {
-                break;
-            }
-            prev_age = age;
-            link = self
-                .links
-                .get(self.pos(seq) * self.lanes + lane)
-                .copied()
-                .unwrap_or(0);
-        }
+    pub fn walk(&self, lane: usize, key: u64, f: impl FnMut(u32) -> bool) {
+        let head = self.heads.get(self.bucket(lane, key)).copied().unwrap_or(0);
+        self.walk_chain(
+            head,
+            |seq| {
+                self.links
+                    .get(self.pos(seq) * self.lanes + lane)
+                    .copied()
+                    .unwrap_or(0)
+            },
+            f,
+        );
     }
 
     #[inline]
@@ -226,7 +215,28 @@ impl Store {
     /// The live document with this id, if any (newest first when several share it). The id
     /// lane's chains hold only id-hash collisions; the walk is bounded by [`MAX_CHAIN`] anyway.
     pub fn find_id(&self, id: &str, mut accept: impl FnMut(u32) -> bool) -> Option<u32> {
-        let mut link = self.id_heads.get(self.id_bucket(id)).copied().unwrap_or(0);
+        let head = self.id_heads.get(self.id_bucket(id)).copied().unwrap_or(0);
+        let mut found = None;
+        self.walk_chain(
+            head,
+            |seq| self.id_links.get(self.pos(seq)).copied().unwrap_or(0),
+            |seq| {
+                if self.id_eq(seq, id) && accept(seq) {
+                    found = Some(seq);
+                    return false;
+                }
+                true
+            },
+        );
+        found
+    }
+
+    /// Follow a chain from the link `head` (`next` gives each entry's next link), newest first,
+    /// for at most [`MAX_CHAIN`] entries; stops at the first dead entry or one not older than
+    /// its predecessor (a link left over from a reused slot). Returning `false` from `f` stops.
+    #[inline]
+    fn walk_chain(&self, head: u32, next: impl Fn(u32) -> u32, mut f: impl FnMut(u32) -> bool) {
+        let mut link = head;
         let mut prev_age = 0u32;
         for _ in 0..MAX_CHAIN {
             if link == 0 {
@@ -234,16 +244,12 @@ impl Store {
             }
             let seq = link.wrapping_sub(1);
             let age = self.age(seq);
-            if !self.is_live(seq) || age <= prev_age {
+            if !self.is_live(seq) || age <= prev_age || !f(seq) {
                 break;
             }
-            if self.id_eq(seq, id) && accept(seq) {
-                return Some(seq);
-            }
             prev_age = age;
-            link = self.id_links.get(self.pos(seq)).copied().unwrap_or(0);
+            link = next(seq);
         }
-        None
     }
 
     /// Remember a document (the caller evicts afterwards). Returns its sequence number, or

@@ -27,18 +27,19 @@ struct GoldLine {
     gold: Gold,
 }
 
+/// The gold fields of one extraction gold line (shared with scoring external predictions).
 #[derive(Debug, Default, Deserialize)]
-struct Gold {
+pub(super) struct Gold {
     #[serde(default)]
-    id: Option<String>,
+    pub(super) id: Option<String>,
     #[serde(default)]
-    text: Option<String>,
+    pub(super) text: Option<String>,
     #[serde(default)]
-    title: Option<String>,
+    pub(super) title: Option<String>,
     #[serde(default)]
-    author: Option<String>,
+    pub(super) author: Option<String>,
     #[serde(default)]
-    published: Option<String>,
+    pub(super) published: Option<String>,
 }
 
 /// One page's outcome.

@@ -9,7 +9,7 @@
 //! A gold page without a prediction counts as an empty prediction (recall 0), as in the
 //! benchmark definition.
 
-use super::extract::open_lines;
+use super::extract::{Gold, open_lines};
 use super::scoring::{self, PageCounts};
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -67,20 +67,6 @@ impl Authors {
 struct GoldLine {
     #[serde(default)]
     gold: Gold,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Gold {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    author: Option<String>,
-    #[serde(default)]
-    published: Option<String>,
 }
 
 /// Totals of one scoring run.
