@@ -20,6 +20,9 @@ pub mod url;
 #[cfg(test)]
 mod tests;
 
+/// Comparison key of a text: lowercase alphanumeric words joined by single spaces.
+pub use content::key as text_key;
+
 use crate::decode::{BodyKind, Page};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};

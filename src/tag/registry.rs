@@ -154,20 +154,8 @@ fn parse(text: &str) -> Result<Vec<Publisher>> {
     Ok(file.publishers)
 }
 
-/// Lookup key for names: lowercase alphanumerics, single spaces.
-pub fn name_key(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(w.chars().flat_map(char::to_lowercase));
-    }
-    out
-}
+/// Lookup key for names: lowercase alphanumerics, single spaces (normalize's comparison key).
+pub use crate::normalize::text_key as name_key;
 
 #[cfg(test)]
 mod tests {
