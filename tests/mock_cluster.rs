@@ -4,6 +4,7 @@
 mod common;
 
 use common::mock::{MockHarness, text_pages as pages};
+use rdkafka::mocking::MockCoordinator;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::time::Duration;
 
@@ -123,4 +124,42 @@ fn a_record_too_large_for_the_broker_becomes_a_dead_letter() {
         "{}",
         error["message"]
     );
+}
+
+#[test]
+fn no_output_is_visible_before_the_state_it_depends_on_is_durable() {
+    // The state topic lives on broker 3 alone; inputs, outputs and the group on broker 1.
+    let h = harness(1);
+    for t in common::mock::TOPICS {
+        let leader = if t == "sift.state" { 3 } else { 1 };
+        h.mock.partition_leader(t, 0, Some(leader)).expect("leader");
+    }
+    h.mock
+        .coordinator(MockCoordinator::Group("sift".into()), 1)
+        .expect("coordinator");
+    let mut h = h;
+    let before = h.produce(&pages("wal-a", 20, 40));
+    h.start(&[]);
+    assert_eq!(wait_missing(&h, &before, Duration::from_secs(60)), 0);
+
+    // State writes cannot complete: the worker keeps processing, but nothing it decides may
+    // reach the output topics (a crash now would lose the state those verdicts rest on).
+    h.mock.broker_down(3).expect("down");
+    let during = h.produce(&pages("wal-b", 20, 40));
+    std::thread::sleep(Duration::from_secs(4));
+    let seen = h.accounted(false);
+    let early = during.iter().filter(|k| seen.contains_key(k)).count();
+    assert!(
+        h.metrics.consumed.get() >= 40,
+        "the worker took the new pages ({} consumed)",
+        h.metrics.consumed.get()
+    );
+    h.mock.broker_up(3).expect("up");
+    let missing = wait_missing(&h, &during, Duration::from_secs(120));
+    h.stop().expect("clean stop");
+    assert_eq!(
+        early, 0,
+        "outputs published while their state entries were not written"
+    );
+    assert_eq!(missing, 0);
 }

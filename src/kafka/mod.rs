@@ -7,9 +7,11 @@
 //!    consumption order. Serves rebalance callbacks (drain, commit, release) and commits.
 //! 2. **CPU pool** (rayon): decode + normalize, in parallel across pages and partitions.
 //! 3. **sequencer thread**: takes prepared pages in consumption order, applies state entries
-//!    from the state log, runs dedup + tag, and enqueues the output records on the producer in
+//!    from the state log, runs dedup + tag, and enqueues the state entries on the producer in
 //!    that order.
-//! 4. **acknowledger task** (tokio): awaits delivery reports, re-sends failures, turns
+//! 4. **acknowledger task** (tokio): in sequencer order, awaits each message's state entries,
+//!    then enqueues its output records (write-ahead: no output is visible before the state it
+//!    depends on is durable, see [`Produced`]); awaits delivery reports, re-sends failures, turns
 //!    too-large records into dead letters, then marks the input offset complete and frees its
 //!    in-flight slot.
 //! 5. **state thread** ([`state_log`]): replays, then tails, the shared state topic.
@@ -28,12 +30,12 @@ use crate::config::Settings;
 use crate::message::InputMessage;
 use crate::metrics::Metrics;
 use crate::ops::Health;
-use crate::pipeline::{OutputRecord, Prepared, StatefulStages, StatelessStages};
+use crate::pipeline::{OutputKind, OutputRecord, Prepared, StatefulStages, StatelessStages};
 use crate::state::StateEntry;
 use anyhow::{Context, Result};
 use consumer::{InFlightGate, PollLoop, SharedOffsets, Work, WorkerContext};
 use futures::StreamExt;
-use futures::stream::FuturesUnordered;
+use futures::stream::{FuturesOrdered, FuturesUnordered};
 use offsets::PartitionKey;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, Producer};
@@ -44,14 +46,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// What the sequencer hands the acknowledger for one input message.
+/// What the sequencer hands the acknowledger for one input message: its state entries, already
+/// enqueued, and its output records, held back until those entries (and the entries of every
+/// message sequenced before it) are acknowledged.
+///
+/// Why outputs wait: the verdict and event of a page depend on the state entries of the pages
+/// sequenced before it, which may sit on other state partitions. If an output could become
+/// visible before those entries were durable, a crash could leave a duplicate on
+/// `pages.duplicates` while the state log lacks its original; after the restart the
+/// redelivered inputs (in another order across partitions) would be judged differently. With
+/// the write-ahead order, every visible output is backed by durable state, so a redelivered
+/// page finds itself (and its original) and comes out as it did the first time.
 struct Produced {
     key: PartitionKey,
     epoch: u64,
     offset: i64,
     timestamp_ms: Option<i64>,
     msg: InputMessage,
-    enqueued: Vec<Enqueued>,
+    state: Vec<Enqueued>,
+    outputs: Vec<OutputRecord>,
 }
 
 /// Run the worker until `stop` resolves (SIGTERM/SIGINT) or a fatal error; then stop
@@ -257,7 +270,10 @@ fn sequence(
             return;
         };
         let records: Vec<OutputRecord> = stages.resolve(&msg, outcome, chrono::Utc::now());
-        let enqueued = records
+        let (state, outputs): (Vec<_>, Vec<_>) = records
+            .into_iter()
+            .partition(|r| r.kind == OutputKind::State);
+        let state = state
             .into_iter()
             .map(|r| sink.enqueue_blocking(r))
             .collect();
@@ -267,7 +283,8 @@ fn sequence(
             offset: work.offset,
             timestamp_ms: work.timestamp_ms,
             msg,
-            enqueued,
+            state,
+            outputs,
         };
         if ack_tx.send(produced).is_err() {
             return;
@@ -275,7 +292,8 @@ fn sequence(
     }
 }
 
-/// The acknowledger: completes an input offset once all its records are delivered.
+/// The acknowledger: in sequencer order, awaits each input's state entries, then enqueues its
+/// output records; completes the input offset once those are delivered too.
 async fn acknowledge(
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Produced>,
     sink: Sink,
@@ -284,22 +302,42 @@ async fn acknowledge(
     metrics: Metrics,
     fatal: Arc<Notify>,
 ) {
-    let mut pending = FuturesUnordered::new();
+    // Inputs whose state entries are being written; yields them in sequencer order.
+    let mut writing_state = FuturesOrdered::new();
+    // Inputs whose output records are being delivered.
+    let mut delivering = FuturesUnordered::new();
     let mut open = true;
     loop {
         tokio::select! {
             item = rx.recv(), if open => match item {
-                Some(p) => {
+                Some(mut p) => {
                     let sink = sink.clone();
-                    pending.push(async move {
-                        let Produced { key, epoch, offset, timestamp_ms, msg, enqueued } = p;
-                        let result = sink.confirm_all(&msg, enqueued).await;
-                        (key, epoch, offset, timestamp_ms, result)
+                    writing_state.push_back(async move {
+                        let state = std::mem::take(&mut p.state);
+                        let result = sink.confirm_all(&p.msg, state).await;
+                        (p, result)
                     });
                 }
                 None => open = false,
             },
-            Some((key, epoch, offset, ts, result)) = pending.next(), if !pending.is_empty() => {
+            Some((p, result)) = writing_state.next(), if !writing_state.is_empty() => {
+                if let Err(e) = result {
+                    tracing::error!(error = ?e, offset = p.offset, "state write failed fatally; outputs held back, offset stays uncommitted");
+                    fatal.notify_one();
+                    continue;
+                }
+                let Produced { key, epoch, offset, timestamp_ms, msg, outputs, .. } = p;
+                let mut enqueued = Vec::with_capacity(outputs.len());
+                for record in outputs {
+                    enqueued.push(sink.enqueue(record).await);
+                }
+                let sink = sink.clone();
+                delivering.push(async move {
+                    let result = sink.confirm_all(&msg, enqueued).await;
+                    (key, epoch, offset, timestamp_ms, result)
+                });
+            },
+            Some((key, epoch, offset, ts, result)) = delivering.next(), if !delivering.is_empty() => {
                 match result {
                     Ok(()) => {
                         offsets.complete(&key, epoch, offset);

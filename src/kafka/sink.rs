@@ -95,20 +95,38 @@ impl Sink {
     pub fn enqueue_blocking(&self, record: OutputRecord) -> Enqueued {
         let record = Arc::new(record);
         loop {
-            match self.try_send(&record) {
-                Ok(rx) => {
-                    return Enqueued {
-                        record,
-                        outcome: Ok(rx),
-                    };
+            let outcome = match self.try_send(&record) {
+                Ok(rx) => Ok(rx),
+                Err(Retry::QueueFull) => {
+                    std::thread::sleep(QUEUE_FULL_WAIT);
+                    continue;
                 }
-                Err(Retry::QueueFull) => std::thread::sleep(Duration::from_millis(2)),
-                Err(Retry::Failed(e)) => {
-                    return Enqueued {
-                        record,
-                        outcome: Err(e),
-                    };
+                Err(Retry::Transient) => {
+                    std::thread::sleep(TRANSIENT_WAIT);
+                    continue;
                 }
+                Err(Retry::Failed(e)) => Err(e),
+            };
+            return Enqueued { record, outcome };
+        }
+    }
+
+    /// Enqueue one record from an async task, waiting (without blocking the runtime) while
+    /// the producer queue is full. Records enqueued one after another by one task keep their
+    /// order.
+    pub async fn enqueue(&self, record: OutputRecord) -> Enqueued {
+        let record = Arc::new(record);
+        let outcome = self.send_retrying(&record).await;
+        Enqueued { record, outcome }
+    }
+
+    async fn send_retrying(&self, record: &OutputRecord) -> Result<DeliveryFuture, DeliveryError> {
+        loop {
+            match self.try_send(record) {
+                Ok(rx) => return Ok(rx),
+                Err(Retry::QueueFull) => tokio::time::sleep(QUEUE_FULL_WAIT).await,
+                Err(Retry::Transient) => tokio::time::sleep(TRANSIENT_WAIT).await,
+                Err(Retry::Failed(e)) => return Err(e),
             }
         }
     }
@@ -148,8 +166,7 @@ impl Sink {
                     .with_label_values(&[error_label(&e)])
                     .inc();
                 tracing::warn!(error = %e, "enqueue failed; retrying");
-                std::thread::sleep(Duration::from_millis(100));
-                Err(Retry::QueueFull)
+                Err(Retry::Transient)
             }
         }
     }
@@ -205,18 +222,7 @@ impl Sink {
             }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
-            rx = loop {
-                let sink = self.clone();
-                let rec = Arc::clone(&record);
-                match tokio::task::spawn_blocking(move || sink.try_send(&rec)).await {
-                    Ok(Ok(rx)) => break rx,
-                    Ok(Err(Retry::QueueFull)) => {
-                        tokio::time::sleep(Duration::from_millis(10)).await
-                    }
-                    Ok(Err(Retry::Failed(e))) => return Err(e),
-                    Err(e) => return Err(DeliveryError::Fatal(format!("send task: {e}"))),
-                }
-            };
+            rx = self.send_retrying(&record).await?;
         }
     }
 
@@ -245,29 +251,13 @@ impl Sink {
             .with_label_values(&[letters.kind.as_str()])
             .inc();
         if let Some(full) = letters.with_payload {
-            match self.confirm(self.enqueue_async(full).await).await {
+            match self.confirm(self.enqueue(full).await).await {
                 Err(DeliveryError::TooLarge(_)) => {}
                 other => return other,
             }
         }
-        self.confirm(self.enqueue_async(letters.without_payload).await)
+        self.confirm(self.enqueue(letters.without_payload).await)
             .await
-    }
-
-    async fn enqueue_async(&self, record: OutputRecord) -> Enqueued {
-        let sink = self.clone();
-        match tokio::task::spawn_blocking(move || sink.enqueue_blocking(record)).await {
-            Ok(enq) => enq,
-            Err(e) => Enqueued {
-                record: Arc::new(OutputRecord {
-                    kind: OutputKind::Rejected,
-                    key: String::new(),
-                    value: Vec::new(),
-                    headers: Vec::new(),
-                }),
-                outcome: Err(DeliveryError::Fatal(format!("enqueue task: {e}"))),
-            },
-        }
     }
 }
 
@@ -325,8 +315,17 @@ pub fn too_large_dead_letters(
     }
 }
 
+/// How long to wait before re-trying an enqueue refused because the producer queue is full.
+const QUEUE_FULL_WAIT: Duration = Duration::from_millis(2);
+/// How long to wait before re-trying an enqueue that failed for another transient reason.
+const TRANSIENT_WAIT: Duration = Duration::from_millis(100);
+
 enum Retry {
+    /// The producer queue is full: wait for deliveries.
     QueueFull,
+    /// Another error the producer may get over (logged and counted).
+    Transient,
+    /// Not worth retrying.
     Failed(DeliveryError),
 }
 
