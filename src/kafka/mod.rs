@@ -22,6 +22,7 @@ pub mod consumer;
 pub mod group_watch;
 pub mod offsets;
 pub mod sink;
+pub mod startup;
 pub mod state_log;
 pub mod tools;
 pub mod transactional;
@@ -80,17 +81,8 @@ pub async fn run(
     }
     let shutdown = Arc::new(AtomicBool::new(false));
     let fatal = Arc::new(Notify::new());
-    let threads = match settings.pipeline.worker_threads {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("sift-cpu-{i}"))
-            .build()
-            .context("building CPU pool")?,
-    );
+    let (pool, threads) = startup::cpu_pool(&settings.pipeline)?;
+    let pool = Arc::new(pool);
     let stateless = Arc::new(StatelessStages::new(&settings.stages, metrics.clone()));
     let stateful = StatefulStages::new(&settings.stages, metrics.clone());
 
@@ -99,14 +91,12 @@ pub async fn run(
         .context("creating producer")?;
     let sink = Sink::new(producer.clone(), settings.topics.clone(), metrics.clone());
 
-    let (state_tx, state_rx) = crossbeam_channel::unbounded::<StateEntry>();
-    let state_thread = state_log::spawn(
+    let (state_thread, state_rx) = startup::start_state_log(
         &settings.kafka,
         &settings.topics.state,
         metrics.clone(),
-        Arc::clone(&health),
-        state_tx,
-        Arc::clone(&shutdown),
+        &health,
+        &shutdown,
     )?;
 
     let (work_tx, work_rx) = crossbeam_channel::unbounded::<Work>();
@@ -119,15 +109,10 @@ pub async fn run(
         .context("spawning sequencer")?;
 
     tokio::pin!(stop);
-    // Not ready, and not consuming, until the state log has been replayed.
-    while !health.state_caught_up.load(Ordering::Relaxed) {
-        tokio::select! {
-            _ = &mut stop => {
-                shutdown.store(true, Ordering::Relaxed);
-                return Ok(());
-            }
-            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
-        }
+    // Not ready, and not consuming, until the state log has been replayed (the sequencer
+    // applies the entries meanwhile).
+    if !startup::state_replayed(&health, &shutdown, stop.as_mut()).await {
+        return Ok(());
     }
 
     let offsets = Arc::new(SharedOffsets::default());
@@ -142,13 +127,12 @@ pub async fn run(
         drain_timeout: Duration::from_millis(settings.pipeline.drain_timeout_ms),
         closing: Arc::new(AtomicBool::new(false)),
     };
-    let consumer: BaseConsumer<WorkerContext> = client::consumer_config(&settings.kafka)
-        .create_with_context(ctx)
-        .context("creating consumer")?;
-    consumer
-        .fetch_metadata(Some(&settings.topics.input), Duration::from_secs(15))
-        .with_context(|| format!("metadata of input topic {}", settings.topics.input))?;
-    health.connected.store(true, Ordering::Relaxed);
+    let consumer: BaseConsumer<WorkerContext> = startup::connect_consumer(
+        &client::consumer_config(&settings.kafka),
+        ctx,
+        &settings.topics.input,
+        &health,
+    )?;
     consumer
         .subscribe(&[&settings.topics.input])
         .context("subscribing")?;

@@ -26,7 +26,7 @@
 use super::client;
 use super::consumer::to_input;
 use super::sink::{Refusal, Sink, too_large_dead_letters};
-use super::state_log;
+use super::startup;
 use crate::config::{DeliverySettings, Settings};
 use crate::message::InputMessage;
 use crate::metrics::Metrics;
@@ -132,34 +132,18 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<()> {
     let shutdown = Arc::new(AtomicBool::new(false));
-    let threads = match settings.pipeline.worker_threads {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("sift-cpu-{i}"))
-        .build()
-        .context("building CPU pool")?;
+    let (pool, _) = startup::cpu_pool(&settings.pipeline)?;
     let kafka = read_committed(&settings);
-    let (state_tx, state_rx) = crossbeam_channel::unbounded::<StateEntry>();
-    let state_thread = state_log::spawn(
+    let (state_thread, state_rx) = startup::start_state_log(
         &kafka,
         &settings.topics.state,
         metrics.clone(),
-        Arc::clone(&health),
-        state_tx,
-        Arc::clone(&shutdown),
+        &health,
+        &shutdown,
     )?;
     tokio::pin!(stop);
-    while !health.state_caught_up.load(Ordering::Relaxed) {
-        tokio::select! {
-            _ = &mut stop => {
-                shutdown.store(true, Ordering::Relaxed);
-                return Ok(());
-            }
-            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
-        }
+    if !startup::state_replayed(&health, &shutdown, stop.as_mut()).await {
+        return Ok(());
     }
 
     let producer: FutureProducer = producer_config(&settings)
@@ -174,13 +158,8 @@ pub async fn run(
     let mut consumer_cfg = client::consumer_config(&kafka);
     // Offsets are committed only inside transactions.
     consumer_cfg.set("isolation.level", "read_committed");
-    let consumer: BaseConsumer<EosContext> = consumer_cfg
-        .create_with_context(ctx)
-        .context("creating consumer")?;
-    consumer
-        .fetch_metadata(Some(&settings.topics.input), Duration::from_secs(15))
-        .with_context(|| format!("metadata of input topic {}", settings.topics.input))?;
-    health.connected.store(true, Ordering::Relaxed);
+    let consumer: BaseConsumer<EosContext> =
+        startup::connect_consumer(&consumer_cfg, ctx, &settings.topics.input, &health)?;
 
     let lp = EosLoop {
         sink: Sink::new(producer, settings.topics.clone(), metrics.clone()),
