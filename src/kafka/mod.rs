@@ -6,9 +6,10 @@
 //!    taken, hands the message to the CPU pool and a [`consumer::Work`] to the sequencer, in
 //!    consumption order. Serves rebalance callbacks (drain, commit, release) and commits.
 //! 2. **CPU pool** (rayon): decode + normalize, in parallel across pages and partitions.
-//! 3. **sequencer thread**: takes prepared pages in consumption order, applies state entries
-//!    from the state log, runs dedup + tag, and enqueues the state entries on the producer in
-//!    that order.
+//! 3. **sequencer thread** ([`sequencer`]): applies state entries from the state log, takes
+//!    prepared pages in consumption order per partition (a slow page holds back only its own
+//!    partition), runs dedup + tag, and enqueues the state entries on the producer in that
+//!    order.
 //! 4. **acknowledger task** (tokio): in sequencer order, awaits each message's state entries,
 //!    then enqueues its output records (write-ahead: no output is visible before the state it
 //!    depends on is durable, see [`Produced`]); awaits delivery reports, re-sends failures, turns
@@ -21,6 +22,7 @@ pub mod client;
 pub mod consumer;
 pub mod group_watch;
 pub mod offsets;
+pub mod sequencer;
 pub mod sink;
 pub mod startup;
 pub mod state_log;
@@ -31,8 +33,7 @@ use crate::config::Settings;
 use crate::message::InputMessage;
 use crate::metrics::Metrics;
 use crate::ops::Health;
-use crate::pipeline::{OutputKind, OutputRecord, Prepared, StatefulStages, StatelessStages};
-use crate::state::StateEntry;
+use crate::pipeline::{OutputRecord, StatefulStages, StatelessStages};
 use anyhow::{Context, Result};
 use consumer::{InFlightGate, PollLoop, SharedOffsets, Work, WorkerContext};
 use futures::StreamExt;
@@ -105,7 +106,7 @@ pub async fn run(
     let seq_fatal = Arc::clone(&fatal);
     let sequencer = std::thread::Builder::new()
         .name("sift-sequencer".into())
-        .spawn(move || sequence(stateful, work_rx, state_rx, seq_sink, ack_tx, seq_fatal))
+        .spawn(move || sequencer::run(stateful, work_rx, state_rx, seq_sink, ack_tx, seq_fatal))
         .context("spawning sequencer")?;
 
     tokio::pin!(stop);
@@ -216,64 +217,6 @@ pub async fn run(
         anyhow::bail!("producer failed fatally; uncommitted input will be redelivered");
     }
     Ok(())
-}
-
-/// The sequencer thread: state entries first, then pages in consumption order.
-fn sequence(
-    mut stages: StatefulStages,
-    work_rx: crossbeam_channel::Receiver<Work>,
-    state_rx: crossbeam_channel::Receiver<StateEntry>,
-    sink: Sink,
-    ack_tx: tokio::sync::mpsc::UnboundedSender<Produced>,
-    fatal: Arc<Notify>,
-) {
-    let mut state_rx = Some(state_rx);
-    loop {
-        if let Some(rx) = &state_rx {
-            while let Ok(entry) = rx.try_recv() {
-                stages.apply_state(&entry);
-            }
-        }
-        let work = match &state_rx {
-            Some(rx) => crossbeam_channel::select! {
-                recv(rx) -> entry => {
-                    match entry {
-                        Ok(entry) => stages.apply_state(&entry),
-                        Err(_) => state_rx = None,
-                    }
-                    continue;
-                }
-                recv(work_rx) -> work => work,
-            },
-            None => work_rx.recv(),
-        };
-        let Ok(work) = work else { return };
-        let Ok(Prepared { msg, outcome }) = work.prepared.recv() else {
-            tracing::error!("CPU pool dropped a page; stopping");
-            fatal.notify_one();
-            return;
-        };
-        let records: Vec<OutputRecord> = stages.resolve(&msg, outcome, chrono::Utc::now());
-        let (state, outputs): (Vec<_>, Vec<_>) = records
-            .into_iter()
-            .partition(|r| r.kind == OutputKind::State);
-        let state = state
-            .into_iter()
-            .map(|r| sink.enqueue_blocking(r))
-            .collect();
-        let produced = Produced {
-            key: work.key,
-            epoch: work.epoch,
-            offset: work.offset,
-            timestamp_ms: work.timestamp_ms,
-            msg,
-            state,
-            outputs,
-        };
-        if ack_tx.send(produced).is_err() {
-            return;
-        }
-    }
 }
 
 /// The acknowledger: in sequencer order, awaits each input's state entries, then enqueues its
