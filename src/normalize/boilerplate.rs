@@ -317,6 +317,42 @@ fn contains_any(set: &LazyLock<Option<AhoCorasick>>, patterns: &[&str], t: &str)
     }
 }
 
+/// Whole parts of a class/id token (split at `-`, `_`) that mark chrome strongly: calls to
+/// action ("rich-text-cta__title"), author bios ("hero-author--bio"), tables of contents.
+const STRONG_PARTS: &[&str] = &[
+    "cta",
+    "ctas",
+    "bio",
+    "disclosure",
+    "testimonial",
+    "testimonials",
+    "swiper",
+];
+
+/// Words that, in a token naming an author ("author-block", "authordescription"), make it an
+/// author box rather than a byline.
+const AUTHOR_BOX: &[&str] = &[
+    "bio", "box", "info", "desc", "detail", "about", "profile", "block", "card", "container",
+    "wrap", "tab",
+];
+
+/// Verdict from the parts of one lowercase token: strong (`Negative`), weak (an author byline
+/// or box name), or `Neutral`.
+fn part_signal(t: &str) -> ClassSignal {
+    if t.split(['-', '_'])
+        .any(|p| STRONG_PARTS.contains(&p))
+    {
+        return ClassSignal::Negative;
+    }
+    if t.contains("author") && !t.starts_with("has-") && !t.starts_with("no-") {
+        if AUTHOR_BOX.iter().any(|w| t.contains(w)) {
+            return ClassSignal::Negative;
+        }
+        return ClassSignal::WeakNegative;
+    }
+    ClassSignal::Neutral
+}
+
 /// Class/id verdict for an element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassSignal {
@@ -365,7 +401,14 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                 positive = true;
                 continue;
             }
+            let part_signal = part_signal(t);
+            if part_signal == ClassSignal::Negative {
+                negative = true;
+                strong = true;
+                continue;
+            }
             if NEGATIVE_EXACT.contains(&t)
+                || part_signal == ClassSignal::WeakNegative
                 || is_ad_token(t)
                 || contains_any(&NEGATIVE_SET, NEGATIVE, t)
             {

@@ -160,7 +160,9 @@ pub fn analyze(dom: &Dom) -> Analysis {
                     ClassSignal::Positive => positive[i] = true,
                     ClassSignal::Neutral => {}
                 }
-                if &*el.name == "aside" {
+                // Forms are sign-ups, searches and lead captures; a page-wide form wrapper
+                // (ASP.NET) holds most of the prose and is let off by the majority check.
+                if matches!(&*el.name, "aside" | "form") {
                     negative[i] = true;
                 }
                 if &*el.name == "header" {
