@@ -173,9 +173,15 @@ pub fn analyze(dom: &Dom) -> Analysis {
             *x = parent_dropped;
         }
     }
-    let mut blocks = segment(dom, &dropped);
+    let ends = dom.subtree_ends();
+    let mut blocks = segment(dom, &dropped, &ends);
     for b in &mut blocks {
         b.class = classify(b);
+    }
+    for card in teaser_cards(dom, &blocks, &ends) {
+        if let Some(x) = negative.get_mut(card as usize) {
+            *x = true;
+        }
     }
     // Prose per element, to protect layout wrappers that carry chrome-like names.
     let mut good = vec![0usize; n];
@@ -211,7 +217,7 @@ pub fn analyze(dom: &Dom) -> Analysis {
 }
 
 /// Split the page into blocks (iterative walk).
-fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
+fn segment(dom: &Dom, dropped: &[bool], ends: &[u32]) -> Vec<Block> {
     struct Open {
         node: NodeId,
         block: bool,
@@ -247,7 +253,6 @@ fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
         });
         *link_chars = 0;
     };
-    let ends = dom.subtree_ends();
     let subtree_end = |id: usize| ends.get(id).map_or(usize::MAX, |&e| e as usize);
     let mut i: usize = 1;
     let end = dom.nodes.len();
@@ -322,6 +327,94 @@ fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
         b.chars = non_ws.max(1);
     }
     blocks
+}
+
+/// Teaser cards: a linked title followed by a short unlinked excerpt, wrapped together in a
+/// small element (title, excerpt, maybe a date or byline) whose tag and class repeat on the
+/// page. Related-post grids, sidebars of "more stories" and product tiles look like this;
+/// an article's own linked subheadings sit directly in the long article body instead.
+fn teaser_cards(dom: &Dom, blocks: &[Block], ends: &[u32]) -> Vec<NodeId> {
+    let end_of = |id: NodeId| ends.get(id as usize).map_or(0, |&e| e);
+    let inside = |b: &Block, card: NodeId| b.elem >= card && b.elem < end_of(card);
+    // (card, tag, class, index of the card's last block)
+    let mut found: Vec<(NodeId, &str, &str, usize)> = Vec::new();
+    for (i, t) in blocks.iter().enumerate() {
+        if !(3..=25).contains(&t.words) || link_density(t) < 0.6 {
+            continue;
+        }
+        let Some(e) = blocks.get(i + 1) else { continue };
+        if e.words < 8 || e.words > 80 || link_density(e) > 0.3 {
+            continue;
+        }
+        // Lowest common ancestor of title and excerpt.
+        let mut card = t.elem;
+        while card != NONE && !(card <= e.elem && e.elem < end_of(card)) {
+            card = dom.node(card).map_or(NONE, |n| n.parent);
+        }
+        let Some(el) = dom.element(card) else { continue };
+        if matches!(&*el.name, "body" | "html" | "main") {
+            continue;
+        }
+        // Small: at most five blocks in the card.
+        let before = blocks
+            .get(i.saturating_sub(3)..i)
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| inside(b, card))
+            .count();
+        let after = blocks
+            .get(i + 2..(i + 6).min(blocks.len()))
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| inside(b, card))
+            .count();
+        if before + after > 3 {
+            continue;
+        }
+        found.push((
+            card,
+            &el.name,
+            el.attr("class").unwrap_or_default(),
+            i + 1 + after,
+        ));
+    }
+    if found.len() < 2 {
+        return Vec::new();
+    }
+    // Prose after each block that is not in a card: cards followed by the article's prose are
+    // part of it (product roundups, listicles); teasers come after the article or beside it.
+    let mut in_card = vec![false; blocks.len()];
+    for &(card, _, _, last) in &found {
+        for k in last.saturating_sub(6)..=last {
+            if let Some(b) = blocks.get(k)
+                && inside(b, card)
+                && let Some(x) = in_card.get_mut(k)
+            {
+                *x = true;
+            }
+        }
+    }
+    let mut prose_after = vec![0usize; blocks.len() + 1];
+    for k in (0..blocks.len()).rev() {
+        let own = match (blocks.get(k), in_card.get(k)) {
+            (Some(b), Some(false)) if b.class == Class::Good => b.chars - b.link_chars,
+            _ => 0,
+        };
+        let next = prose_after.get(k + 1).copied().unwrap_or(0);
+        if let Some(x) = prose_after.get_mut(k) {
+            *x = next + own;
+        }
+    }
+    found
+        .iter()
+        .filter(|(c, name, class, last)| {
+            prose_after.get(last + 1).copied().unwrap_or(0) < 500
+                && found
+                    .iter()
+                    .any(|(o, n, k, _)| o != c && n == name && k == class)
+        })
+        .map(|(c, _, _, _)| *c)
+        .collect()
 }
 
 /// Link density of a block.
