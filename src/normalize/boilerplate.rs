@@ -598,6 +598,50 @@ pub fn is_chrome_phrase(text: &str) -> bool {
         || (t.contains("copyright") && t.split_whitespace().count() <= 25)
 }
 
+/// Openings of sign-up pitches and form boilerplate written as sentences ("Sign up for our
+/// newsletter to …", "By subscribing, you agree …"). Disclaimers and sales pitches are not
+/// listed: reference extractions keep them about as often as they drop them.
+const CALL_TO_ACTION: &[&str] = &[
+    "sign up",
+    "signup",
+    "subscribe",
+    "by signing up",
+    "by subscribing",
+    "by submitting",
+    "by clicking",
+    "by registering",
+    "already have an account",
+    "already a subscriber",
+    "already a member",
+    "if you enjoyed",
+    "if you liked",
+    "thank you! your submission",
+    "oops! something went wrong",
+    "this field is for validation",
+    "unlock this article",
+    "this article is exclusive",
+];
+
+/// Whether a sentence-length block opens like a sign-up pitch or form boilerplate.
+pub fn is_call_to_action(text: &str) -> bool {
+    let t = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let Some(head) = t.get(..t.len().min(40)).or_else(|| {
+        // Cut at a char boundary.
+        let mut end = 40.min(t.len());
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.get(..end)
+    }) else {
+        return false;
+    };
+    let head = head.to_lowercase();
+    CALL_TO_ACTION.iter().any(|p| {
+        head.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || !rest.starts_with(char::is_alphanumeric))
+    })
+}
+
 /// Stop words of the languages we see most, used for jusText-style stop-word density.
 /// A token counts if it is in any list; the density separates prose from lists of names.
 const STOP_WORDS: &[&str] = &[

@@ -429,7 +429,10 @@ fn ends_sentence(text: &str) -> bool {
 
 fn classify(b: &Block) -> Class {
     let ld = link_density(b);
-    if ld > 0.5 || (b.words <= 12 && boilerplate::is_chrome_phrase(&b.text)) {
+    if ld > 0.5
+        || (b.words <= 12 && boilerplate::is_chrome_phrase(&b.text))
+        || (b.words <= 60 && boilerplate::is_call_to_action(&b.text))
+    {
         return Class::Bad;
     }
     if matches!(b.kind, BlockKind::Heading(_)) {
