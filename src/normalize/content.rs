@@ -684,6 +684,20 @@ const TAIL_MARKERS: &[&str] = &[
     "share this story",
     "subscribe to our newsletter",
     "sign up for our newsletter",
+    "join our newsletter",
+    "sources",
+    "article sources",
+    "citations",
+    "bibliography",
+    "works cited",
+    "footnotes",
+    "recommended posts",
+    "similar posts",
+    "related guides",
+    "you may also enjoy",
+    "more to explore",
+    "comments",
+    "responses",
 ];
 
 fn is_tail_marker(b: &Block) -> bool {
