@@ -332,16 +332,24 @@ const STRONG_PARTS: &[&str] = &[
 /// Words that, in a token naming an author ("author-block", "authordescription"), make it an
 /// author box rather than a byline.
 const AUTHOR_BOX: &[&str] = &[
-    "bio", "box", "info", "desc", "detail", "about", "profile", "block", "card", "container",
-    "wrap", "tab",
+    "bio",
+    "box",
+    "info",
+    "desc",
+    "detail",
+    "about",
+    "profile",
+    "block",
+    "card",
+    "container",
+    "wrap",
+    "tab",
 ];
 
 /// Verdict from the parts of one lowercase token: strong (`Negative`), weak (an author byline
 /// or box name), or `Neutral`.
 fn part_signal(t: &str) -> ClassSignal {
-    if t.split(['-', '_'])
-        .any(|p| STRONG_PARTS.contains(&p))
-    {
+    if t.split(['-', '_']).any(|p| STRONG_PARTS.contains(&p)) {
         return ClassSignal::Negative;
     }
     if t.contains("author") && !t.starts_with("has-") && !t.starts_with("no-") {
@@ -737,6 +745,36 @@ mod tests {
         assert_eq!(class_signal(&el("comment-list")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("has-sidebar read")), ClassSignal::Neutral);
         assert_eq!(class_signal(&el("shadow heading")), ClassSignal::Neutral);
+        // Parts of tokens: calls to action, bios, author boxes vs bylines.
+        assert_eq!(
+            class_signal(&el("inline-cta__title")),
+            ClassSignal::Negative
+        );
+        assert_eq!(class_signal(&el("hero-author--bio")), ClassSignal::Negative);
+        assert_eq!(
+            class_signal(&el("_authordescription_15srf_27")),
+            ClassSignal::Negative
+        );
+        assert_eq!(class_signal(&el("post-author")), ClassSignal::WeakNegative);
+        assert_eq!(class_signal(&el("biology factor")), ClassSignal::Neutral);
+    }
+
+    #[test]
+    fn calls_to_action() {
+        assert!(is_call_to_action(
+            "Sign up for our newsletter to get the latest."
+        ));
+        assert!(is_call_to_action(
+            "By subscribing, you agree to our terms of service."
+        ));
+        assert!(is_call_to_action(
+            "  Subscribe: weekly insights in your inbox"
+        ));
+        assert!(!is_call_to_action(
+            "Subscribers to the service rose by a third last year."
+        ));
+        assert!(!is_call_to_action("Signups rose."));
+        assert!(!is_call_to_action("é"));
     }
 
     #[test]

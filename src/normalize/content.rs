@@ -351,7 +351,9 @@ fn teaser_cards(dom: &Dom, blocks: &[Block], ends: &[u32]) -> Vec<NodeId> {
         while card != NONE && !(card <= e.elem && e.elem < end_of(card)) {
             card = dom.node(card).map_or(NONE, |n| n.parent);
         }
-        let Some(el) = dom.element(card) else { continue };
+        let Some(el) = dom.element(card) else {
+            continue;
+        };
         if matches!(&*el.name, "body" | "html" | "main") {
             continue;
         }
@@ -877,6 +879,59 @@ mod tests {
             r#"<html><head><meta charset=utf-8></meta><title>x</title><body><p>{PROSE}</p></body></html>"#
         );
         assert_eq!(run(&html).len(), 1);
+    }
+
+    #[test]
+    fn forms_and_bio_and_cta_boxes_are_chrome() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <form id="signup"><p>Get the best of our reporting delivered to your inbox every single morning of the week, free.</p></form>
+            <div class="inline-cta"><p>Our platform helps busy teams plan their week and ship their work faster than ever before, try it.</p></div>
+            <p>{PROSE} Third.</p>
+            <div class="hero-author--bio"><p>Jane Doe is a senior writer who has covered diplomacy and foreign affairs for the paper for a decade.</p></div>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p[2].ends_with("Third."), "{p:#?}");
+    }
+
+    fn card(i: usize) -> String {
+        format!(
+            r#"<div class="post-card"><h3><a href="/s{i}">Another story number {i} about the talks</a></h3>
+            <p>The ministers met again this week to discuss the ceasefire plan and the aid route {i}.</p></div>"#
+        )
+    }
+
+    #[test]
+    fn teaser_cards_after_the_article_are_chrome() {
+        let cards: String = (1..=3).map(card).collect();
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p><p>{PROSE} Third.</p></article>
+            <div class="grid">{cards}</div></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        // The same cards followed by the article's own prose are part of it (a roundup).
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p>{cards}<p>{PROSE} Second.</p><p>{PROSE} Third.</p>
+            <p>{PROSE} Fourth.</p><p>{PROSE} Fifth.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.contains("aid route 2")), "{p:#?}");
+    }
+
+    #[test]
+    fn sign_up_sentences_and_footnotes_are_dropped() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <p>By subscribing, you agree to receive marketing emails from us and accept our privacy policy and terms.</p>
+            <p>{PROSE} Third.</p><h2>Footnotes</h2>
+            <p>1. The ceasefire talks were first reported by the agency in a dispatch from Geneva last spring.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p[2].ends_with("Third."), "{p:#?}");
     }
 
     #[test]
