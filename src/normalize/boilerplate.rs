@@ -317,6 +317,50 @@ fn contains_any(set: &LazyLock<Option<AhoCorasick>>, patterns: &[&str], t: &str)
     }
 }
 
+/// Whole parts of a class/id token (split at `-`, `_`) that mark chrome strongly: calls to
+/// action ("rich-text-cta__title"), author bios ("hero-author--bio"), tables of contents.
+const STRONG_PARTS: &[&str] = &[
+    "cta",
+    "ctas",
+    "bio",
+    "disclosure",
+    "testimonial",
+    "testimonials",
+    "swiper",
+];
+
+/// Words that, in a token naming an author ("author-block", "authordescription"), make it an
+/// author box rather than a byline.
+const AUTHOR_BOX: &[&str] = &[
+    "bio",
+    "box",
+    "info",
+    "desc",
+    "detail",
+    "about",
+    "profile",
+    "block",
+    "card",
+    "container",
+    "wrap",
+    "tab",
+];
+
+/// Verdict from the parts of one lowercase token: strong (`Negative`), weak (an author byline
+/// or box name), or `Neutral`.
+fn part_signal(t: &str) -> ClassSignal {
+    if t.split(['-', '_']).any(|p| STRONG_PARTS.contains(&p)) {
+        return ClassSignal::Negative;
+    }
+    if t.contains("author") && !t.starts_with("has-") && !t.starts_with("no-") {
+        if AUTHOR_BOX.iter().any(|w| t.contains(w)) {
+            return ClassSignal::Negative;
+        }
+        return ClassSignal::WeakNegative;
+    }
+    ClassSignal::Neutral
+}
+
 /// Class/id verdict for an element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassSignal {
@@ -365,7 +409,14 @@ pub fn class_signal(el: &Element) -> ClassSignal {
                 positive = true;
                 continue;
             }
+            let part_signal = part_signal(t);
+            if part_signal == ClassSignal::Negative {
+                negative = true;
+                strong = true;
+                continue;
+            }
             if NEGATIVE_EXACT.contains(&t)
+                || part_signal == ClassSignal::WeakNegative
                 || is_ad_token(t)
                 || contains_any(&NEGATIVE_SET, NEGATIVE, t)
             {
@@ -555,6 +606,50 @@ pub fn is_chrome_phrase(text: &str) -> bool {
         || (t.contains("copyright") && t.split_whitespace().count() <= 25)
 }
 
+/// Openings of sign-up pitches and form boilerplate written as sentences ("Sign up for our
+/// newsletter to …", "By subscribing, you agree …"). Disclaimers and sales pitches are not
+/// listed: reference extractions keep them about as often as they drop them.
+const CALL_TO_ACTION: &[&str] = &[
+    "sign up",
+    "signup",
+    "subscribe",
+    "by signing up",
+    "by subscribing",
+    "by submitting",
+    "by clicking",
+    "by registering",
+    "already have an account",
+    "already a subscriber",
+    "already a member",
+    "if you enjoyed",
+    "if you liked",
+    "thank you! your submission",
+    "oops! something went wrong",
+    "this field is for validation",
+    "unlock this article",
+    "this article is exclusive",
+];
+
+/// Whether a sentence-length block opens like a sign-up pitch or form boilerplate.
+pub fn is_call_to_action(text: &str) -> bool {
+    let t = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let Some(head) = t.get(..t.len().min(40)).or_else(|| {
+        // Cut at a char boundary.
+        let mut end = 40.min(t.len());
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.get(..end)
+    }) else {
+        return false;
+    };
+    let head = head.to_lowercase();
+    CALL_TO_ACTION.iter().any(|p| {
+        head.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || !rest.starts_with(char::is_alphanumeric))
+    })
+}
+
 /// Stop words of the languages we see most, used for jusText-style stop-word density.
 /// A token counts if it is in any list; the density separates prose from lists of names.
 const STOP_WORDS: &[&str] = &[
@@ -650,6 +745,36 @@ mod tests {
         assert_eq!(class_signal(&el("comment-list")), ClassSignal::Negative);
         assert_eq!(class_signal(&el("has-sidebar read")), ClassSignal::Neutral);
         assert_eq!(class_signal(&el("shadow heading")), ClassSignal::Neutral);
+        // Parts of tokens: calls to action, bios, author boxes vs bylines.
+        assert_eq!(
+            class_signal(&el("inline-cta__title")),
+            ClassSignal::Negative
+        );
+        assert_eq!(class_signal(&el("hero-author--bio")), ClassSignal::Negative);
+        assert_eq!(
+            class_signal(&el("_authordescription_15srf_27")),
+            ClassSignal::Negative
+        );
+        assert_eq!(class_signal(&el("post-author")), ClassSignal::WeakNegative);
+        assert_eq!(class_signal(&el("biology factor")), ClassSignal::Neutral);
+    }
+
+    #[test]
+    fn calls_to_action() {
+        assert!(is_call_to_action(
+            "Sign up for our newsletter to get the latest."
+        ));
+        assert!(is_call_to_action(
+            "By subscribing, you agree to our terms of service."
+        ));
+        assert!(is_call_to_action(
+            "  Subscribe: weekly insights in your inbox"
+        ));
+        assert!(!is_call_to_action(
+            "Subscribers to the service rose by a third last year."
+        ));
+        assert!(!is_call_to_action("Signups rose."));
+        assert!(!is_call_to_action("é"));
     }
 
     #[test]

@@ -160,7 +160,9 @@ pub fn analyze(dom: &Dom) -> Analysis {
                     ClassSignal::Positive => positive[i] = true,
                     ClassSignal::Neutral => {}
                 }
-                if &*el.name == "aside" {
+                // Forms are sign-ups, searches and lead captures; a page-wide form wrapper
+                // (ASP.NET) holds most of the prose and is let off by the majority check.
+                if matches!(&*el.name, "aside" | "form") {
                     negative[i] = true;
                 }
                 if &*el.name == "header" {
@@ -171,9 +173,15 @@ pub fn analyze(dom: &Dom) -> Analysis {
             *x = parent_dropped;
         }
     }
-    let mut blocks = segment(dom, &dropped);
+    let ends = dom.subtree_ends();
+    let mut blocks = segment(dom, &dropped, &ends);
     for b in &mut blocks {
         b.class = classify(b);
+    }
+    for card in teaser_cards(dom, &blocks, &ends) {
+        if let Some(x) = negative.get_mut(card as usize) {
+            *x = true;
+        }
     }
     // Prose per element, to protect layout wrappers that carry chrome-like names.
     let mut good = vec![0usize; n];
@@ -209,7 +217,7 @@ pub fn analyze(dom: &Dom) -> Analysis {
 }
 
 /// Split the page into blocks (iterative walk).
-fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
+fn segment(dom: &Dom, dropped: &[bool], ends: &[u32]) -> Vec<Block> {
     struct Open {
         node: NodeId,
         block: bool,
@@ -245,7 +253,6 @@ fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
         });
         *link_chars = 0;
     };
-    let ends = dom.subtree_ends();
     let subtree_end = |id: usize| ends.get(id).map_or(usize::MAX, |&e| e as usize);
     let mut i: usize = 1;
     let end = dom.nodes.len();
@@ -322,6 +329,96 @@ fn segment(dom: &Dom, dropped: &[bool]) -> Vec<Block> {
     blocks
 }
 
+/// Teaser cards: a linked title followed by a short unlinked excerpt, wrapped together in a
+/// small element (title, excerpt, maybe a date or byline) whose tag and class repeat on the
+/// page. Related-post grids, sidebars of "more stories" and product tiles look like this;
+/// an article's own linked subheadings sit directly in the long article body instead.
+fn teaser_cards(dom: &Dom, blocks: &[Block], ends: &[u32]) -> Vec<NodeId> {
+    let end_of = |id: NodeId| ends.get(id as usize).map_or(0, |&e| e);
+    let inside = |b: &Block, card: NodeId| b.elem >= card && b.elem < end_of(card);
+    // (card, tag, class, index of the card's last block)
+    let mut found: Vec<(NodeId, &str, &str, usize)> = Vec::new();
+    for (i, t) in blocks.iter().enumerate() {
+        if !(3..=25).contains(&t.words) || link_density(t) < 0.6 {
+            continue;
+        }
+        let Some(e) = blocks.get(i + 1) else { continue };
+        if e.words < 8 || e.words > 80 || link_density(e) > 0.3 {
+            continue;
+        }
+        // Lowest common ancestor of title and excerpt.
+        let mut card = t.elem;
+        while card != NONE && !(card <= e.elem && e.elem < end_of(card)) {
+            card = dom.node(card).map_or(NONE, |n| n.parent);
+        }
+        let Some(el) = dom.element(card) else {
+            continue;
+        };
+        if matches!(&*el.name, "body" | "html" | "main") {
+            continue;
+        }
+        // Small: at most five blocks in the card.
+        let before = blocks
+            .get(i.saturating_sub(3)..i)
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| inside(b, card))
+            .count();
+        let after = blocks
+            .get(i + 2..(i + 6).min(blocks.len()))
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| inside(b, card))
+            .count();
+        if before + after > 3 {
+            continue;
+        }
+        found.push((
+            card,
+            &el.name,
+            el.attr("class").unwrap_or_default(),
+            i + 1 + after,
+        ));
+    }
+    if found.len() < 2 {
+        return Vec::new();
+    }
+    // Prose after each block that is not in a card: cards followed by the article's prose are
+    // part of it (product roundups, listicles); teasers come after the article or beside it.
+    let mut in_card = vec![false; blocks.len()];
+    for &(card, _, _, last) in &found {
+        for k in last.saturating_sub(6)..=last {
+            if let Some(b) = blocks.get(k)
+                && inside(b, card)
+                && let Some(x) = in_card.get_mut(k)
+            {
+                *x = true;
+            }
+        }
+    }
+    let mut prose_after = vec![0usize; blocks.len() + 1];
+    for k in (0..blocks.len()).rev() {
+        let own = match (blocks.get(k), in_card.get(k)) {
+            (Some(b), Some(false)) if b.class == Class::Good => b.chars - b.link_chars,
+            _ => 0,
+        };
+        let next = prose_after.get(k + 1).copied().unwrap_or(0);
+        if let Some(x) = prose_after.get_mut(k) {
+            *x = next + own;
+        }
+    }
+    found
+        .iter()
+        .filter(|(c, name, class, last)| {
+            prose_after.get(last + 1).copied().unwrap_or(0) < 500
+                && found
+                    .iter()
+                    .any(|(o, n, k, _)| o != c && n == name && k == class)
+        })
+        .map(|(c, _, _, _)| *c)
+        .collect()
+}
+
 /// Link density of a block.
 pub fn link_density(b: &Block) -> f32 {
     b.link_chars as f32 / b.chars.max(1) as f32
@@ -334,7 +431,10 @@ fn ends_sentence(text: &str) -> bool {
 
 fn classify(b: &Block) -> Class {
     let ld = link_density(b);
-    if ld > 0.5 || (b.words <= 12 && boilerplate::is_chrome_phrase(&b.text)) {
+    if ld > 0.5
+        || (b.words <= 12 && boilerplate::is_chrome_phrase(&b.text))
+        || (b.words <= 60 && boilerplate::is_call_to_action(&b.text))
+    {
         return Class::Bad;
     }
     if matches!(b.kind, BlockKind::Heading(_)) {
@@ -586,6 +686,20 @@ const TAIL_MARKERS: &[&str] = &[
     "share this story",
     "subscribe to our newsletter",
     "sign up for our newsletter",
+    "join our newsletter",
+    "sources",
+    "article sources",
+    "citations",
+    "bibliography",
+    "works cited",
+    "footnotes",
+    "recommended posts",
+    "similar posts",
+    "related guides",
+    "you may also enjoy",
+    "more to explore",
+    "comments",
+    "responses",
 ];
 
 fn is_tail_marker(b: &Block) -> bool {
@@ -765,6 +879,59 @@ mod tests {
             r#"<html><head><meta charset=utf-8></meta><title>x</title><body><p>{PROSE}</p></body></html>"#
         );
         assert_eq!(run(&html).len(), 1);
+    }
+
+    #[test]
+    fn forms_and_bio_and_cta_boxes_are_chrome() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <form id="signup"><p>Get the best of our reporting delivered to your inbox every single morning of the week, free.</p></form>
+            <div class="inline-cta"><p>Our platform helps busy teams plan their week and ship their work faster than ever before, try it.</p></div>
+            <p>{PROSE} Third.</p>
+            <div class="hero-author--bio"><p>Jane Doe is a senior writer who has covered diplomacy and foreign affairs for the paper for a decade.</p></div>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p[2].ends_with("Third."), "{p:#?}");
+    }
+
+    fn card(i: usize) -> String {
+        format!(
+            r#"<div class="post-card"><h3><a href="/s{i}">Another story number {i} about the talks</a></h3>
+            <p>The ministers met again this week to discuss the ceasefire plan and the aid route {i}.</p></div>"#
+        )
+    }
+
+    #[test]
+    fn teaser_cards_after_the_article_are_chrome() {
+        let cards: String = (1..=3).map(card).collect();
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p><p>{PROSE} Third.</p></article>
+            <div class="grid">{cards}</div></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        // The same cards followed by the article's own prose are part of it (a roundup).
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p>{cards}<p>{PROSE} Second.</p><p>{PROSE} Third.</p>
+            <p>{PROSE} Fourth.</p><p>{PROSE} Fifth.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.contains("aid route 2")), "{p:#?}");
+    }
+
+    #[test]
+    fn sign_up_sentences_and_footnotes_are_dropped() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <p>By subscribing, you agree to receive marketing emails from us and accept our privacy policy and terms.</p>
+            <p>{PROSE} Third.</p><h2>Footnotes</h2>
+            <p>1. The ceasefire talks were first reported by the agency in a dispatch from Geneva last spring.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p[2].ends_with("Third."), "{p:#?}");
     }
 
     #[test]

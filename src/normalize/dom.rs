@@ -700,6 +700,16 @@ impl Builder {
             "option" if self.current_name() == "option" => {
                 self.end_current();
             }
+            // `<body>` closes a `<head>` left open, and whatever was left open inside it.
+            "body" => {
+                if let Some(pos) = self
+                    .stack
+                    .iter()
+                    .rposition(|&id| self.name_of(id) == "head")
+                {
+                    self.stack.truncate(pos);
+                }
+            }
             _ => {}
         }
         let void = VOID.contains(&&*name);
@@ -765,6 +775,16 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn body_closes_an_open_head() {
+        let dom = Dom::parse("<html><head><title>t</title><div>x<body><p>text</p></body></html>");
+        let head = dom.elements_named("head").next().unwrap();
+        let body = dom.elements_named("body").next().unwrap();
+        assert!(!dom.is_within(body, head));
+        let p = dom.elements_named("p").next().unwrap();
+        assert!(dom.is_within(p, body));
     }
 
     #[test]

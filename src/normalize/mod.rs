@@ -266,17 +266,77 @@ pub fn debug_blocks(html_body: &str) -> String {
     for (i, b) in an.blocks.iter().enumerate() {
         let name = dom.element(b.elem).map_or("?", |e| &e.name);
         let kept = if ex.kept.contains(&i) { "K" } else { " " };
+        // Nearest ancestors with a class or id, innermost first.
+        let mut path = Vec::new();
+        let mut cur = b.elem;
+        while let Some(e) = dom.element(cur) {
+            let tag = e
+                .attr("class")
+                .filter(|c| !c.trim().is_empty())
+                .or_else(|| e.attr("id"))
+                .map(|c| c.chars().take(30).collect::<String>());
+            if let Some(t) = tag {
+                path.push(format!("{}.{t}", e.name));
+                if path.len() == 3 {
+                    break;
+                }
+            }
+            cur = dom.node(cur).map_or(dom::NONE, |n| n.parent);
+        }
         let _ = writeln!(
             out,
-            "{kept} {:>6} {:<8} {:?} boiler={} ld={:.2} w={} | {}",
+            "{kept} {:>6} {:<8} {:?} boiler={} ld={:.2} w={} | {} | {}",
             b.elem,
             name,
             b.class,
             b.boiler,
             content::link_density(b),
             b.words,
-            b.text.chars().take(100).collect::<String>()
+            b.text.chars().take(90).collect::<String>(),
+            path.join(" < ")
         );
     }
     out
+}
+
+/// One block of [`debug_block_rows`]: kept?, class, in a chrome container?, text, and the
+/// class/id tokens of its ancestors (innermost first).
+#[doc(hidden)]
+pub type DebugBlockRow = (bool, String, bool, String, Vec<String>);
+
+/// Per-block diagnostic rows of the HTML extraction (for development tools; not stable).
+#[doc(hidden)]
+pub fn debug_block_rows(html_body: &str) -> Vec<DebugBlockRow> {
+    let dom = dom::Dom::parse(html_body);
+    let an = content::analyze(&dom);
+    let ex = content::extract(&dom, &an, None);
+    let kept: std::collections::HashSet<usize> = ex.kept.iter().copied().collect();
+    an.blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut toks = Vec::new();
+            let mut cur = b.elem;
+            while let Some(e) = dom.element(cur) {
+                let mut t = e.name.to_string();
+                for a in ["class", "id"] {
+                    if let Some(v) = e.attr(a) {
+                        for tok in v.split_ascii_whitespace().take(8) {
+                            t.push(if a == "class" { '.' } else { '#' });
+                            t.push_str(&tok.to_ascii_lowercase());
+                        }
+                    }
+                }
+                toks.push(t);
+                cur = dom.node(cur).map_or(dom::NONE, |n| n.parent);
+            }
+            (
+                kept.contains(&i),
+                format!("{:?}/{:?}", b.class, b.kind),
+                b.boiler,
+                b.text.clone(),
+                toks,
+            )
+        })
+        .collect()
 }
