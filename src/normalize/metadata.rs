@@ -185,8 +185,28 @@ pub fn read(dom: &Dom) -> Meta {
 
 /// Class tokens that name the element holding an author's name (not a bio, photo or box).
 fn is_author_class(c: &str) -> bool {
+    // CSS-module names end in a short hash ("author_author__4ceom"): judge the name before it.
+    let c = match c.rsplit_once("__") {
+        Some((base, hash))
+            if !base.is_empty()
+                && (4..=6).contains(&hash.len())
+                && hash.chars().any(|ch| ch.is_ascii_digit())
+                && hash.chars().all(|ch| ch.is_ascii_alphanumeric()) =>
+        {
+            base
+        }
+        _ => c,
+    };
     let squashed: String = c.chars().filter(|ch| !matches!(ch, '-' | '_')).collect();
-    c == "author"
+    c.ends_with("__author")
+        || c.ends_with("_author")
+        || squashed.contains("authorboxname")
+        || squashed.contains("authordetailsname")
+        || squashed.contains("authorinfoname")
+        || squashed.contains("bylinename")
+        || squashed.contains("bylineauthor")
+        || squashed.starts_with("authorbyline")
+        || c == "author"
         || c == "byline"
         || c == "fn"
         || c == "the-author"
@@ -364,7 +384,11 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
 /// Clean a byline into a name: drop "By", roles, dates and separators; `None` if it does not
 /// look like a person or organization name.
 pub fn clean_author(raw: &str) -> Option<String> {
-    let mut s = collapse_whitespace(raw);
+    let mut s = if raw.contains('&') {
+        collapse_whitespace(&super::entities::decode_entities(raw))
+    } else {
+        collapse_whitespace(raw)
+    };
     for prefix in [
         "written by",
         "posted by",
@@ -394,11 +418,14 @@ pub fn clean_author(raw: &str) -> Option<String> {
         "\u{2022}",
         " - ",
         " — ",
+        " ⋅ ",
+        "\u{22c5}",
+        ", the ",
         " on ",
         " published",
-        " updated",
         " last updated",
         " last modified",
+        " updated",
     ] {
         if let Some(pos) = s.to_lowercase().find(sep) {
             // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
@@ -406,6 +433,10 @@ pub fn clean_author(raw: &str) -> Option<String> {
                 s.truncate(pos);
             }
         }
+    }
+    // "the Lavazza Team 2–3 minutes": a reading time after the name.
+    if let Some(m) = READING_TIME.find(&s) {
+        s.truncate(m.start());
     }
     let mut s = s
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-'))
@@ -421,6 +452,7 @@ pub fn clean_author(raw: &str) -> Option<String> {
     }
     let words = s.split_whitespace().count();
     if s.is_empty()
+        || is_byline_label(&s)
         || words > 8
         || s.contains("://")
         || s.contains('@')
@@ -430,6 +462,28 @@ pub fn clean_author(raw: &str) -> Option<String> {
         return None;
     }
     Some(s)
+}
+
+/// "2–3 minutes", "5 min read" after a name.
+static READING_TIME: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| dates::re(r"(?i)\s\d+(?:\s*[–-]\s*\d+)?\s*min(?:ute)?s?\b"));
+
+/// Labels and headings that byline markup holds instead of a name ("Written By", "In this
+/// article", "The Author").
+fn is_byline_label(s: &str) -> bool {
+    matches!(
+        key(s).as_str(),
+        "written by"
+            | "by"
+            | "author"
+            | "authors"
+            | "the author"
+            | "about the author"
+            | "posted by"
+            | "in this article"
+            | "share"
+            | "follow"
+    )
 }
 
 fn is_role_word(w: &str) -> bool {
@@ -505,19 +559,146 @@ pub fn choose_title(
                     && !in_chrome(*id)
             })
             .collect();
+    let tidy = |h: &str| tidy_headline(h, site_name, host);
     for (id, h) in &eligible {
         let hk = key(h);
-        if candidates.iter().any(|c| {
+        for c in &candidates {
             let ck = key(c);
-            ck == hk || (hk.len() >= 10 && ck.contains(&hk)) || (ck.len() >= 10 && hk.contains(&ck))
-        }) {
-            return (Some(headline_part(h)), Some(*id));
+            if ck == hk || (hk.len() >= 10 && ck.contains(&hk)) {
+                return (Some(tidy(h)), Some(*id));
+            }
+            if ck.len() >= 10 && hk.contains(&ck) {
+                // An `<h1>` that swallowed the standfirst or the first paragraph: the title
+                // is the metadata part of it.
+                let (hw, cw) = (hk.split(' ').count(), ck.split(' ').count());
+                if hw > 20 && hw > 2 * cw && cw >= 3 {
+                    return (Some(strip_site_name(c, site_name, host)), Some(*id));
+                }
+                return (Some(tidy(h)), Some(*id));
+            }
         }
     }
-    if let Some((id, h)) = eligible.first() {
-        return (Some(headline_part(h)), Some(*id));
+    let raw_keys: Vec<String> = [
+        m.title_tag.as_deref(),
+        m.tags.get("og:title").map(String::as_str),
+    ]
+    .into_iter()
+    .flatten()
+    .map(key)
+    .collect();
+    let cleaned_key = cleaned.as_deref().map(key).unwrap_or_default();
+    if let Some((id, h)) = eligible
+        .iter()
+        .find(|(_, h)| !is_masthead(&key(h), &cleaned_key, &raw_keys))
+    {
+        return (Some(tidy(h)), Some(*id));
     }
     (cleaned.filter(|c| !c.is_empty()), None)
+}
+
+/// An `<h1>` that names the blog or section rather than the story: "Antoyo's Blog", or the
+/// part of `<title>` that is not the headline ("Lessons Learned" in "Lessons Learned: The lean
+/// startup" when the metadata headline is "The lean startup").
+fn is_masthead(hk: &str, cleaned_key: &str, raw_keys: &[String]) -> bool {
+    if hk.is_empty() {
+        return true;
+    }
+    if hk.rsplit(' ').next() == Some("blog") && hk.split(' ').count() <= 4 {
+        return true;
+    }
+    !cleaned_key.is_empty()
+        && hk != cleaned_key
+        && raw_keys.iter().any(|rk| {
+            rk.strip_prefix(hk)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .is_some_and(|rest| rest == cleaned_key)
+                || rk
+                    .strip_suffix(hk)
+                    .and_then(|rest| rest.strip_suffix(' '))
+                    .is_some_and(|rest| rest == cleaned_key)
+        })
+}
+
+/// Section labels some sites print inside the `<h1>` before the headline.
+const HEADLINE_LABELS: &[&str] = &["blog:", "title:", "article:", "post:"];
+
+/// Tidy a visible headline: tagline after a pipe, a section label ("Blog: …"), the host name
+/// in front ("example.com Story"), the site name after a dash ("Story – Site"), and a date
+/// printed in the same element ("Dec 18 2025 Story", "Story January 1, 2025").
+fn tidy_headline(h: &str, site_name: Option<&str>, host: Option<&str>) -> String {
+    let mut t = headline_part(h).trim().to_string();
+    for label in HEADLINE_LABELS {
+        if t.len() > label.len() + 8
+            && t.get(..label.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(label))
+        {
+            t = t.get(label.len()..).unwrap_or_default().trim().to_string();
+        }
+    }
+    if let Some(host) = host {
+        let bare = host.trim_start_matches("www.").to_lowercase();
+        if let Some((first, rest)) = t.split_once(' ')
+            && first.to_lowercase() == bare
+            && rest.split_whitespace().count() >= 2
+        {
+            t = rest.trim().to_string();
+        }
+    }
+    if site_name.is_some() || host.is_some() {
+        for sep in [" – ", " — ", " - ", " | "] {
+            if let Some((head, tail)) = t.rsplit_once(sep)
+                && head.split_whitespace().count() >= 3
+                && is_known_site(tail, site_name, host)
+            {
+                t = head.trim().to_string();
+                break;
+            }
+        }
+    }
+    if let Some(m) = LEADING_DATE.find(&t)
+        && dates::find_first(m.as_str()).is_some()
+        && t.get(m.end()..)
+            .is_some_and(|r| r.split_whitespace().count() >= 2)
+    {
+        t = t.get(m.end()..).unwrap_or_default().trim().to_string();
+    }
+    if let Some(m) = TRAILING_DATE.find(&t)
+        && dates::find_first(m.as_str()).is_some()
+        && t.get(..m.start())
+            .is_some_and(|r| r.split_whitespace().count() >= 3)
+    {
+        t = t.get(..m.start()).unwrap_or_default().trim().to_string();
+    }
+    t
+}
+
+/// "Dec 18 2025 ", "December 18, 2025 · ", "18 December 2025 ", "2025-12-18 " at the start.
+static LEADING_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    dates::re(
+        r"^(?:\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+\p{L}{3,9}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*[·•|:–—-]?\s+",
+    )
+});
+
+/// The same formats at the end of the headline.
+static TRAILING_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    dates::re(
+        r"\s+[·•|–—-]?\s*(?:\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+\p{L}{3,9}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})$",
+    )
+});
+
+/// Whether a title part is the known site name or the host ("Artlyst", "example.com").
+fn is_known_site(part: &str, site_name: Option<&str>, host: Option<&str>) -> bool {
+    let k = key(part);
+    if k.is_empty() {
+        return false;
+    }
+    let compact: String = k.chars().filter(|c| !c.is_whitespace()).collect();
+    site_name.is_some_and(|s| key(s) == k)
+        || host.is_some_and(|h| {
+            let bare = h.trim_start_matches("www.").to_lowercase();
+            let first = bare.split('.').next().unwrap_or_default();
+            compact == bare.replace('.', "") || (first.len() >= 3 && compact == first)
+        })
 }
 
 /// A pipe in a visible headline separates the headline from a tagline ("Best Movers 2025 |
@@ -674,6 +855,9 @@ const DATE_TAGS: &[&str] = &[
     "article.published",
     "article_date_original",
     "publication_date",
+    "citation_publication_date",
+    "citation_online_date",
+    "citation_date",
     "publish_date",
     "publish-date",
     "publishdate",
@@ -858,5 +1042,115 @@ mod tests {
             clean_author("Dylan Bailey, MS, RD, FAND").as_deref(),
             Some("Dylan Bailey, MS, RD, FAND")
         );
+        assert_eq!(
+            clean_author("Matthew Richardson &sdot; Review Editor").as_deref(),
+            Some("Matthew Richardson")
+        );
+        assert_eq!(
+            clean_author("Bhaval Patel Last Updated: December 6, 2024").as_deref(),
+            Some("Bhaval Patel")
+        );
+        assert_eq!(
+            clean_author("the Lavazza Team 2–3 minutes").as_deref(),
+            Some("the Lavazza Team")
+        );
+        assert_eq!(
+            clean_author("Manoj Jain and Jagpreet Chhatwal, The Commercial Appeal").as_deref(),
+            Some("Manoj Jain and Jagpreet Chhatwal")
+        );
+        assert_eq!(clean_author("Written By"), None);
+        assert_eq!(clean_author("IN THIS ARTICLE"), None);
+    }
+
+    #[test]
+    fn headlines_are_tidied() {
+        let t = |h: &str| tidy_headline(h, Some("Artlyst"), Some("www.davidbau.com"));
+        assert_eq!(
+            t("Critics’ Choice: Best UK Art Exhibitions 2025 – Artlyst"),
+            "Critics’ Choice: Best UK Art Exhibitions 2025"
+        );
+        assert_eq!(t("davidbau.com Vibe Coding Notes"), "Vibe Coding Notes");
+        assert_eq!(
+            t("Dec 18 2025 Preparing a transition in Debusine"),
+            "Preparing a transition in Debusine"
+        );
+        assert_eq!(
+            t("Blog: Best Social Media Agencies in 2025"),
+            "Best Social Media Agencies in 2025"
+        );
+        assert_eq!(
+            t("Weekly notes on things January 1, 2025"),
+            "Weekly notes on things"
+        );
+        // A dash part that is not the site stays; a date inside the headline stays.
+        assert_eq!(
+            t("Zero Waste - A Beginner’s Guide"),
+            "Zero Waste - A Beginner’s Guide"
+        );
+        assert_eq!(
+            t("What changed on May 5, 2024 for renters"),
+            "What changed on May 5, 2024 for renters"
+        );
+    }
+
+    #[test]
+    fn masthead_h1s_give_way_to_the_metadata_headline() {
+        fn pick(html: &str) -> Option<String> {
+            let dom = Dom::parse(html);
+            let m = read(&dom);
+            choose_title(&m, None, Some("example.com"), |_| false).0
+        }
+        assert_eq!(
+            pick("<title>Progress Report #39</title><h1>Antoyo's Blog</h1>").as_deref(),
+            Some("Progress Report #39")
+        );
+        assert_eq!(
+            pick(r#"<title>Lessons Learned: The lean startup</title><meta property="og:title" content="The lean startup"><h1>Lessons Learned</h1>"#).as_deref(),
+            Some("The lean startup")
+        );
+        let long = format!(
+            "<title>A beginner backpacking checklist</title><h1>A beginner backpacking checklist {}</h1>",
+            "word ".repeat(30)
+        );
+        assert_eq!(
+            pick(&long).as_deref(),
+            Some("A beginner backpacking checklist")
+        );
+        // A headline that differs from the metadata title is still the headline.
+        assert_eq!(
+            pick("<title>Short SEO title | Example</title><h1>The real story headline</h1>")
+                .as_deref(),
+            Some("The real story headline")
+        );
+    }
+
+    #[test]
+    fn author_classes() {
+        for c in [
+            "author",
+            "post-hero__author",
+            "author_author__4ceom",
+            "elementor-author-box__name",
+            "article__author-details-name",
+            "author-by-line-text",
+            "c-author-info__name",
+        ] {
+            assert!(is_author_class(c), "{c}");
+        }
+        for c in [
+            "author-bio",
+            "author-avatar",
+            "authors-list",
+            "has-author-image",
+        ] {
+            assert!(!is_author_class(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn citation_dates_are_publish_dates() {
+        let dom = Dom::parse(r#"<meta name="citation_publication_date" content="2023 Jan 7">"#);
+        let (d, _) = meta_date(&read(&dom)).unwrap();
+        assert_eq!(dates::ymd(&d), (2023, 1, 7));
     }
 }
