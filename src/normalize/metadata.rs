@@ -560,6 +560,21 @@ pub fn choose_title(
             })
             .collect();
     let tidy = |h: &str| tidy_headline(h, site_name, host);
+    let raw_keys: Vec<String> = [
+        m.title_tag.as_deref(),
+        m.tags.get("og:title").map(String::as_str),
+    ]
+    .into_iter()
+    .flatten()
+    .map(key)
+    .collect();
+    let cleaned_key = cleaned.as_deref().map(key).unwrap_or_default();
+    // A rejected masthead `<h1>` still marks where the article header starts.
+    let anchor = eligible.first().map(|(id, _)| *id);
+    let eligible: Vec<&(NodeId, String)> = eligible
+        .into_iter()
+        .filter(|(_, h)| !is_title_site_part(&key(h), &cleaned_key, &raw_keys))
+        .collect();
     for (id, h) in &eligible {
         let hk = key(h);
         for c in &candidates {
@@ -578,36 +593,25 @@ pub fn choose_title(
             }
         }
     }
-    let raw_keys: Vec<String> = [
-        m.title_tag.as_deref(),
-        m.tags.get("og:title").map(String::as_str),
-    ]
-    .into_iter()
-    .flatten()
-    .map(key)
-    .collect();
-    let cleaned_key = cleaned.as_deref().map(key).unwrap_or_default();
-    if let Some((id, h)) = eligible
-        .iter()
-        .find(|(_, h)| !is_masthead(&key(h), &cleaned_key, &raw_keys))
-    {
+    if let Some((id, h)) = eligible.iter().find(|(_, h)| !is_blog_name(&key(h))) {
         return (Some(tidy(h)), Some(*id));
     }
-    (cleaned.filter(|c| !c.is_empty()), None)
+    (cleaned.filter(|c| !c.is_empty()), anchor)
 }
 
-/// An `<h1>` that names the blog or section rather than the story: "Antoyo's Blog", or the
-/// part of `<title>` that is not the headline ("Lessons Learned" in "Lessons Learned: The lean
-/// startup" when the metadata headline is "The lean startup").
-fn is_masthead(hk: &str, cleaned_key: &str, raw_keys: &[String]) -> bool {
-    if hk.is_empty() {
-        return true;
-    }
-    if hk.rsplit(' ').next() == Some("blog") && hk.split(' ').count() <= 4 {
-        return true;
-    }
-    !cleaned_key.is_empty()
+/// An `<h1>` that names the blog rather than the story ("Antoyo's Blog", "Our Blog").
+fn is_blog_name(hk: &str) -> bool {
+    hk.is_empty() || (hk.rsplit(' ').next() == Some("blog") && hk.split(' ').count() <= 4)
+}
+
+/// An `<h1>` that is the part of `<title>` that is not the headline: "Lessons Learned" in
+/// "Lessons Learned: The lean startup" when the metadata headline is "The lean startup".
+fn is_title_site_part(hk: &str, cleaned_key: &str, raw_keys: &[String]) -> bool {
+    // Site names are shorter than the headline they stand beside.
+    !hk.is_empty()
+        && !cleaned_key.is_empty()
         && hk != cleaned_key
+        && hk.split(' ').count() <= cleaned_key.split(' ').count()
         && raw_keys.iter().any(|rk| {
             rk.strip_prefix(hk)
                 .and_then(|rest| rest.strip_prefix(' '))
@@ -1115,6 +1119,11 @@ mod tests {
         assert_eq!(
             pick(&long).as_deref(),
             Some("A beginner backpacking checklist")
+        );
+        // The site's name as og:title does not make the headline a masthead.
+        assert_eq!(
+            pick(r#"<title>Which mower suits which lawn size? | Robomow</title><meta property="og:title" content="Robomow"><h1>Which mower suits which lawn size?</h1>"#).as_deref(),
+            Some("Which mower suits which lawn size?")
         );
         // A headline that differs from the metadata title is still the headline.
         assert_eq!(
