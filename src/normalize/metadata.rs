@@ -119,7 +119,7 @@ pub fn read(dom: &Dom) -> Meta {
                 }
             }
             "h1" => {
-                let t = dom.text_of(id);
+                let t = heading_text(dom, id);
                 if !t.is_empty() && m.h1.len() < 8 {
                     m.h1.push((id, t));
                 }
@@ -181,6 +181,27 @@ pub fn read(dom: &Dom) -> Meta {
         read_json_ld(block, &mut m.ld);
     }
     m
+}
+
+/// The text of a heading, with a space where a line break or block inside it separates words
+/// ("WEEKEND<br>CODING" is "WEEKEND CODING", not "WEEKENDCODING").
+fn heading_text(dom: &Dom, id: NodeId) -> String {
+    let end = dom.subtree_end(id);
+    let mut out = String::new();
+    let mut i = id as usize;
+    while i < end {
+        match dom.nodes.get(i).map(|n| &n.data) {
+            Some(NodeData::Text(t)) => out.push_str(t),
+            Some(NodeData::Element(e)) if matches!(&*e.name, "script" | "style") => {
+                i = dom.subtree_end(i as NodeId);
+                continue;
+            }
+            Some(NodeData::Element(e)) if matches!(&*e.name, "br" | "div" | "p") => out.push(' '),
+            _ => {}
+        }
+        i += 1;
+    }
+    collapse_whitespace(&out)
 }
 
 /// Class tokens that name the element holding an author's name (not a bio, photo or box).
@@ -434,12 +455,19 @@ pub fn clean_author(raw: &str) -> Option<String> {
             }
         }
     }
+    // "Sofia Gonzalez December 2, 2025": a date after the name.
+    if let Some((pos, _)) = dates::find_all(&s, 1).first()
+        && *pos > 0
+        && s.is_char_boundary(*pos)
+    {
+        s.truncate(*pos);
+    }
     // "the Lavazza Team 2–3 minutes": a reading time after the name.
     if let Some(m) = READING_TIME.find(&s) {
         s.truncate(m.start());
     }
     let mut s = s
-        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-'))
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*'))
         .to_string();
     // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
     if !s.contains(',') {
@@ -916,6 +944,37 @@ pub fn meta_date(m: &Meta) -> Option<(FoundDate, bool)> {
         .map(|d| (d, false))
 }
 
+/// Settle a date read from the page text against the metadata publish date: "09.10.2024"
+/// read day-first when the metadata says 2024-09-10 was written month-first (and the other
+/// way round), so take the metadata date when it is the same day with month and day swapped.
+pub fn reconcile_date(
+    date: Option<(FoundDate, super::DateSource)>,
+    m: &Meta,
+) -> Option<(FoundDate, super::DateSource)> {
+    use super::DateSource;
+    use chrono::Datelike;
+    let (d, source) = date?;
+    if !matches!(
+        source,
+        DateSource::Dateline | DateSource::Text | DateSource::Time
+    ) {
+        return Some((d, source));
+    }
+    let Some((md, ld)) = meta_date(m) else {
+        return Some((d, source));
+    };
+    let (a, b) = (d.at.date_naive(), md.at.date_naive());
+    if a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
+        let s = if ld {
+            DateSource::JsonLd
+        } else {
+            DateSource::Meta
+        };
+        return Some((md, s));
+    }
+    Some((d, source))
+}
+
 /// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).
 pub fn modified_date(m: &Meta) -> Option<FoundDate> {
     m.ld.modified
@@ -1062,6 +1121,10 @@ mod tests {
             clean_author("Manoj Jain and Jagpreet Chhatwal, The Commercial Appeal").as_deref(),
             Some("Manoj Jain and Jagpreet Chhatwal")
         );
+        assert_eq!(
+            clean_author("By Sofia Gonzalez December 2, 2025").as_deref(),
+            Some("Sofia Gonzalez")
+        );
         assert_eq!(clean_author("Written By"), None);
         assert_eq!(clean_author("IN THIS ARTICLE"), None);
     }
@@ -1154,6 +1217,33 @@ mod tests {
         ] {
             assert!(!is_author_class(c), "{c}");
         }
+    }
+
+    #[test]
+    fn line_breaks_in_headlines_separate_words() {
+        let m = read(&Dom::parse(
+            "<h1> WEEKEND<br>CODING<br> <span>AGENT</span></h1>",
+        ));
+        assert_eq!(
+            m.h1.first().map(|(_, t)| t.as_str()),
+            Some("WEEKEND CODING AGENT")
+        );
+    }
+
+    #[test]
+    fn swapped_day_and_month_defer_to_metadata() {
+        use super::super::DateSource;
+        let dom = Dom::parse(
+            r#"<meta property="article:published_time" content="2024-09-10T16:07:00Z">"#,
+        );
+        let m = read(&dom);
+        let text = dates::find_first("09.10.2024").unwrap();
+        let (d, s) = reconcile_date(Some((text, DateSource::Dateline)), &m).unwrap();
+        assert_eq!((dates::ymd(&d), s), ((2024, 9, 10), DateSource::Meta));
+        // A different day is the page's own claim and stays.
+        let other = dates::find_first("12.10.2024").unwrap();
+        let (d, s) = reconcile_date(Some((other, DateSource::Dateline)), &m).unwrap();
+        assert_eq!((dates::ymd(&d), s), ((2024, 10, 12), DateSource::Dateline));
     }
 
     #[test]
