@@ -467,7 +467,9 @@ pub fn clean_author(raw: &str) -> Option<String> {
         s.truncate(m.start());
     }
     let mut s = s
-        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*'))
+        .trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*')
+        })
         .to_string();
     // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
     if !s.contains(',') {
@@ -624,7 +626,12 @@ pub fn choose_title(
     if let Some((id, h)) = eligible.iter().find(|(_, h)| !is_blog_name(&key(h))) {
         return (Some(tidy(h)), Some(*id));
     }
-    (cleaned.filter(|c| !c.is_empty()), anchor)
+    (
+        cleaned
+            .map(|c| tidy_title(&c, site_name, host))
+            .filter(|c| !c.is_empty()),
+        anchor,
+    )
 }
 
 /// An `<h1>` that names the blog rather than the story ("Antoyo's Blog", "Our Blog").
@@ -658,7 +665,19 @@ const HEADLINE_LABELS: &[&str] = &["blog:", "title:", "article:", "post:"];
 /// in front ("example.com Story"), the site name after a dash ("Story – Site"), and a date
 /// printed in the same element ("Dec 18 2025 Story", "Story January 1, 2025").
 fn tidy_headline(h: &str, site_name: Option<&str>, host: Option<&str>) -> String {
-    let mut t = headline_part(h).trim().to_string();
+    tidy_title(&headline_part(h), site_name, host)
+}
+
+/// The tidying of [`tidy_headline`] that also suits a metadata title (no tagline cut).
+fn tidy_title(h: &str, site_name: Option<&str>, host: Option<&str>) -> String {
+    let mut t = h.trim().to_string();
+    // "Story title (example.com) 87": an aggregator's source domain and comment count.
+    if let Some(m) = SOURCE_DOMAIN.find(&t)
+        && t.get(..m.start())
+            .is_some_and(|r| r.split_whitespace().count() >= 3)
+    {
+        t.truncate(m.start());
+    }
     for label in HEADLINE_LABELS {
         if t.len() > label.len() + 8
             && t.get(..label.len())
@@ -703,6 +722,10 @@ fn tidy_headline(h: &str, site_name: Option<&str>, host: Option<&str>) -> String
     }
     t
 }
+
+/// "(latimes.com)" or "(latimes.com) 87" ending a headline.
+static SOURCE_DOMAIN: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| dates::re(r"\s*\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?\s*$"));
 
 /// "Dec 18 2025 ", "December 18, 2025 · ", "18 December 2025 ", "2025-12-18 " at the start.
 static LEADING_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -1137,6 +1160,10 @@ mod tests {
             "Critics’ Choice: Best UK Art Exhibitions 2025"
         );
         assert_eq!(t("davidbau.com Vibe Coding Notes"), "Vibe Coding Notes");
+        assert_eq!(
+            t("Grads Find Their Degrees No Longer Guarantee Jobs (latimes.com) 87"),
+            "Grads Find Their Degrees No Longer Guarantee Jobs"
+        );
         assert_eq!(
             t("Dec 18 2025 Preparing a transition in Debusine"),
             "Preparing a transition in Debusine"
