@@ -29,6 +29,8 @@ pub struct Meta {
     pub byline_authors: Vec<String>,
     /// Short texts of elements whose class/id names a date (for text date search).
     pub date_texts: Vec<(NodeId, String)>,
+    /// Names after a "Written by" label anywhere in the page (author boxes), document order.
+    pub written_by: Vec<String>,
 }
 
 /// Facts from JSON-LD blocks (article-like objects first).
@@ -149,6 +151,11 @@ pub fn read(dom: &Dom) -> Meta {
                 m.element_dates.push((id, d, strong));
             }
         }
+        if m.written_by.len() < 4
+            && let Some(name) = written_by_name(dom, node)
+        {
+            m.written_by.push(name);
+        }
         if &*el.name != "meta" && &*el.name != "html" && &*el.name != "body" {
             let rel = el.attr("rel").unwrap_or_default();
             let class = el.attr("class").unwrap_or_default().to_ascii_lowercase();
@@ -181,6 +188,51 @@ pub fn read(dom: &Dom) -> Meta {
         read_json_ld(block, &mut m.ld);
     }
     m
+}
+
+/// The name in a "Written by Jane Doe" element, or in the element after a bare "Written by"
+/// label. Only elements whose first child is text starting with the label are read, so the
+/// cost stays linear.
+fn written_by_name(dom: &Dom, node: &super::dom::Node) -> Option<String> {
+    let NodeData::Text(first) = &dom.node(node.first_child)?.data else {
+        return None;
+    };
+    let head = first.trim_start();
+    let label = head.get(..10)?;
+    if !label.eq_ignore_ascii_case("written by") {
+        return None;
+    }
+    let parent = dom.node(first_parent(node, dom)?)?;
+    let own = dom.text_of(first_parent(node, dom)?);
+    if own.len() > 120 {
+        return None;
+    }
+    if let Some(name) = clean_author(&own) {
+        return Some(name);
+    }
+    // A bare label: the name is in the next element.
+    let mut sib = parent.next_sibling;
+    for _ in 0..3 {
+        let n = dom.node(sib)?;
+        match &n.data {
+            NodeData::Element(_) => {
+                let t = dom.text_of(sib);
+                return if t.len() <= 80 {
+                    clean_author(&t)
+                } else {
+                    None
+                };
+            }
+            NodeData::Text(t) if !t.trim().is_empty() => return clean_author(t),
+            _ => sib = n.next_sibling,
+        }
+    }
+    None
+}
+
+/// The id of `node` (an element whose first child was just read).
+fn first_parent(node: &super::dom::Node, dom: &Dom) -> Option<NodeId> {
+    dom.node(node.first_child).map(|c| c.parent)
 }
 
 /// The text of a heading, with a space where a line break or block inside it separates words
@@ -411,6 +463,9 @@ pub fn clean_author(raw: &str) -> Option<String> {
         collapse_whitespace(raw)
     };
     for prefix in [
+        "authored by:",
+        "authored by",
+        "written by:",
         "written by",
         "posted by",
         "reviewed by",
@@ -443,12 +498,18 @@ pub fn clean_author(raw: &str) -> Option<String> {
         "\u{22c5}",
         ", the ",
         " on ",
+        " is a ",
+        " is an ",
+        " at ",
+        "reviewed by",
         " published",
         " last updated",
         " last modified",
         " updated",
     ] {
-        if let Some(pos) = s.to_lowercase().find(sep) {
+        if let Some(pos) = s.to_lowercase().find(sep)
+            && pos > 0
+        {
             // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
             if s.is_char_boundary(pos) {
                 s.truncate(pos);
@@ -468,9 +529,18 @@ pub fn clean_author(raw: &str) -> Option<String> {
     }
     let mut s = s
         .trim_matches(|c: char| {
-            c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*')
+            c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*' | '.')
         })
         .to_string();
+    // "Trevor JackinsTrevor Jackins": the name twice (visible and screen-reader copies).
+    let half = s.len() / 2;
+    if s.len() >= 6
+        && s.len() % 2 == 0
+        && s.is_char_boundary(half)
+        && s.get(..half) == s.get(half..)
+    {
+        s.truncate(half);
+    }
     // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
     if !s.contains(',') {
         let words: Vec<&str> = s.split_whitespace().collect();
@@ -513,6 +583,24 @@ fn is_byline_label(s: &str) -> bool {
             | "in this article"
             | "share"
             | "follow"
+            | "updated"
+            | "last updated"
+            | "published"
+            | "posted"
+            | "mon"
+            | "tue"
+            | "wed"
+            | "thu"
+            | "fri"
+            | "sat"
+            | "sun"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
     )
 }
 
@@ -871,6 +959,9 @@ pub fn choose_authors(
     if !text_bylines.is_empty() {
         sources.push(text_bylines.iter().take(3).cloned().collect());
     }
+    if let Some(first) = m.written_by.first() {
+        sources.push(vec![first.clone()]);
+    }
     if !m.ld.authors.is_empty() && m.ld.authors_are_orgs {
         sources.push(m.ld.authors.clone());
     }
@@ -1149,6 +1240,21 @@ mod tests {
             Some("Sofia Gonzalez")
         );
         assert_eq!(clean_author("Written By"), None);
+        assert_eq!(clean_author("Sat"), None);
+        assert_eq!(clean_author("Updated"), None);
+        assert_eq!(clean_author("David at 11:36 PM").as_deref(), Some("David"));
+        assert_eq!(
+            clean_author("Trevor JackinsTrevor Jackins is a security writer").as_deref(),
+            Some("Trevor Jackins")
+        );
+        assert_eq!(
+            clean_author("Shelby Loos, DVM. Reviewed by Molly Price, DVM").as_deref(),
+            Some("Shelby Loos, DVM")
+        );
+        assert_eq!(
+            clean_author("Authored by: Dr. Ehsan Jazini").as_deref(),
+            Some("Dr. Ehsan Jazini")
+        );
         assert_eq!(clean_author("IN THIS ARTICLE"), None);
     }
 
@@ -1221,6 +1327,26 @@ mod tests {
                 .as_deref(),
             Some("The real story headline")
         );
+    }
+
+    #[test]
+    fn written_by_labels_anywhere() {
+        let m = read(&Dom::parse(
+            "<div><div>Written by</div><div class=x>Jack Shepherd</div></div>\
+             <p>Written by <a href=/a>John Crenshaw</a></p>",
+        ));
+        assert_eq!(m.written_by, ["Jack Shepherd", "John Crenshaw"]);
+        let m = read(&Dom::parse(
+            "<p>Written by hand, this long letter was sent to many people who asked.</p>",
+        ));
+        assert!(m.written_by.is_empty());
+        let authors = choose_authors(
+            &read(&Dom::parse("<p>Written by Jo Smith</p>")),
+            None,
+            None,
+            &[],
+        );
+        assert_eq!(authors, ["Jo Smith"]);
     }
 
     #[test]
