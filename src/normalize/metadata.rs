@@ -693,10 +693,31 @@ pub fn choose_title(
         .into_iter()
         .filter(|(_, h)| !is_title_site_part(&key(h), &cleaned_key, &raw_keys))
         .collect();
+    // The first visible `<h1>` names the site or blog ("Ambuja Yoga", "RogerBW's Blog"): later
+    // `<h1>`s that do not match the metadata are post or section headings, not the headline.
+    let masthead_first =
+        m.h1.iter()
+            .find(|(id, h)| !key(h).is_empty() && !in_chrome(*id))
+            .is_some_and(|(_, h)| {
+                let hk = key(h);
+                let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
+                hk == site_key
+                    || (!host_key.is_empty() && compact == host_key)
+                    || is_blog_name(&hk)
+                    || is_title_site_part(&hk, &cleaned_key, &raw_keys)
+            });
     for (id, h) in &eligible {
         let hk = key(h);
         for c in &candidates {
             let ck = key(c);
+            // Characters the page lost ("Beginner? Guide" for "Beginner's Guide"): the
+            // metadata spelling is the headline.
+            if ck != hk
+                && h.contains(['?', '\u{fffd}'])
+                && without_letters(&hk) == without_letters(&ck)
+            {
+                return (Some(strip_site_name(c, site_name, host)), Some(*id));
+            }
             if ck == hk || (hk.len() >= 10 && ck.contains(&hk)) {
                 return (Some(tidy(h)), Some(*id));
             }
@@ -711,7 +732,11 @@ pub fn choose_title(
             }
         }
     }
-    if let Some((id, h)) = eligible.iter().find(|(_, h)| !is_blog_name(&key(h))) {
+    if !masthead_first
+        && let Some((id, h)) = eligible
+            .iter()
+            .find(|(_, h)| !is_blog_name(&key(h)) && !is_caps_label(h, &cleaned_key))
+    {
         return (Some(tidy(h)), Some(*id));
     }
     (
@@ -720,6 +745,29 @@ pub fn choose_title(
             .filter(|c| !c.is_empty()),
         anchor,
     )
+}
+
+/// A key without its one-letter words ("beginner s guide" → "beginner guide").
+fn without_letters(k: &str) -> String {
+    k.split(' ')
+        .filter(|w| w.chars().count() > 1)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An all-capitals `<h1>` whose words differ from the metadata headline: a styled section
+/// label ("SUPPORTING GAAP COMPLIANCE") rather than the headline.
+fn is_caps_label(h: &str, cleaned_key: &str) -> bool {
+    let letters = h.chars().filter(|c| c.is_alphabetic());
+    let caps = letters.clone().all(char::is_uppercase) && letters.count() >= 6;
+    if !caps || cleaned_key.is_empty() {
+        return false;
+    }
+    let mut a: Vec<String> = key(h).split(' ').map(str::to_string).collect();
+    let mut b: Vec<&str> = cleaned_key.split(' ').collect();
+    a.sort();
+    b.sort();
+    a != b
 }
 
 /// An `<h1>` that names the blog rather than the story ("Antoyo's Blog", "Our Blog").
@@ -1315,6 +1363,27 @@ mod tests {
         assert_eq!(
             pick(&long).as_deref(),
             Some("A beginner backpacking checklist")
+        );
+        assert_eq!(
+            pick("<title>Planning: Beginner's Guide</title><h1>Planning? Beginner? Guide</h1>")
+                .as_deref(),
+            Some("Planning: Beginner's Guide")
+        );
+        assert_eq!(
+            pick(
+                "<title>GAAP Compliance: Best Practices</title><h1>SUPPORTING GAAP COMPLIANCE</h1>"
+            )
+            .as_deref(),
+            Some("GAAP Compliance: Best Practices")
+        );
+        assert_eq!(
+            pick("<title>Marathon Beginner Plan</title><h1>BEGINNER MARATHON PLAN</h1>").as_deref(),
+            Some("BEGINNER MARATHON PLAN")
+        );
+        assert_eq!(
+            pick("<title>Advent of Code week 2</title><h1>Example Blog</h1><h1>Day 7</h1>")
+                .as_deref(),
+            Some("Advent of Code week 2")
         );
         // The site's name as og:title does not make the headline a masthead.
         assert_eq!(
