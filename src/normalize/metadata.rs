@@ -693,18 +693,15 @@ pub fn choose_title(
         .into_iter()
         .filter(|(_, h)| !is_title_site_part(&key(h), &cleaned_key, &raw_keys))
         .collect();
-    // The first visible `<h1>` names the site or blog ("Ambuja Yoga", "RogerBW's Blog"): later
-    // `<h1>`s that do not match the metadata are post or section headings, not the headline.
+    // The first visible `<h1>` names the blog ("RogerBW's Blog"): later `<h1>`s that do not
+    // match the metadata are post or section headings, not the headline. (A plain logo `<h1>`
+    // with the site's name is often followed by the real headline, so it does not count.)
     let masthead_first =
         m.h1.iter()
             .find(|(id, h)| !key(h).is_empty() && !in_chrome(*id))
             .is_some_and(|(_, h)| {
                 let hk = key(h);
-                let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
-                hk == site_key
-                    || (!host_key.is_empty() && compact == host_key)
-                    || is_blog_name(&hk)
-                    || is_title_site_part(&hk, &cleaned_key, &raw_keys)
+                is_blog_name(&hk) || is_title_site_part(&hk, &cleaned_key, &raw_keys)
             });
     for (id, h) in &eligible {
         let hk = key(h);
@@ -1384,6 +1381,10 @@ mod tests {
             pick("<title>Advent of Code week 2</title><h1>Example Blog</h1><h1>Day 7</h1>")
                 .as_deref(),
             Some("Advent of Code week 2")
+        );
+        assert_eq!(
+            pick(r#"<title>Where to Bike | Example</title><meta property="og:site_name" content="Example"><h1>Example</h1><h1>The Best Trails for Biking</h1>"#).as_deref(),
+            Some("The Best Trails for Biking")
         );
         // The site's name as og:title does not make the headline a masthead.
         assert_eq!(
