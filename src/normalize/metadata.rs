@@ -701,7 +701,9 @@ pub fn choose_title(
             .find(|(id, h)| !key(h).is_empty() && !in_chrome(*id))
             .is_some_and(|(_, h)| {
                 let hk = key(h);
-                is_blog_name(&hk) || is_title_site_part(&hk, &cleaned_key, &raw_keys)
+                let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
+                let logo = hk == site_key || (!host_key.is_empty() && compact == host_key);
+                is_blog_name(&hk) || (!logo && is_title_site_part(&hk, &cleaned_key, &raw_keys))
             });
     for (id, h) in &eligible {
         let hk = key(h);
