@@ -92,7 +92,30 @@ pub(super) fn decode_bytes(bytes: &[u8], declared: Option<&str>) -> (String, &'s
         encoding
     };
     let (text, used, _had_errors) = encoding.decode(bytes);
-    (text.into_owned(), used.name())
+    match repair_mojibake(&text) {
+        Some(fixed) => (fixed, used.name()),
+        None => (text.into_owned(), used.name()),
+    }
+}
+
+/// Repair text that was UTF-8, decoded once as Latin-1 and encoded again ("Investorâ\u{80}\u{99}s"
+/// for "Investor’s"): C1 control characters never appear in real text, so when the text holds
+/// some and every character fits in one byte, re-read those bytes as UTF-8. Returns `None` when
+/// there is nothing to repair or the bytes are not valid UTF-8.
+pub(super) fn repair_mojibake(text: &str) -> Option<String> {
+    // U+0080..U+009F are encoded as C2 80..C2 9F.
+    let has_c1 = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w.first() == Some(&0xC2) && w.get(1).is_some_and(|b| (0x80..=0x9F).contains(b)));
+    if !has_c1 {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        bytes.push(u8::try_from(u32::from(c)).ok()?);
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Find `<meta charset=…>` or `<meta http-equiv=content-type content="…charset=…">`.

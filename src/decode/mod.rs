@@ -231,7 +231,7 @@ pub fn decode(msg: &InputMessage, cfg: &DecodeConfig) -> Result<Page, Rejection>
     let (body, charset) = match raw {
         RawBody::Text(s) => {
             body::check_size(s.len(), cfg.max_body_bytes)?;
-            (s, "utf-8")
+            (charset::repair_mojibake(&s).unwrap_or(s), "utf-8")
         }
         RawBody::Bytes(bytes) => {
             body::check_size(bytes.len(), cfg.max_body_bytes)?;

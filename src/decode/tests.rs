@@ -293,3 +293,27 @@ fn binary_junk_and_huge_header_maps_are_rejected() {
     );
     assert!(decode(&ok, &cfg).is_ok());
 }
+
+#[test]
+fn double_encoded_utf8_is_repaired() {
+    // "Investor’s" encoded as UTF-8, read as Latin-1, written out as UTF-8 again.
+    let broken = "<title>A DIY Investor\u{e2}\u{80}\u{99}s Guide</title>";
+    assert_eq!(
+        super::charset::repair_mojibake(broken).as_deref(),
+        Some("<title>A DIY Investor\u{2019}s Guide</title>")
+    );
+    // Real text (no C1 controls, or characters beyond Latin-1) is left alone.
+    assert_eq!(super::charset::repair_mojibake("Café ’ naïve"), None);
+    assert_eq!(super::charset::repair_mojibake("x\u{85} \u{2019}"), None);
+    let env = serde_json::json!({"body": broken, "content_type": "text/html"});
+    let msg = InputMessage::from_payload(
+        serde_json::to_vec(&env).unwrap(),
+        crate::message::InputCoords {
+            topic: "t".into(),
+            partition: 0,
+            offset: 1,
+        },
+    );
+    let page = decode(&msg, &DecodeConfig::default()).unwrap();
+    assert!(page.body.contains("Investor\u{2019}s"));
+}

@@ -66,10 +66,10 @@ static COMPACT: LazyLock<Regex> =
 static Y_MONTHNAME_D: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(\d{4})[-/ ]([^\W\d_]{3,10})\.?[-/ ](\d{1,2})\b"));
 static MONTHNAME_D_Y: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"));
+    LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"));
 static D_MONTHNAME_Y: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?(?:\s+|-)(?:de\s+)?([^\W\d_]{3,10})\.?,?(?:\s+|-)(?:de\s+)?(\d{4})\b",
+        r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?(?:\s+|-)(?:de\s+)?([^\W\d_]{3,10})\.?,?(?:\s+|-)(?:de\s+)?(\d{4})",
     )
 });
 static CJK: LazyLock<Regex> =
@@ -240,6 +240,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     }
     for c in MONTHNAME_D_Y.captures_iter(text).take(scan_limit) {
         let Some(m) = c.get(0) else { continue };
+        if digit_follows(text, m.end()) {
+            continue;
+        }
         let month = c
             .get(1)
             .and_then(|m| month_number(&m.as_str().to_lowercase()));
@@ -251,6 +254,9 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     }
     for c in D_MONTHNAME_Y.captures_iter(text).take(scan_limit) {
         let Some(m) = c.get(0) else { continue };
+        if digit_follows(text, m.end()) {
+            continue;
+        }
         let month = c
             .get(2)
             .and_then(|m| month_number(&m.as_str().to_lowercase()));
@@ -299,6 +305,13 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
     found.dedup_by_key(|(pos, _)| *pos);
     found.truncate(limit);
     found
+}
+
+/// Whether an ASCII digit follows byte offset `end`: the year of a match ends there, and a
+/// letter may follow it directly ("Dec 17, 2025Julian" where markup ran a byline into the
+/// date), but a fifth digit means it was no year.
+fn digit_follows(text: &str, end: usize) -> bool {
+    text.as_bytes().get(end).is_some_and(u8::is_ascii_digit)
 }
 
 /// Whether `text` holds `n` consecutive ASCII digits.
@@ -373,6 +386,11 @@ mod tests {
         assert_eq!(day("12/16/2015"), Some((2015, 12, 16)));
         assert_eq!(day("June 4th, 2025"), Some((2025, 6, 4)));
         assert_eq!(day("no date here 2015"), None);
+        // A byline run into the date by the markup; five digits are no year.
+        assert_eq!(day("Dec 17, 2025Julian K. Arni"), Some((2025, 12, 17)));
+        assert_eq!(day("3 March 2015Jane"), Some((2015, 3, 3)));
+        assert_eq!(day("Dec 17, 20251"), None);
+        assert_eq!(day("2023 Jan 7"), Some((2023, 1, 7)));
     }
 
     #[test]

@@ -119,6 +119,7 @@ fn named(name: &str) -> Option<&'static str> {
         "Prime" => "″",
         "bull" => "•",
         "middot" => "·",
+        "sdot" => "\u{22c5}",
         "copy" => "©",
         "reg" => "®",
         "trade" => "™",

@@ -140,6 +140,8 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .map(|d| (d, DateSource::Meta));
     }
 
+    let date = metadata::reconcile_date(date, &meta);
+
     // Agency credits: article text, captions and bylines.
     let mut found = Vec::new();
     for p in &ex.paragraphs {

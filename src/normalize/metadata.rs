@@ -29,6 +29,8 @@ pub struct Meta {
     pub byline_authors: Vec<String>,
     /// Short texts of elements whose class/id names a date (for text date search).
     pub date_texts: Vec<(NodeId, String)>,
+    /// Names after a "Written by" label anywhere in the page (author boxes), document order.
+    pub written_by: Vec<String>,
 }
 
 /// Facts from JSON-LD blocks (article-like objects first).
@@ -119,7 +121,7 @@ pub fn read(dom: &Dom) -> Meta {
                 }
             }
             "h1" => {
-                let t = dom.text_of(id);
+                let t = heading_text(dom, id);
                 if !t.is_empty() && m.h1.len() < 8 {
                     m.h1.push((id, t));
                 }
@@ -148,6 +150,11 @@ pub fn read(dom: &Dom) -> Meta {
             {
                 m.element_dates.push((id, d, strong));
             }
+        }
+        if m.written_by.len() < 4
+            && let Some(name) = written_by_name(dom, node)
+        {
+            m.written_by.push(name);
         }
         if &*el.name != "meta" && &*el.name != "html" && &*el.name != "body" {
             let rel = el.attr("rel").unwrap_or_default();
@@ -183,10 +190,96 @@ pub fn read(dom: &Dom) -> Meta {
     m
 }
 
+/// The name in a "Written by Jane Doe" element, or in the element after a bare "Written by"
+/// label. Only elements whose first child is text starting with the label are read, so the
+/// cost stays linear.
+fn written_by_name(dom: &Dom, node: &super::dom::Node) -> Option<String> {
+    let NodeData::Text(first) = &dom.node(node.first_child)?.data else {
+        return None;
+    };
+    let head = first.trim_start();
+    let label = head.get(..10)?;
+    if !label.eq_ignore_ascii_case("written by") {
+        return None;
+    }
+    let parent = dom.node(first_parent(node, dom)?)?;
+    let own = dom.text_of(first_parent(node, dom)?);
+    if own.len() > 120 {
+        return None;
+    }
+    if let Some(name) = clean_author(&own) {
+        return Some(name);
+    }
+    // A bare label: the name is in the next element.
+    let mut sib = parent.next_sibling;
+    for _ in 0..3 {
+        let n = dom.node(sib)?;
+        match &n.data {
+            NodeData::Element(_) => {
+                let t = dom.text_of(sib);
+                return if t.len() <= 80 {
+                    clean_author(&t)
+                } else {
+                    None
+                };
+            }
+            NodeData::Text(t) if !t.trim().is_empty() => return clean_author(t),
+            _ => sib = n.next_sibling,
+        }
+    }
+    None
+}
+
+/// The id of `node` (an element whose first child was just read).
+fn first_parent(node: &super::dom::Node, dom: &Dom) -> Option<NodeId> {
+    dom.node(node.first_child).map(|c| c.parent)
+}
+
+/// The text of a heading, with a space where a line break or block inside it separates words
+/// ("WEEKEND<br>CODING" is "WEEKEND CODING", not "WEEKENDCODING").
+fn heading_text(dom: &Dom, id: NodeId) -> String {
+    let end = dom.subtree_end(id);
+    let mut out = String::new();
+    let mut i = id as usize;
+    while i < end {
+        match dom.nodes.get(i).map(|n| &n.data) {
+            Some(NodeData::Text(t)) => out.push_str(t),
+            Some(NodeData::Element(e)) if matches!(&*e.name, "script" | "style") => {
+                i = dom.subtree_end(i as NodeId);
+                continue;
+            }
+            Some(NodeData::Element(e)) if matches!(&*e.name, "br" | "div" | "p") => out.push(' '),
+            _ => {}
+        }
+        i += 1;
+    }
+    collapse_whitespace(&out)
+}
+
 /// Class tokens that name the element holding an author's name (not a bio, photo or box).
 fn is_author_class(c: &str) -> bool {
+    // CSS-module names end in a short hash ("author_author__4ceom"): judge the name before it.
+    let c = match c.rsplit_once("__") {
+        Some((base, hash))
+            if !base.is_empty()
+                && (4..=6).contains(&hash.len())
+                && hash.chars().any(|ch| ch.is_ascii_digit())
+                && hash.chars().all(|ch| ch.is_ascii_alphanumeric()) =>
+        {
+            base
+        }
+        _ => c,
+    };
     let squashed: String = c.chars().filter(|ch| !matches!(ch, '-' | '_')).collect();
-    c == "author"
+    c.ends_with("__author")
+        || c.ends_with("_author")
+        || squashed.contains("authorboxname")
+        || squashed.contains("authordetailsname")
+        || squashed.contains("authorinfoname")
+        || squashed.contains("bylinename")
+        || squashed.contains("bylineauthor")
+        || squashed.starts_with("authorbyline")
+        || c == "author"
         || c == "byline"
         || c == "fn"
         || c == "the-author"
@@ -364,8 +457,15 @@ fn read_json_ld(text: &str, facts: &mut LdFacts) {
 /// Clean a byline into a name: drop "By", roles, dates and separators; `None` if it does not
 /// look like a person or organization name.
 pub fn clean_author(raw: &str) -> Option<String> {
-    let mut s = collapse_whitespace(raw);
+    let mut s = if raw.contains('&') {
+        collapse_whitespace(&super::entities::decode_entities(raw))
+    } else {
+        collapse_whitespace(raw)
+    };
     for prefix in [
+        "authored by:",
+        "authored by",
+        "written by:",
         "written by",
         "posted by",
         "reviewed by",
@@ -394,22 +494,53 @@ pub fn clean_author(raw: &str) -> Option<String> {
         "\u{2022}",
         " - ",
         " — ",
+        " ⋅ ",
+        "\u{22c5}",
+        ", the ",
         " on ",
+        " is a ",
+        " is an ",
+        " at ",
+        "reviewed by",
         " published",
-        " updated",
         " last updated",
         " last modified",
+        " updated",
     ] {
-        if let Some(pos) = s.to_lowercase().find(sep) {
+        if let Some(pos) = s.to_lowercase().find(sep)
+            && pos > 0
+        {
             // Lowercasing can change byte lengths only for non-ASCII; guard with char boundaries.
             if s.is_char_boundary(pos) {
                 s.truncate(pos);
             }
         }
     }
+    // "Sofia Gonzalez December 2, 2025": a date after the name.
+    if let Some((pos, _)) = dates::find_all(&s, 1).first()
+        && *pos > 0
+        && s.is_char_boundary(*pos)
+    {
+        s.truncate(*pos);
+    }
+    // "the Lavazza Team 2–3 minutes": a reading time after the name.
+    if let Some(m) = READING_TIME.find(&s) {
+        s.truncate(m.start());
+    }
     let mut s = s
-        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-'))
+        .trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*' | '.')
+        })
         .to_string();
+    // "Trevor JackinsTrevor Jackins": the name twice (visible and screen-reader copies).
+    let half = s.len() / 2;
+    if s.len() >= 6
+        && s.len() % 2 == 0
+        && s.is_char_boundary(half)
+        && s.get(..half) == s.get(half..)
+    {
+        s.truncate(half);
+    }
     // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
     if !s.contains(',') {
         let words: Vec<&str> = s.split_whitespace().collect();
@@ -421,6 +552,7 @@ pub fn clean_author(raw: &str) -> Option<String> {
     }
     let words = s.split_whitespace().count();
     if s.is_empty()
+        || is_byline_label(&s)
         || words > 8
         || s.contains("://")
         || s.contains('@')
@@ -430,6 +562,46 @@ pub fn clean_author(raw: &str) -> Option<String> {
         return None;
     }
     Some(s)
+}
+
+/// "2–3 minutes", "5 min read" after a name.
+static READING_TIME: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| dates::re(r"(?i)\s\d+(?:\s*[–-]\s*\d+)?\s*min(?:ute)?s?\b"));
+
+/// Labels and headings that byline markup holds instead of a name ("Written By", "In this
+/// article", "The Author").
+fn is_byline_label(s: &str) -> bool {
+    matches!(
+        key(s).as_str(),
+        "written by"
+            | "by"
+            | "author"
+            | "authors"
+            | "the author"
+            | "about the author"
+            | "posted by"
+            | "in this article"
+            | "share"
+            | "follow"
+            | "updated"
+            | "last updated"
+            | "published"
+            | "posted"
+            | "mon"
+            | "tue"
+            | "wed"
+            | "thu"
+            | "fri"
+            | "sat"
+            | "sun"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+    )
 }
 
 fn is_role_word(w: &str) -> bool {
@@ -505,19 +677,218 @@ pub fn choose_title(
                     && !in_chrome(*id)
             })
             .collect();
+    let tidy = |h: &str| tidy_headline(h, site_name, host);
+    let raw_keys: Vec<String> = [
+        m.title_tag.as_deref(),
+        m.tags.get("og:title").map(String::as_str),
+    ]
+    .into_iter()
+    .flatten()
+    .map(key)
+    .collect();
+    let cleaned_key = cleaned.as_deref().map(key).unwrap_or_default();
+    // A rejected masthead `<h1>` still marks where the article header starts.
+    let anchor = eligible.first().map(|(id, _)| *id);
+    let eligible: Vec<&(NodeId, String)> = eligible
+        .into_iter()
+        .filter(|(_, h)| !is_title_site_part(&key(h), &cleaned_key, &raw_keys))
+        .collect();
+    // The first visible `<h1>` names the blog ("RogerBW's Blog"): later `<h1>`s that do not
+    // match the metadata are post or section headings, not the headline. (A plain logo `<h1>`
+    // with the site's name is often followed by the real headline, so it does not count.)
+    let masthead_first =
+        m.h1.iter()
+            .find(|(id, h)| !key(h).is_empty() && !in_chrome(*id))
+            .is_some_and(|(_, h)| {
+                let hk = key(h);
+                let compact: String = hk.chars().filter(|c| !c.is_whitespace()).collect();
+                let logo = hk == site_key || (!host_key.is_empty() && compact == host_key);
+                is_blog_name(&hk) || (!logo && is_title_site_part(&hk, &cleaned_key, &raw_keys))
+            });
     for (id, h) in &eligible {
         let hk = key(h);
-        if candidates.iter().any(|c| {
+        for c in &candidates {
             let ck = key(c);
-            ck == hk || (hk.len() >= 10 && ck.contains(&hk)) || (ck.len() >= 10 && hk.contains(&ck))
-        }) {
-            return (Some(headline_part(h)), Some(*id));
+            // Characters the page lost ("Beginner? Guide" for "Beginner's Guide"): the
+            // metadata spelling is the headline.
+            if ck != hk
+                && h.contains(['?', '\u{fffd}'])
+                && without_letters(&hk) == without_letters(&ck)
+            {
+                return (Some(strip_site_name(c, site_name, host)), Some(*id));
+            }
+            if ck == hk || (hk.len() >= 10 && ck.contains(&hk)) {
+                return (Some(tidy(h)), Some(*id));
+            }
+            if ck.len() >= 10 && hk.contains(&ck) {
+                // An `<h1>` that swallowed the standfirst or the first paragraph: the title
+                // is the metadata part of it.
+                let (hw, cw) = (hk.split(' ').count(), ck.split(' ').count());
+                if hw > 20 && hw > 2 * cw && cw >= 3 {
+                    return (Some(strip_site_name(c, site_name, host)), Some(*id));
+                }
+                return (Some(tidy(h)), Some(*id));
+            }
         }
     }
-    if let Some((id, h)) = eligible.first() {
-        return (Some(headline_part(h)), Some(*id));
+    if !masthead_first
+        && let Some((id, h)) = eligible
+            .iter()
+            .find(|(_, h)| !is_blog_name(&key(h)) && !is_caps_label(h, &cleaned_key))
+    {
+        return (Some(tidy(h)), Some(*id));
     }
-    (cleaned.filter(|c| !c.is_empty()), None)
+    (
+        cleaned
+            .map(|c| tidy_title(&c, site_name, host))
+            .filter(|c| !c.is_empty()),
+        anchor,
+    )
+}
+
+/// A key without its one-letter words ("beginner s guide" → "beginner guide").
+fn without_letters(k: &str) -> String {
+    k.split(' ')
+        .filter(|w| w.chars().count() > 1)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An all-capitals `<h1>` whose words differ from the metadata headline: a styled section
+/// label ("SUPPORTING GAAP COMPLIANCE") rather than the headline.
+fn is_caps_label(h: &str, cleaned_key: &str) -> bool {
+    let letters = h.chars().filter(|c| c.is_alphabetic());
+    let caps = letters.clone().all(char::is_uppercase) && letters.count() >= 6;
+    if !caps || cleaned_key.is_empty() {
+        return false;
+    }
+    let mut a: Vec<String> = key(h).split(' ').map(str::to_string).collect();
+    let mut b: Vec<&str> = cleaned_key.split(' ').collect();
+    a.sort();
+    b.sort();
+    a != b
+}
+
+/// An `<h1>` that names the blog rather than the story ("Antoyo's Blog", "Our Blog").
+fn is_blog_name(hk: &str) -> bool {
+    hk.is_empty() || (hk.rsplit(' ').next() == Some("blog") && hk.split(' ').count() <= 4)
+}
+
+/// An `<h1>` that is the part of `<title>` that is not the headline: "Lessons Learned" in
+/// "Lessons Learned: The lean startup" when the metadata headline is "The lean startup".
+fn is_title_site_part(hk: &str, cleaned_key: &str, raw_keys: &[String]) -> bool {
+    // Site names are shorter than the headline they stand beside.
+    !hk.is_empty()
+        && !cleaned_key.is_empty()
+        && hk != cleaned_key
+        && hk.split(' ').count() <= cleaned_key.split(' ').count()
+        && raw_keys.iter().any(|rk| {
+            rk.strip_prefix(hk)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .is_some_and(|rest| rest == cleaned_key)
+                || rk
+                    .strip_suffix(hk)
+                    .and_then(|rest| rest.strip_suffix(' '))
+                    .is_some_and(|rest| rest == cleaned_key)
+        })
+}
+
+/// Section labels some sites print inside the `<h1>` before the headline.
+const HEADLINE_LABELS: &[&str] = &["blog:", "title:", "article:", "post:"];
+
+/// Tidy a visible headline: tagline after a pipe, a section label ("Blog: …"), the host name
+/// in front ("example.com Story"), the site name after a dash ("Story – Site"), and a date
+/// printed in the same element ("Dec 18 2025 Story", "Story January 1, 2025").
+fn tidy_headline(h: &str, site_name: Option<&str>, host: Option<&str>) -> String {
+    tidy_title(&headline_part(h), site_name, host)
+}
+
+/// The tidying of [`tidy_headline`] that also suits a metadata title (no tagline cut).
+fn tidy_title(h: &str, site_name: Option<&str>, host: Option<&str>) -> String {
+    let mut t = h.trim().to_string();
+    // "Story title (example.com) 87": an aggregator's source domain and comment count.
+    if let Some(m) = SOURCE_DOMAIN.find(&t)
+        && t.get(..m.start())
+            .is_some_and(|r| r.split_whitespace().count() >= 3)
+    {
+        t.truncate(m.start());
+    }
+    for label in HEADLINE_LABELS {
+        if t.len() > label.len() + 8
+            && t.get(..label.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(label))
+        {
+            t = t.get(label.len()..).unwrap_or_default().trim().to_string();
+        }
+    }
+    if let Some(host) = host {
+        let bare = host.trim_start_matches("www.").to_lowercase();
+        if let Some((first, rest)) = t.split_once(' ')
+            && first.to_lowercase() == bare
+            && rest.split_whitespace().count() >= 2
+        {
+            t = rest.trim().to_string();
+        }
+    }
+    if site_name.is_some() || host.is_some() {
+        for sep in [" – ", " — ", " - ", " | "] {
+            if let Some((head, tail)) = t.rsplit_once(sep)
+                && head.split_whitespace().count() >= 3
+                && is_known_site(tail, site_name, host)
+            {
+                t = head.trim().to_string();
+                break;
+            }
+        }
+    }
+    if let Some(m) = LEADING_DATE.find(&t)
+        && dates::find_first(m.as_str()).is_some()
+        && t.get(m.end()..)
+            .is_some_and(|r| r.split_whitespace().count() >= 2)
+    {
+        t = t.get(m.end()..).unwrap_or_default().trim().to_string();
+    }
+    if let Some(m) = TRAILING_DATE.find(&t)
+        && dates::find_first(m.as_str()).is_some()
+        && t.get(..m.start())
+            .is_some_and(|r| r.split_whitespace().count() >= 3)
+    {
+        t = t.get(..m.start()).unwrap_or_default().trim().to_string();
+    }
+    t
+}
+
+/// "(latimes.com)" or "(latimes.com) 87" ending a headline.
+static SOURCE_DOMAIN: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| dates::re(r"\s*\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?\s*$"));
+
+/// "Dec 18 2025 ", "December 18, 2025 · ", "18 December 2025 ", "2025-12-18 " at the start.
+static LEADING_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    dates::re(
+        r"^(?:\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+\p{L}{3,9}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*[·•|:–—-]?\s+",
+    )
+});
+
+/// The same formats at the end of the headline.
+static TRAILING_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    dates::re(
+        r"\s+[·•|–—-]?\s*(?:\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+\p{L}{3,9}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2})$",
+    )
+});
+
+/// Whether a title part is the known site name or the host ("Artlyst", "example.com").
+fn is_known_site(part: &str, site_name: Option<&str>, host: Option<&str>) -> bool {
+    let k = key(part);
+    if k.is_empty() {
+        return false;
+    }
+    let compact: String = k.chars().filter(|c| !c.is_whitespace()).collect();
+    site_name.is_some_and(|s| key(s) == k)
+        || host.is_some_and(|h| {
+            let bare = h.trim_start_matches("www.").to_lowercase();
+            let first = bare.split('.').next().unwrap_or_default();
+            compact == bare.replace('.', "") || (first.len() >= 3 && compact == first)
+        })
 }
 
 /// A pipe in a visible headline separates the headline from a tagline ("Best Movers 2025 |
@@ -635,6 +1006,9 @@ pub fn choose_authors(
     if !text_bylines.is_empty() {
         sources.push(text_bylines.iter().take(3).cloned().collect());
     }
+    if let Some(first) = m.written_by.first() {
+        sources.push(vec![first.clone()]);
+    }
     if !m.ld.authors.is_empty() && m.ld.authors_are_orgs {
         sources.push(m.ld.authors.clone());
     }
@@ -674,6 +1048,9 @@ const DATE_TAGS: &[&str] = &[
     "article.published",
     "article_date_original",
     "publication_date",
+    "citation_publication_date",
+    "citation_online_date",
+    "citation_date",
     "publish_date",
     "publish-date",
     "publishdate",
@@ -726,6 +1103,37 @@ pub fn meta_date(m: &Meta) -> Option<(FoundDate, bool)> {
     keys.into_iter()
         .find_map(|k| m.tags.get(k).and_then(|v| dates::parse_value(v)))
         .map(|d| (d, false))
+}
+
+/// Settle a date read from the page text against the metadata publish date: "09.10.2024"
+/// read day-first when the metadata says 2024-09-10 was written month-first (and the other
+/// way round), so take the metadata date when it is the same day with month and day swapped.
+pub fn reconcile_date(
+    date: Option<(FoundDate, super::DateSource)>,
+    m: &Meta,
+) -> Option<(FoundDate, super::DateSource)> {
+    use super::DateSource;
+    use chrono::Datelike;
+    let (d, source) = date?;
+    if !matches!(
+        source,
+        DateSource::Dateline | DateSource::Text | DateSource::Time
+    ) {
+        return Some((d, source));
+    }
+    let Some((md, ld)) = meta_date(m) else {
+        return Some((d, source));
+    };
+    let (a, b) = (d.at.date_naive(), md.at.date_naive());
+    if a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
+        let s = if ld {
+            DateSource::JsonLd
+        } else {
+            DateSource::Meta
+        };
+        return Some((md, s));
+    }
+    Some((d, source))
 }
 
 /// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).
@@ -858,5 +1266,215 @@ mod tests {
             clean_author("Dylan Bailey, MS, RD, FAND").as_deref(),
             Some("Dylan Bailey, MS, RD, FAND")
         );
+        assert_eq!(
+            clean_author("Matthew Richardson &sdot; Review Editor").as_deref(),
+            Some("Matthew Richardson")
+        );
+        assert_eq!(
+            clean_author("Bhaval Patel Last Updated: December 6, 2024").as_deref(),
+            Some("Bhaval Patel")
+        );
+        assert_eq!(
+            clean_author("the Lavazza Team 2–3 minutes").as_deref(),
+            Some("the Lavazza Team")
+        );
+        assert_eq!(
+            clean_author("Manoj Jain and Jagpreet Chhatwal, The Commercial Appeal").as_deref(),
+            Some("Manoj Jain and Jagpreet Chhatwal")
+        );
+        assert_eq!(
+            clean_author("By Sofia Gonzalez December 2, 2025").as_deref(),
+            Some("Sofia Gonzalez")
+        );
+        assert_eq!(clean_author("Written By"), None);
+        assert_eq!(clean_author("Sat"), None);
+        assert_eq!(clean_author("Updated"), None);
+        assert_eq!(clean_author("David at 11:36 PM").as_deref(), Some("David"));
+        assert_eq!(
+            clean_author("Trevor JackinsTrevor Jackins is a security writer").as_deref(),
+            Some("Trevor Jackins")
+        );
+        assert_eq!(
+            clean_author("Shelby Loos, DVM. Reviewed by Molly Price, DVM").as_deref(),
+            Some("Shelby Loos, DVM")
+        );
+        assert_eq!(
+            clean_author("Authored by: Dr. Ehsan Jazini").as_deref(),
+            Some("Dr. Ehsan Jazini")
+        );
+        assert_eq!(clean_author("IN THIS ARTICLE"), None);
+    }
+
+    #[test]
+    fn headlines_are_tidied() {
+        let t = |h: &str| tidy_headline(h, Some("Artlyst"), Some("www.davidbau.com"));
+        assert_eq!(
+            t("Critics’ Choice: Best UK Art Exhibitions 2025 – Artlyst"),
+            "Critics’ Choice: Best UK Art Exhibitions 2025"
+        );
+        assert_eq!(t("davidbau.com Vibe Coding Notes"), "Vibe Coding Notes");
+        assert_eq!(
+            t("Grads Find Their Degrees No Longer Guarantee Jobs (latimes.com) 87"),
+            "Grads Find Their Degrees No Longer Guarantee Jobs"
+        );
+        assert_eq!(
+            t("Dec 18 2025 Preparing a transition in Debusine"),
+            "Preparing a transition in Debusine"
+        );
+        assert_eq!(
+            t("Blog: Best Social Media Agencies in 2025"),
+            "Best Social Media Agencies in 2025"
+        );
+        assert_eq!(
+            t("Weekly notes on things January 1, 2025"),
+            "Weekly notes on things"
+        );
+        // A dash part that is not the site stays; a date inside the headline stays.
+        assert_eq!(
+            t("Zero Waste - A Beginner’s Guide"),
+            "Zero Waste - A Beginner’s Guide"
+        );
+        assert_eq!(
+            t("What changed on May 5, 2024 for renters"),
+            "What changed on May 5, 2024 for renters"
+        );
+    }
+
+    #[test]
+    fn masthead_h1s_give_way_to_the_metadata_headline() {
+        fn pick(html: &str) -> Option<String> {
+            let dom = Dom::parse(html);
+            let m = read(&dom);
+            choose_title(&m, None, Some("example.com"), |_| false).0
+        }
+        assert_eq!(
+            pick("<title>Progress Report #39</title><h1>Antoyo's Blog</h1>").as_deref(),
+            Some("Progress Report #39")
+        );
+        assert_eq!(
+            pick(r#"<title>Lessons Learned: The lean startup</title><meta property="og:title" content="The lean startup"><h1>Lessons Learned</h1>"#).as_deref(),
+            Some("The lean startup")
+        );
+        let long = format!(
+            "<title>A beginner backpacking checklist</title><h1>A beginner backpacking checklist {}</h1>",
+            "word ".repeat(30)
+        );
+        assert_eq!(
+            pick(&long).as_deref(),
+            Some("A beginner backpacking checklist")
+        );
+        assert_eq!(
+            pick("<title>Planning: Beginner's Guide</title><h1>Planning? Beginner? Guide</h1>")
+                .as_deref(),
+            Some("Planning: Beginner's Guide")
+        );
+        assert_eq!(
+            pick(
+                "<title>GAAP Compliance: Best Practices</title><h1>SUPPORTING GAAP COMPLIANCE</h1>"
+            )
+            .as_deref(),
+            Some("GAAP Compliance: Best Practices")
+        );
+        assert_eq!(
+            pick("<title>Marathon Beginner Plan</title><h1>BEGINNER MARATHON PLAN</h1>").as_deref(),
+            Some("BEGINNER MARATHON PLAN")
+        );
+        assert_eq!(
+            pick("<title>Advent of Code week 2</title><h1>Example Blog</h1><h1>Day 7</h1>")
+                .as_deref(),
+            Some("Advent of Code week 2")
+        );
+        assert_eq!(
+            pick(r#"<title>Where to Bike | Example</title><meta property="og:site_name" content="Example"><h1>Example</h1><h1>The Best Trails for Biking</h1>"#).as_deref(),
+            Some("The Best Trails for Biking")
+        );
+        // The site's name as og:title does not make the headline a masthead.
+        assert_eq!(
+            pick(r#"<title>Which mower suits which lawn size? | Robomow</title><meta property="og:title" content="Robomow"><h1>Which mower suits which lawn size?</h1>"#).as_deref(),
+            Some("Which mower suits which lawn size?")
+        );
+        // A headline that differs from the metadata title is still the headline.
+        assert_eq!(
+            pick("<title>Short SEO title | Example</title><h1>The real story headline</h1>")
+                .as_deref(),
+            Some("The real story headline")
+        );
+    }
+
+    #[test]
+    fn written_by_labels_anywhere() {
+        let m = read(&Dom::parse(
+            "<div><div>Written by</div><div class=x>Jack Shepherd</div></div>\
+             <p>Written by <a href=/a>John Crenshaw</a></p>",
+        ));
+        assert_eq!(m.written_by, ["Jack Shepherd", "John Crenshaw"]);
+        let m = read(&Dom::parse(
+            "<p>Written by hand, this long letter was sent to many people who asked.</p>",
+        ));
+        assert!(m.written_by.is_empty());
+        let authors = choose_authors(
+            &read(&Dom::parse("<p>Written by Jo Smith</p>")),
+            None,
+            None,
+            &[],
+        );
+        assert_eq!(authors, ["Jo Smith"]);
+    }
+
+    #[test]
+    fn author_classes() {
+        for c in [
+            "author",
+            "post-hero__author",
+            "author_author__4ceom",
+            "elementor-author-box__name",
+            "article__author-details-name",
+            "author-by-line-text",
+            "c-author-info__name",
+        ] {
+            assert!(is_author_class(c), "{c}");
+        }
+        for c in [
+            "author-bio",
+            "author-avatar",
+            "authors-list",
+            "has-author-image",
+        ] {
+            assert!(!is_author_class(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn line_breaks_in_headlines_separate_words() {
+        let m = read(&Dom::parse(
+            "<h1> WEEKEND<br>CODING<br> <span>AGENT</span></h1>",
+        ));
+        assert_eq!(
+            m.h1.first().map(|(_, t)| t.as_str()),
+            Some("WEEKEND CODING AGENT")
+        );
+    }
+
+    #[test]
+    fn swapped_day_and_month_defer_to_metadata() {
+        use super::super::DateSource;
+        let dom = Dom::parse(
+            r#"<meta property="article:published_time" content="2024-09-10T16:07:00Z">"#,
+        );
+        let m = read(&dom);
+        let text = dates::find_first("09.10.2024").unwrap();
+        let (d, s) = reconcile_date(Some((text, DateSource::Dateline)), &m).unwrap();
+        assert_eq!((dates::ymd(&d), s), ((2024, 9, 10), DateSource::Meta));
+        // A different day is the page's own claim and stays.
+        let other = dates::find_first("12.10.2024").unwrap();
+        let (d, s) = reconcile_date(Some((other, DateSource::Dateline)), &m).unwrap();
+        assert_eq!((dates::ymd(&d), s), ((2024, 10, 12), DateSource::Dateline));
+    }
+
+    #[test]
+    fn citation_dates_are_publish_dates() {
+        let dom = Dom::parse(r#"<meta name="citation_publication_date" content="2023 Jan 7">"#);
+        let (d, _) = meta_date(&read(&dom)).unwrap();
+        assert_eq!(dates::ymd(&d), (2023, 1, 7));
     }
 }
