@@ -4,12 +4,18 @@
 //! texts, seed pages) as one JSON line, so an optimization can be checked byte for byte with
 //! `cmp`. `normalize_dump html N` / `normalize_dump text N` normalize the first 50 WCXB pages /
 //! the seed pages N times, `normalize_dump pipeline N` runs the loop of `benches/pipeline.rs`
-//! over the seed pages N times (for `valgrind --tool=callgrind` or `perf`).
+//! over the seed pages N times, and `normalize_dump tag EVENTS N` runs the loop of
+//! `benches/tag.rs` (tracker pre-filled with EVENTS events, N batches of 2,000 pages), for
+//! `valgrind --tool=callgrind` or `perf`.
 
 use sift::decode::{DecodeConfig, Page, decode};
 use sift::message::{InputCoords, InputMessage};
 use sift::normalize::Normalizer;
 use std::io::{BufRead, Write};
+
+#[allow(dead_code)]
+#[path = "../benches/support/tag_workload.rs"]
+mod tag_workload;
 
 const WCXB: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -124,7 +130,25 @@ fn main() -> anyhow::Result<()> {
             let secs = t.elapsed().as_secs_f64();
             println!("{:.0} pages/s", (n * seeds.len()) as f64 / secs);
         }
-        _ => anyhow::bail!("usage: normalize_dump dump OUT | html N | text N | pipeline N"),
+        "tag" => {
+            // The loop of benches/tag.rs: source resolution + event assignment.
+            let events: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+            let n: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
+            let mut work = tag_workload::TagWorkload::new(events);
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                work.run_batch();
+            }
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "{:.0} pages/s, {} active events",
+                (n * tag_workload::BATCH) as f64 / secs,
+                work.active()
+            );
+        }
+        _ => anyhow::bail!(
+            "usage: normalize_dump dump OUT | html N | text N | pipeline N | tag EVENTS N"
+        ),
     }
     Ok(())
 }

@@ -301,10 +301,25 @@ fn parse_fetched_at(s: &str) -> Option<DateTime<Utc>> {
 /// characters, when it is high enough (over 5%) to call the body binary junk, not text.
 fn binary_share(body: &str) -> Option<f64> {
     let (mut n, mut bad) = (0usize, 0usize);
-    for c in body.chars().take(64 * 1024) {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while n < 64 * 1024 {
+        let Some(&b) = bytes.get(i) else { break };
         n += 1;
-        if c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) {
-            bad += 1;
+        if b < 0x80 {
+            // ASCII: the control characters are below 0x20 and 0x7f.
+            if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f {
+                bad += 1;
+            }
+            i += 1;
+        } else {
+            let Some(c) = body.get(i..).and_then(|s| s.chars().next()) else {
+                break;
+            };
+            if c == '\u{fffd}' || c.is_control() {
+                bad += 1;
+            }
+            i += c.len_utf8();
         }
     }
     let share = 100.0 * bad as f64 / n.max(1) as f64;

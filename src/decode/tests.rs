@@ -317,3 +317,28 @@ fn double_encoded_utf8_is_repaired() {
     let page = decode(&msg, &DecodeConfig::default()).unwrap();
     assert!(page.body.contains("Investor\u{2019}s"));
 }
+
+#[test]
+fn binary_share_matches_the_char_by_char_count() {
+    fn reference(body: &str) -> Option<f64> {
+        let (mut n, mut bad) = (0usize, 0usize);
+        for c in body.chars().take(64 * 1024) {
+            n += 1;
+            if c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) {
+                bad += 1;
+            }
+        }
+        let share = 100.0 * bad as f64 / n.max(1) as f64;
+        (share > 5.0).then_some(share)
+    }
+    let long = format!("{}\u{1}\u{85}", "é\u{fffd}x\u{7}".repeat(20_000));
+    for body in [
+        "",
+        "plain text\twith\ttabs\r\n",
+        "\u{0}\u{1}\u{2} abc \u{7f}\u{80}\u{9f}\u{a0}",
+        "\u{fffd}\u{fffd} 深圳 \u{c}\u{b}",
+        long.as_str(),
+    ] {
+        assert_eq!(binary_share(body), reference(body), "{body:?}");
+    }
+}

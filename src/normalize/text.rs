@@ -124,15 +124,17 @@ fn is_breadcrumb(t: &str, words: usize) -> bool {
 
 /// Literals every [`CAPTION_VERB`] match contains: lines without any skip the regex.
 static CAPTION_VERB_LITERALS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new([
-        "left",
-        "right",
-        "center",
-        "centre",
-        "shake hands",
-        "pose for",
-    ])
-    .ok()
+    aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build([
+            "left",
+            "right",
+            "center",
+            "centre",
+            "shake hands",
+            "pose for",
+        ])
+        .ok()
 });
 
 fn caption_verb(t: &str) -> bool {
@@ -150,9 +152,10 @@ fn may_be_caption(t: &str) -> bool {
             .any(|w| w.eq_ignore_ascii_case(b"photo") || w.eq_ignore_ascii_case(b"getty"))
 }
 
-fn is_caption(t: &str) -> bool {
+/// `verb` is [`caption_verb`] of `t`, computed by the caller.
+fn is_caption(t: &str, verb: impl FnOnce() -> bool) -> bool {
     may_be_caption(t) && CAPTION.is_match(t)
-        || caption_verb(t) && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
+        || verb() && (WEEKDAY_DATE.is_match(t) || t.contains(" 20"))
 }
 
 /// A short credit line: a person's name followed by an agency or "Photo".
@@ -206,7 +209,7 @@ fn classify_lines(lines: &mut [Line]) {
             || (!t.contains(' ') && URLISH.is_match(t))
         {
             Kind::Chrome
-        } else if words <= 20 && is_caption(t) || is_caption_long(t) || is_credit_line(t, words) {
+        } else if is_caption_line(t, words) {
             Kind::Caption
         } else if is_prose(t, words) {
             Kind::Body
@@ -292,11 +295,33 @@ fn classify_lines(lines: &mut [Line]) {
     }
 }
 
-/// Long captions: "X (L) and Y shake hands …", "X left speaks with Y … Tuesday Dec. 15 2015."
-fn is_caption_long(t: &str) -> bool {
+/// A photo caption or credit line.
+fn is_caption_line(t: &str, words: usize) -> bool {
+    // caption_verb of the line's head; the whole line's is the same when it is short.
+    let head = caption_head(t);
+    let verb_head = caption_verb(head);
+    let verb = || {
+        if head.len() == t.len() {
+            verb_head
+        } else {
+            caption_verb(t)
+        }
+    };
+    words <= 20 && is_caption(t, verb)
+        || is_caption_long(head, verb_head)
+        || is_credit_line(t, words)
+}
+
+/// The first 220 characters of a line, where [`is_caption_long`] looks.
+fn caption_head(t: &str) -> &str {
     let head_end = t.char_indices().nth(220).map_or(t.len(), |(i, _)| i);
-    let head = t.get(..head_end).unwrap_or(t);
-    caption_verb(head)
+    t.get(..head_end).unwrap_or(t)
+}
+
+/// Long captions: "X (L) and Y shake hands …", "X left speaks with Y … Tuesday Dec. 15 2015."
+/// `head` is [`caption_head`] of the line, `verb_head` its [`caption_verb`].
+fn is_caption_long(head: &str, verb_head: bool) -> bool {
+    verb_head
         && (WEEKDAY_DATE.is_match(head)
             || dates::find_first(head).is_some()
             || head.contains("(L)")

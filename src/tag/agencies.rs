@@ -7,7 +7,7 @@
 
 use super::registry::Registry;
 use super::source::SourceKind;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Finds agency credits in text.
 #[derive(Debug, Clone)]
@@ -53,6 +53,7 @@ impl CreditDetector {
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&tokens)
             .ok();
         Self {

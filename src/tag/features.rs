@@ -9,6 +9,7 @@
 
 use super::gazetteer::{EntityKind, Gazetteer, MAX_PHRASE_WORDS};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::hash_map::Entry;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Weights of the feature extractor.
@@ -140,12 +141,7 @@ impl Extractor {
         let shouting = toks.len() >= 4 && {
             let upper = toks
                 .iter()
-                .filter(|t| {
-                    let s = &text[t.start..t.end];
-                    s.chars()
-                        .filter(|c| c.is_alphabetic())
-                        .all(char::is_uppercase)
-                })
+                .filter(|t| all_caps(&text[t.start..t.end]))
                 .count();
             upper * 10 >= toks.len() * 7
         };
@@ -223,11 +219,15 @@ impl Extractor {
             while j < toks.len() {
                 let prev_joins = toks.get(j - 1).is_some_and(|p| p.joins_next);
                 let Some(tj) = toks.get(j) else { break };
-                let word = &text[tj.start..tj.end];
-                let connector = word_flags(word) & CONN != 0
-                    && toks.get(j + 1).is_some_and(|n| n.cap)
-                    && tj.joins_next;
-                if !prev_joins || !(tj.cap || connector) {
+                if !prev_joins {
+                    break;
+                }
+                let connector = || {
+                    tj.joins_next
+                        && toks.get(j + 1).is_some_and(|n| n.cap)
+                        && word_flags(&text[tj.start..tj.end]) & CONN != 0
+                };
+                if !(tj.cap || connector()) {
                     break;
                 }
                 j += 1;
@@ -413,33 +413,35 @@ impl Extractor {
         label: &str,
         labels: &mut String,
     ) {
-        let phrase = entity.is_some() && label.chars().any(char::is_uppercase);
-        let title_entity = self.in_title && phrase;
-        if let Some(a) = self.acc.get_mut(&hash) {
-            a.tf += weight;
-            a.title_entity |= title_entity;
-            if let Some(k) = entity {
-                // A proper entity type wins over the generic "inside an entity" mark.
-                if a.entity.is_none() || a.entity == Some(EntityKind::Other) {
-                    a.entity = Some(k);
+        let title_entity =
+            self.in_title && entity.is_some() && label.chars().any(char::is_uppercase);
+        let full = self.acc.len() >= MAX_DOC_TERMS;
+        match self.acc.entry(hash) {
+            Entry::Occupied(mut o) => {
+                let a = o.get_mut();
+                a.tf += weight;
+                a.title_entity |= title_entity;
+                if let Some(k) = entity {
+                    // A proper entity type wins over the generic "inside an entity" mark.
+                    if a.entity.is_none() || a.entity == Some(EntityKind::Other) {
+                        a.entity = Some(k);
+                    }
                 }
             }
-            return;
+            Entry::Vacant(v) => {
+                if full {
+                    return;
+                }
+                let start = labels.len() as u32;
+                labels.push_str(label);
+                v.insert(Acc {
+                    tf: weight,
+                    entity,
+                    label: (start, labels.len() as u32),
+                    title_entity,
+                });
+            }
         }
-        if self.acc.len() >= MAX_DOC_TERMS {
-            return;
-        }
-        let start = labels.len() as u32;
-        labels.push_str(label);
-        self.acc.insert(
-            hash,
-            Acc {
-                tf: weight,
-                entity,
-                label: (start, labels.len() as u32),
-                title_entity,
-            },
-        );
     }
 }
 
@@ -472,13 +474,32 @@ fn cut(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// FNV-1a over the lowercase chars of `s` (ASCII lowercased without the Unicode tables).
 fn key_hash(s: &str) -> u64 {
     let mut h = 0xcbf29ce484222325u64;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    let mut mix = |c: char| {
         h ^= c as u64;
         h = h.wrapping_mul(0x100000001b3);
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            mix(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut mix);
+        }
     }
     h
+}
+
+/// Every letter of `s` is uppercase (true when it has none).
+fn all_caps(s: &str) -> bool {
+    if s.is_ascii() {
+        !s.bytes().any(|b| b.is_ascii_lowercase())
+    } else {
+        s.chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+    }
 }
 
 fn strip_possessive(w: &str) -> &str {
@@ -496,12 +517,23 @@ const ABBREVIATIONS: &[&str] = &[
     "Oct", "Nov", "Dec", "Mt", "Ft", "vs", "E.U",
 ];
 
+/// The char at byte `i` of `text` (a char boundary) and its length; ASCII without decoding.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 {
+        return Some((char::from(b), 1));
+    }
+    let c = text.get(i..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
 /// Split text into word tokens with capitalization and sentence-start flags.
 fn tokenize(text: &str, out: &mut Vec<Tok>) {
     out.clear();
     let mut sent_start = true;
-    let mut iter = text.char_indices().peekable();
-    while let Some(&(i, c)) = iter.peek() {
+    let mut i = 0;
+    while let Some((c, len)) = char_at(text, i) {
         if !c.is_alphanumeric() {
             if matches!(
                 c,
@@ -520,37 +552,30 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
             {
                 last.joins_next = false;
             }
-            iter.next();
+            i += len;
             continue;
         }
+        // A word: letters and digits, with inner punctuation kept only when a letter or digit
+        // follows it.
         let start = i;
-        let mut end = i;
-        let mut prev_alnum = false;
-        while let Some(&(j, d)) = iter.peek() {
-            if d.is_alphanumeric() {
-                end = j + d.len_utf8();
-                prev_alnum = true;
-                iter.next();
-                continue;
-            }
-            if prev_alnum && matches!(d, '\'' | '’' | '-' | '.' | '&') {
-                // Keep inner punctuation only when a letter or digit follows.
-                let mut look = iter.clone();
-                look.next();
-                if look.peek().is_some_and(|&(_, n)| n.is_alphanumeric()) {
-                    iter.next();
-                    prev_alnum = false;
-                    continue;
+        let mut end = i + len;
+        loop {
+            match char_at(text, end) {
+                Some((d, dl)) if d.is_alphanumeric() => end += dl,
+                Some((d, dl))
+                    if matches!(d, '\'' | '’' | '-' | '.' | '&')
+                        && char_at(text, end + dl).is_some_and(|(n, _)| n.is_alphanumeric()) =>
+                {
+                    end += dl;
                 }
+                _ => break,
             }
-            break;
         }
-        let word = &text[start..end];
-        let cap = word.chars().next().is_some_and(char::is_uppercase);
+        i = end;
         out.push(Tok {
             start,
             end,
-            cap,
+            cap: c.is_uppercase(),
             sent_start,
             joins_next: true,
         });
@@ -1264,5 +1289,117 @@ mod tests {
         assert!(f.terms.len() <= MAX_DOC_TERMS);
         let f = Extractor::new().extract(None, "", W);
         assert!(f.terms.is_empty());
+    }
+
+    /// The tokenizer and key hash before their ASCII fast paths.
+    mod reference {
+        use super::super::{ABBREVIATIONS, Tok};
+
+        pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
+            out.clear();
+            let mut sent_start = true;
+            let mut iter = text.char_indices().peekable();
+            while let Some(&(i, c)) = iter.peek() {
+                if !c.is_alphanumeric() {
+                    if matches!(
+                        c,
+                        '.' | '!' | '?' | ':' | ';' | '"' | '“' | '”' | '\n' | '(' | '|' | '•'
+                    ) {
+                        let abbrev = c == '.'
+                            && out.last().is_some_and(|t| {
+                                t.end == i && ABBREVIATIONS.contains(&&text[t.start..t.end])
+                            });
+                        if !abbrev {
+                            sent_start = true;
+                        }
+                    }
+                    if !matches!(c, ' ' | '\u{a0}' | '\t')
+                        && let Some(last) = out.last_mut()
+                    {
+                        last.joins_next = false;
+                    }
+                    iter.next();
+                    continue;
+                }
+                let start = i;
+                let mut end = i;
+                let mut prev_alnum = false;
+                while let Some(&(j, d)) = iter.peek() {
+                    if d.is_alphanumeric() {
+                        end = j + d.len_utf8();
+                        prev_alnum = true;
+                        iter.next();
+                        continue;
+                    }
+                    if prev_alnum && matches!(d, '\'' | '’' | '-' | '.' | '&') {
+                        let mut look = iter.clone();
+                        look.next();
+                        if look.peek().is_some_and(|&(_, n)| n.is_alphanumeric()) {
+                            iter.next();
+                            prev_alnum = false;
+                            continue;
+                        }
+                    }
+                    break;
+                }
+                let word = &text[start..end];
+                let cap = word.chars().next().is_some_and(char::is_uppercase);
+                out.push(Tok {
+                    start,
+                    end,
+                    cap,
+                    sent_start,
+                    joins_next: true,
+                });
+                sent_start = false;
+                if out.len() >= 20_000 {
+                    break;
+                }
+            }
+        }
+
+        pub fn key_hash(s: &str) -> u64 {
+            let mut h = 0xcbf29ce484222325u64;
+            for c in s.chars().flat_map(char::to_lowercase) {
+                h ^= c as u64;
+                h = h.wrapping_mul(0x100000001b3);
+            }
+            h
+        }
+    }
+
+    #[test]
+    fn fast_paths_match_the_reference() {
+        let samples = [
+            "",
+            "U.S. Secretary of State John Kerry met Russian Foreign Minister Sergey Lavrov.",
+            "Mr. Smith's dog's-eye view: \"A&B\" (C) | D • E\nF\tG\u{a0}H",
+            "ÄÖÜ straße İstanbul ǅemal Ωmega ΣΊΣΥΦΟΣ 深圳报业 Shenzhen’s don't x.-y a..b 9.5% 52-3",
+            "trailing- 'quote' ’s end. St. Louis Jr. U.N. E.U. vs. no.",
+            "\u{0}ÄÖ’'--..&&\u{301}e\u{301} Ǆ ǈ",
+            "ALL CAPS HEADLINE HERE, AND MORE",
+        ];
+        for text in samples {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            tokenize(text, &mut a);
+            reference::tokenize(text, &mut b);
+            let key = |v: &[Tok]| {
+                v.iter()
+                    .map(|t| (t.start, t.end, t.cap, t.sent_start, t.joins_next))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(key(&a), key(&b), "{text:?}");
+            for t in &a {
+                let w = &text[t.start..t.end];
+                assert_eq!(key_hash(w), reference::key_hash(w), "{w:?}");
+                assert_eq!(
+                    all_caps(w),
+                    w.chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase),
+                    "{w:?}"
+                );
+            }
+        }
     }
 }

@@ -22,13 +22,17 @@ pub fn chrome_hints(body: &str, is_html: bool, title: Option<&str>) -> Vec<Strin
     let lines: Vec<&str> = body
         .lines()
         .map(str::trim)
-        .filter(|l| l.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .filter(|l| l.chars().filter(|c| c.is_alphanumeric()).nth(1).is_some())
         .collect();
     let mut picked: Vec<usize> = (0..lines.len().min(HEAD_LINES)).collect();
-    if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty())
-        && let Some(at) = lines.iter().position(|l| l.contains(title))
-    {
-        picked.extend(at.saturating_sub(NEAR_TITLE)..(at + NEAR_TITLE + 1).min(lines.len()));
+    if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) {
+        let finder = memchr::memmem::Finder::new(title.as_bytes());
+        if let Some(at) = lines
+            .iter()
+            .position(|l| finder.find(l.as_bytes()).is_some())
+        {
+            picked.extend(at.saturating_sub(NEAR_TITLE)..(at + NEAR_TITLE + 1).min(lines.len()));
+        }
     }
     picked.extend(lines.len().saturating_sub(TAIL_LINES)..lines.len());
     picked.sort_unstable();
@@ -36,13 +40,19 @@ pub fn chrome_hints(body: &str, is_html: bool, title: Option<&str>) -> Vec<Strin
     picked
         .into_iter()
         .filter_map(|i| lines.get(i))
-        .map(|l| {
-            truncate_at_char(l, MAX_LINE_CHARS * 4)
-                .chars()
-                .take(MAX_LINE_CHARS)
-                .collect()
-        })
+        .map(|l| first_chars(l, MAX_LINE_CHARS).to_string())
         .collect()
+}
+
+/// The first `n` characters of `s`.
+fn first_chars(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    s.char_indices()
+        .nth(n)
+        .and_then(|(i, _)| s.get(..i))
+        .unwrap_or(s)
 }
 
 fn truncate_at_char(s: &str, max: usize) -> &str {

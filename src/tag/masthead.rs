@@ -8,7 +8,7 @@
 
 use super::registry::Registry;
 use super::source::SourceKind;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Score a publisher needs before it is named from text alone.
 const MIN_SCORE: u32 = 2;
@@ -73,9 +73,12 @@ impl MastheadMatcher {
                 }
             }
         }
+        // A DFA: several times fewer instructions per byte than the default NFA for this many
+        // patterns, at a few MB built once per resolver.
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&texts)
             .ok();
         let agency = registry
