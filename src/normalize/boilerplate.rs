@@ -531,6 +531,11 @@ pub fn is_chrome_phrase(text: &str) -> bool {
         "top stories",
         "off the wire",
         "see also",
+        "table of contents",
+        "contents",
+        "on this page",
+        "in this article",
+        "jump to",
         "advertisement - scroll to continue",
         "scroll to continue with content",
         "story continues below advertisement",
@@ -781,6 +786,7 @@ mod tests {
     fn chrome_phrases() {
         assert!(is_chrome_phrase("SHARE THIS ARTICLE"));
         assert!(is_chrome_phrase("Advertisement"));
+        assert!(is_chrome_phrase("Table of Contents"));
         assert!(is_chrome_phrase("You are here:   Home"));
         assert!(is_chrome_phrase("Copyright 2010, All Rights Reserved."));
         assert!(is_chrome_phrase(
