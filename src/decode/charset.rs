@@ -104,10 +104,9 @@ pub(super) fn decode_bytes(bytes: &[u8], declared: Option<&str>) -> (String, &'s
 /// there is nothing to repair or the bytes are not valid UTF-8.
 pub(super) fn repair_mojibake(text: &str) -> Option<String> {
     // U+0080..U+009F are encoded as C2 80..C2 9F.
-    let has_c1 = text
-        .as_bytes()
-        .windows(2)
-        .any(|w| w.first() == Some(&0xC2) && w.get(1).is_some_and(|b| (0x80..=0x9F).contains(b)));
+    let bytes = text.as_bytes();
+    let has_c1 = memchr::memchr_iter(0xC2, bytes)
+        .any(|i| bytes.get(i + 1).is_some_and(|b| (0x80..=0x9F).contains(b)));
     if !has_c1 {
         return None;
     }
