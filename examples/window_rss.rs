@@ -160,6 +160,21 @@ fn main() -> Result<()> {
                 events.remembered_pages(),
                 started.elapsed().as_secs_f64()
             );
+            if std::env::var_os("WINDOW_RSS_BREAKDOWN").is_some() {
+                let mut total = 0;
+                for (what, n) in events.memory_breakdown() {
+                    if what.starts_with("count") {
+                        println!("  {what}: {n}");
+                    } else {
+                        total += n;
+                        println!("  {what}: {:.1} MiB", n as f64 / 1048576.0);
+                    }
+                }
+                println!(
+                    "  events total (estimated heap): {:.1} MiB",
+                    total as f64 / 1048576.0
+                );
+            }
         }
     }
     Ok(())
