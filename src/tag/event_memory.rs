@@ -84,7 +84,7 @@ impl EventTracker {
             ),
             ("page map", self.docs.heap_bytes()),
         ];
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|e| std::cmp::Reverse(e.1));
         let mut out: Vec<(String, usize)> =
             v.into_iter().map(|(k, b)| (k.to_string(), b)).collect();
         let terms: usize = self.slots.iter().flatten().map(|e| e.terms.len()).sum();

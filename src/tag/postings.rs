@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn long_lists_are_cleaned_lazily_and_stay_bounded() {
         // Events in slots 0..n; only even slots are live after the first 100.
-        let live = |e: Entry| e.0 < 100 || e.0 % 2 == 0;
+        let live = |e: Entry| e.0 < 100 || e.0.is_multiple_of(2);
         let mut p = Postings::new((0, 0));
         for s in 1..100 {
             p.push((s, 0), live);
