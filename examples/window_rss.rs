@@ -10,6 +10,8 @@
 //!
 //! usage: cargo run --release --example window_rss -- [CHECKPOINT ...]   (default 100000 1000000)
 //! `WINDOW_RSS_STAGES=dedup` or `=events` fills only that stage (to split the total).
+//! `WINDOW_RSS_BREAKDOWN=1` also prints the event tracker's estimated heap bytes per structure
+//! (`EventTracker::memory_breakdown`) at each checkpoint.
 //! prints: `window_rss: docs=N rss_mib=R dedup_docs=D active_events=E remembered_pages=P secs=S`
 
 use anyhow::{Context, Result};
