@@ -10,6 +10,8 @@
 //!
 //! usage: cargo run --release --example window_rss -- [CHECKPOINT ...]   (default 100000 1000000)
 //! `WINDOW_RSS_STAGES=dedup` or `=events` fills only that stage (to split the total).
+//! `WINDOW_RSS_BREAKDOWN=1` also prints the event tracker's estimated heap bytes per structure
+//! (`EventTracker::memory_breakdown`) at each checkpoint.
 //! prints: `window_rss: docs=N rss_mib=R dedup_docs=D active_events=E remembered_pages=P secs=S`
 
 use anyhow::{Context, Result};
@@ -160,6 +162,21 @@ fn main() -> Result<()> {
                 events.remembered_pages(),
                 started.elapsed().as_secs_f64()
             );
+            if std::env::var_os("WINDOW_RSS_BREAKDOWN").is_some() {
+                let mut total = 0;
+                for (what, n) in events.memory_breakdown() {
+                    if what.starts_with("count") {
+                        println!("  {what}: {n}");
+                    } else {
+                        total += n;
+                        println!("  {what}: {:.1} MiB", n as f64 / 1048576.0);
+                    }
+                }
+                println!(
+                    "  events total (estimated heap): {:.1} MiB",
+                    total as f64 / 1048576.0
+                );
+            }
         }
     }
     Ok(())

@@ -17,6 +17,8 @@
 use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
+use super::page_map::PageMap;
+use super::postings::Postings;
 use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
@@ -24,10 +26,14 @@ use crate::state::{StateEntry, StateStore};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::collections::hash_map::Entry as MapEntry;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Stage name of event state entries.
 pub const STATE_STAGE: &str = "event";
+/// Keywords an event keeps (ranked by summed weight; summaries show 10).
+pub(crate) const KEYWORDS_KEPT: usize = 12;
+
 /// Key prefix of page → event entries.
 pub const DOC_KEY_PREFIX: &str = "d:";
 
@@ -100,7 +106,7 @@ impl Default for EventConfig {
             cohesion_ratio: 0.0,
             size_rho: 0.0,
             page_terms: 64,
-            centroid_terms: 96,
+            centroid_terms: 40,
             max_remembered_pages: 1_000_000,
         }
     }
@@ -191,15 +197,6 @@ pub(crate) struct Event {
     pub touch: u64,
 }
 
-/// Per term: the active events indexing it (lazily cleaned) and how many they are.
-#[derive(Debug, Default)]
-struct Postings {
-    list: Vec<(u32, u32)>,
-    clean_len: u32,
-    /// Active events whose centroid holds the term (the document frequency).
-    df: u32,
-}
-
 /// A page prepared for matching.
 struct PageVec {
     terms: Vec<u32>,
@@ -223,8 +220,8 @@ pub struct EventTracker {
     by_key: FxHashMap<u64, u32>,
     postings: FxHashMap<u32, Postings>,
     lru: VecDeque<(u32, u32, u64)>,
-    docs: FxHashMap<u64, (u64, bool)>,
-    doc_queue: VecDeque<(u64, i64)>,
+    /// Remembered pages: page key → (event key, opened), oldest first.
+    docs: PageMap,
     watermark: i64,
     created: u64,
     touches: u64,
@@ -242,6 +239,7 @@ impl EventTracker {
     /// An empty tracker.
     pub fn new(cfg: EventConfig) -> Self {
         Self {
+            docs: PageMap::new(cfg.max_remembered_pages.saturating_add(1)),
             cfg,
             fetch_known: false,
             slots: Vec::new(),
@@ -250,8 +248,6 @@ impl EventTracker {
             by_key: FxHashMap::default(),
             postings: FxHashMap::default(),
             lru: VecDeque::new(),
-            docs: FxHashMap::default(),
-            doc_queue: VecDeque::new(),
             watermark: i64::MIN,
             created: 0,
             touches: 0,
@@ -316,7 +312,7 @@ impl EventTracker {
                 l
             }
         };
-        let df = self.postings.get(&term).map_or(0, |p| p.df) as usize;
+        let df = self.postings.get(&term).map_or(0, Postings::df) as usize;
         (ln_n - ln_count(df + 1)).max(0.05)
     }
 
@@ -332,7 +328,7 @@ impl EventTracker {
         at_ms: i64,
     ) -> Assignment {
         let doc_key = xxh3_64(doc_id.as_bytes());
-        if let Some(&(ev, opened)) = self.docs.get(&doc_key) {
+        if let Some((ev, opened)) = self.docs.get(doc_key) {
             return Assignment {
                 event: EventRef {
                     id: event_id(ev),
@@ -352,7 +348,7 @@ impl EventTracker {
         let original = verdict
             .duplicate_of
             .as_deref()
-            .and_then(|o| self.docs.get(&xxh3_64(o.as_bytes())).map(|&(e, _)| e))
+            .and_then(|o| self.docs.get(xxh3_64(o.as_bytes())).map(|(e, _)| e))
             .filter(|e| self.by_key.contains_key(e));
 
         let feats = self
@@ -379,8 +375,7 @@ impl EventTracker {
             key, &feats, &page, add_vector, sim, article, source_id, at_ms, story,
         );
 
-        self.docs.insert(doc_key, (key, opened));
-        self.doc_queue.push_back((doc_key, at_ms));
+        self.docs.insert(doc_key, key, opened, at_ms);
         self.trim_docs();
         self.evict();
 
@@ -471,10 +466,10 @@ impl EventTracker {
             let Some(p) = self.postings.get(&term) else {
                 continue;
             };
-            if p.list.len() > MAX_SCAN {
+            if p.entries().len() > MAX_SCAN {
                 continue;
             }
-            for &(slot, generation) in &p.list {
+            for &(slot, generation) in p.entries() {
                 let s = slot as usize;
                 if self.gens.get(s) != Some(&generation) {
                     continue;
@@ -597,6 +592,18 @@ impl EventTracker {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
+                if self.slots.len() == self.slots.capacity() {
+                    // Grow toward the event limit, not past it by doubling.
+                    let len = self.slots.len();
+                    let room = self
+                        .cfg
+                        .max_active_events
+                        .saturating_add(2)
+                        .saturating_sub(len);
+                    let more = room.min(len).max(len / 8).max(16);
+                    self.slots.reserve_exact(more);
+                    self.gens.reserve_exact(more);
+                }
                 self.slots.push(None);
                 self.gens.push(0);
                 (self.slots.len() - 1) as u32
@@ -779,29 +786,30 @@ impl EventTracker {
         ev.terms = new_terms;
         ev.mass = new_mass;
         ev.weight = weight;
+        // Exact capacities: centroids are most of an event's memory.
+        ev.terms.shrink_to_fit();
+        ev.mass.shrink_to_fit();
     }
 
     fn index(&mut self, term: u32, slot: u32, generation: u32) {
-        let p = self.postings.entry(term).or_default();
-        p.df += 1;
-        p.list.push((slot, generation));
-        // Amortized cleanup of entries of closed events (doubling keeps it O(1) per push).
-        if p.list.len() > 2 * p.clean_len as usize + 32 {
-            let gens = &self.gens;
-            p.list.retain(|&(s, g)| gens.get(s as usize) == Some(&g));
-            p.clean_len = p.list.len() as u32;
+        match self.postings.entry(term) {
+            MapEntry::Vacant(v) => {
+                v.insert(Postings::new((slot, generation)));
+            }
+            MapEntry::Occupied(mut o) => {
+                let gens = &self.gens;
+                o.get_mut().push((slot, generation), |(s, g)| {
+                    gens.get(s as usize) == Some(&g)
+                });
+            }
         }
     }
 
     fn unindex(&mut self, term: u32, slot: u32, generation: u32) {
-        if let Some(p) = self.postings.get_mut(&term) {
-            p.df = p.df.saturating_sub(1);
-            if p.list.len() <= 64 {
-                p.list.retain(|&e| e != (slot, generation));
-            }
-            if p.df == 0 {
-                self.postings.remove(&term);
-            }
+        if let Some(p) = self.postings.get_mut(&term)
+            && !p.remove((slot, generation))
+        {
+            self.postings.remove(&term);
         }
     }
 
@@ -844,7 +852,7 @@ impl EventTracker {
         }
         ev.keywords
             .sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        ev.keywords.truncate(CAP);
+        ev.keywords.truncate(KEYWORDS_KEPT);
     }
 
     /// Move the watermark (latest event time seen).
@@ -921,10 +929,9 @@ impl EventTracker {
 
     fn trim_docs(&mut self) {
         let horizon = self.watermark.saturating_sub(self.window_ms());
-        while let Some(&(doc, t)) = self.doc_queue.front() {
-            if t < horizon || self.doc_queue.len() > self.cfg.max_remembered_pages.max(1) {
-                self.doc_queue.pop_front();
-                self.docs.remove(&doc);
+        while let Some(t) = self.docs.oldest_time() {
+            if t < horizon || self.docs.len() > self.cfg.max_remembered_pages.max(1) {
+                self.docs.pop_oldest();
             } else {
                 break;
             }
@@ -978,9 +985,7 @@ impl EventTracker {
             return;
         }
         let doc = xxh3_64(doc_id.as_bytes());
-        if self.docs.insert(doc, (ev, st.new)).is_none() {
-            self.doc_queue.push_back((doc, st.t));
-        }
+        self.docs.insert(doc, ev, st.new, st.t);
         self.advance(st.t);
         self.trim_docs();
     }
@@ -1073,6 +1078,9 @@ pub(crate) fn summarize(e: &Event) -> EventSummary {
         sources: e.sources.clone(),
     }
 }
+
+#[path = "event_memory.rs"]
+mod memory;
 
 #[cfg(test)]
 #[path = "event_tests.rs"]

@@ -124,6 +124,11 @@ impl EventState {
         e.sources = self.src.iter().take(32).cloned().collect();
         e.source_count = self.sc.max(e.sources.len() as u64);
         e.entities = self.ent.iter().take(24).cloned().collect();
-        e.keywords = self.kw.iter().take(24).cloned().collect();
+        e.keywords = self
+            .kw
+            .iter()
+            .take(super::event::KEYWORDS_KEPT)
+            .cloned()
+            .collect();
     }
 }

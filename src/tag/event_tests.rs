@@ -271,3 +271,133 @@ fn entity_penalties_and_size_gain_scale_similarity() {
     // n = 4 page vectors: sqrt(4 / (1 + 3 x 0.25)).
     assert!((t.size_gain(ev) - (4.0f32 / 1.75).sqrt()).abs() < 1e-5);
 }
+
+/// Every centroid term is indexed under its event, and document frequencies add up.
+fn assert_index_in_step(t: &EventTracker) {
+    let mut terms = 0usize;
+    for (slot, ev) in t.slots.iter().enumerate() {
+        let Some(ev) = ev else { continue };
+        assert_eq!(ev.terms.len(), ev.mass.len());
+        assert_eq!(ev.terms.len(), ev.weight.len());
+        assert_eq!(ev.terms.capacity(), ev.terms.len(), "exact capacity");
+        assert!(ev.terms.windows(2).all(|w| w[0] < w[1]));
+        for term in &ev.terms {
+            let p = t.postings.get(term).expect("indexed");
+            assert!(p.entries().contains(&(slot as u32, ev.generation)));
+        }
+        terms += ev.terms.len();
+    }
+    let df: usize = t.postings.values().map(|p| p.df() as usize).sum();
+    assert_eq!(df, terms);
+}
+
+#[test]
+fn centroid_cap_keeps_the_top_terms() {
+    let wide = EventConfig {
+        centroid_terms: 1000,
+        ..EventConfig::default()
+    };
+    let mut all = EventTracker::new(wide.clone());
+    let mut capped = EventTracker::new(EventConfig {
+        centroid_terms: 8,
+        ..wide
+    });
+    all.assign("p1", &kerry(1), &unique(), "s", T0);
+    capped.assign("p1", &kerry(1), &unique(), "s", T0);
+    let full = all.slots.iter().flatten().next().unwrap();
+    let small = capped.slots.iter().flatten().next().unwrap();
+    assert!(full.terms.len() > 8);
+    // One event: every term has the same IDF, so the top terms are those of the largest mass.
+    let top: Vec<u32> = top_k_indices(&full.mass, 8)
+        .into_iter()
+        .map(|i| full.terms[i])
+        .collect();
+    assert_eq!(small.terms, top);
+    // Later pages keep the cap and the index in step.
+    for i in 2..12 {
+        let a = if i % 3 == 0 { quake(i) } else { kerry(i) };
+        capped.assign(&format!("p{i}"), &a, &unique(), "s", T0 + i as i64 * 1000);
+    }
+    assert!(capped.slots.iter().flatten().all(|e| e.terms.len() <= 8));
+    assert_index_in_step(&capped);
+}
+
+/// A distinct lowercase suffix per number.
+fn letters(mut i: usize) -> String {
+    let mut s = String::new();
+    loop {
+        s.push((b'a' + (i % 26) as u8) as char);
+        i /= 26;
+        if i == 0 {
+            return s;
+        }
+    }
+}
+
+#[test]
+fn index_stays_in_step_under_event_churn() {
+    let mut t = EventTracker::new(EventConfig {
+        max_active_events: 5,
+        ..EventConfig::default()
+    });
+    for i in 0..200 {
+        let a = article(
+            &format!("Story number {i} about Topic{}", letters(i)),
+            &format!(
+                "Zorblax{} visited Quintar{} and met Vellum{} at Harbor{} on Tuesday.",
+                letters(i),
+                letters(i + 7),
+                letters(i * 3),
+                letters(i % 13)
+            ),
+        );
+        t.assign(&format!("p{i}"), &a, &unique(), "s", T0 + i as i64);
+        assert_index_in_step(&t);
+    }
+    assert!(t.active() <= 5);
+    assert!(t.created() > 20, "{}", t.created());
+}
+
+#[test]
+fn remembered_pages_are_bounded_and_replay_gives_the_same_assignments() {
+    let cfg = EventConfig {
+        max_remembered_pages: 4,
+        ..EventConfig::default()
+    };
+    let mut live = EventTracker::new(cfg.clone());
+    let mut log = Vec::new();
+    let mut first = Vec::new();
+    for i in 0..10 {
+        let a = if i % 2 == 0 { kerry(i) } else { quake(i) };
+        let r = live.assign(&format!("p{i}"), &a, &unique(), "s", T0 + i as i64);
+        first.push(r.event.clone());
+        log.extend(r.state);
+    }
+    assert_eq!(live.remembered_pages(), 4);
+    // A recent page is remembered (same event, no change); a forgotten one is assigned anew.
+    let again = live.assign("p9", &quake(9), &unique(), "s", T0 + 20);
+    assert_eq!(
+        (again.event.clone(), again.state.len()),
+        (first[9].clone(), 0)
+    );
+    let mut replica = EventTracker::new(cfg);
+    for e in log.iter().chain(&log) {
+        replica.apply(e);
+    }
+    assert_eq!(replica.remembered_pages(), 4);
+    assert_eq!(replica.summaries(), live.summaries());
+    assert_index_in_step(&replica);
+    for (i, event) in first.iter().enumerate().skip(6) {
+        let id = format!("p{i}");
+        let a = if i % 2 == 0 { kerry(i) } else { quake(i) };
+        let r = replica.assign(&id, &a, &unique(), "s", T0 + 30);
+        assert_eq!(&r.event, event, "{id}");
+        assert!(r.state.is_empty());
+    }
+    for i in 20..26 {
+        let a = if i % 2 == 0 { kerry(i) } else { quake(i) };
+        let x = live.assign(&format!("n{i}"), &a, &unique(), "s", T0 + 40 + i as i64);
+        let y = replica.assign(&format!("n{i}"), &a, &unique(), "s", T0 + 40 + i as i64);
+        assert_eq!((x.event, x.summary), (y.event, y.summary));
+    }
+}

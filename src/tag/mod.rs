@@ -12,6 +12,8 @@ mod features;
 mod gazetteer;
 mod hints;
 mod masthead;
+mod page_map;
+mod postings;
 pub mod registry;
 mod source;
 mod vector;
