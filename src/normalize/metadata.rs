@@ -240,22 +240,7 @@ fn first_parent(node: &super::dom::Node, dom: &Dom) -> Option<NodeId> {
 /// The text of a heading, with a space where a line break or block inside it separates words
 /// ("WEEKEND<br>CODING" is "WEEKEND CODING", not "WEEKENDCODING").
 fn heading_text(dom: &Dom, id: NodeId) -> String {
-    let end = dom.subtree_end(id);
-    let mut out = String::new();
-    let mut i = id as usize;
-    while i < end {
-        match dom.nodes.get(i).map(|n| &n.data) {
-            Some(NodeData::Text(t)) => out.push_str(t),
-            Some(NodeData::Element(e)) if matches!(&*e.name, "script" | "style") => {
-                i = dom.subtree_end(i as NodeId);
-                continue;
-            }
-            Some(NodeData::Element(e)) if matches!(&*e.name, "br" | "div" | "p") => out.push(' '),
-            _ => {}
-        }
-        i += 1;
-    }
-    collapse_whitespace(&out)
+    dom.text_of(id)
 }
 
 /// Class tokens that name the element holding an author's name (not a bio, photo or box).
