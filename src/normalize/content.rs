@@ -64,53 +64,6 @@ pub struct Block {
     pub boiler: bool,
 }
 
-fn is_block_element(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "section"
-            | "article"
-            | "main"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "li"
-            | "ul"
-            | "ol"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "table"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "tr"
-            | "td"
-            | "th"
-            | "caption"
-            | "blockquote"
-            | "pre"
-            | "figure"
-            | "figcaption"
-            | "header"
-            | "aside"
-            | "form"
-            | "fieldset"
-            | "address"
-            | "details"
-            | "summary"
-            | "hr"
-            | "br"
-            | "body"
-            | "html"
-            | "center"
-            | "legend"
-    )
-}
-
 fn kind_of(name: &str) -> BlockKind {
     match name {
         "h1" => BlockKind::Heading(1),
@@ -288,7 +241,7 @@ fn segment(dom: &Dom, dropped: &[bool], ends: &[u32]) -> Vec<Block> {
             }
             NodeData::Element(el) => {
                 let name = &*el.name;
-                let block = is_block_element(name);
+                let block = super::dom::is_block_element(name);
                 if block {
                     let elem = block_stack.last().copied().unwrap_or(0);
                     flush(&mut buf, &mut link_chars, elem, dom);

@@ -236,30 +236,36 @@ impl Dom {
         false
     }
 
-    /// Concatenated text under a node (iterative), whitespace-collapsed.
+    /// Text under a node as the browser shows it (iterative), whitespace-collapsed: inline
+    /// elements join directly ("<b>W</b>ord" is "Word"), while block and line-breaking
+    /// elements (`p`, `div`, `li`, `td`, headings, `br`, ...) separate their text from
+    /// the text around them with a space ("Dec 17<div>Jane</div>" is "Dec 17 Jane").
     pub fn text_of(&self, id: NodeId) -> String {
-        let mut out = String::new();
-        self.walk_text(id, &mut |t| {
-            out.push_str(t);
-        });
-        super::clean::collapse_whitespace(&out)
-    }
-
-    /// Call `f` on every text node under `id` in document order, skipping script/style.
-    pub fn walk_text(&self, id: NodeId, f: &mut impl FnMut(&str)) {
         let end = self.subtree_end(id);
+        let mut out = String::new();
+        // Subtree ends of the open block elements (bounded by the nesting cap).
+        let mut block_ends: Vec<usize> = Vec::new();
         let mut i = id as usize;
         while i < end {
+            while block_ends.last().is_some_and(|&e| e <= i) {
+                block_ends.pop();
+                out.push(' ');
+            }
             match self.nodes.get(i).map(|n| &n.data) {
-                Some(NodeData::Text(t)) => f(t),
+                Some(NodeData::Text(t)) => out.push_str(t),
                 Some(NodeData::Element(e)) if matches!(&*e.name, "script" | "style") => {
                     i = self.subtree_end(i as NodeId);
                     continue;
+                }
+                Some(NodeData::Element(e)) if i != id as usize && is_block_element(&e.name) => {
+                    out.push(' ');
+                    block_ends.push(self.subtree_end(i as NodeId));
                 }
                 _ => {}
             }
             i += 1;
         }
+        super::clean::collapse_whitespace(&out)
     }
 
     /// [`Dom::subtree_end`] for every node at once, in linear time.
@@ -289,6 +295,55 @@ impl Dom {
         }
         self.nodes.len()
     }
+}
+
+/// Elements the browser lays out as blocks or line breaks: text on either side of one is
+/// never run together.
+pub fn is_block_element(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "header"
+            | "aside"
+            | "form"
+            | "fieldset"
+            | "address"
+            | "details"
+            | "summary"
+            | "hr"
+            | "br"
+            | "body"
+            | "html"
+            | "center"
+            | "legend"
+    )
 }
 
 /// Largest char boundary ≤ `max`.
@@ -843,5 +898,23 @@ mod tests {
         let dom = Dom::parse(&html);
         assert!(dom.nodes.len() <= MAX_DEPTH + 2);
         assert_eq!(dom.text_of(0), "deep text");
+    }
+
+    #[test]
+    fn text_of_separates_blocks_but_not_inline_elements() {
+        let dom = Dom::parse(
+            "<div id=m><span>Dec 17, 2025</span><div>Julian Smith</div>\
+             <p>(US)</p><p>Your <b>W</b>ord<br>By <a>Daryl Austin</a></p>\
+             <ul><li>one</li><li>two</li></ul><table><tr><td>a</td><td>b</td></tr></table>\
+             <h2>Head<em>line</em></h2>tail</div>",
+        );
+        let m = dom.elements_named("div").next().unwrap();
+        assert_eq!(
+            dom.text_of(m),
+            "Dec 17, 2025 Julian Smith (US) Your Word By Daryl Austin one two a b Headline tail"
+        );
+        // A block's own text: no separator added around it, whitespace collapsed.
+        let h2 = dom.elements_named("h2").next().unwrap();
+        assert_eq!(dom.text_of(h2), "Headline");
     }
 }

@@ -240,22 +240,7 @@ fn first_parent(node: &super::dom::Node, dom: &Dom) -> Option<NodeId> {
 /// The text of a heading, with a space where a line break or block inside it separates words
 /// ("WEEKEND<br>CODING" is "WEEKEND CODING", not "WEEKENDCODING").
 fn heading_text(dom: &Dom, id: NodeId) -> String {
-    let end = dom.subtree_end(id);
-    let mut out = String::new();
-    let mut i = id as usize;
-    while i < end {
-        match dom.nodes.get(i).map(|n| &n.data) {
-            Some(NodeData::Text(t)) => out.push_str(t),
-            Some(NodeData::Element(e)) if matches!(&*e.name, "script" | "style") => {
-                i = dom.subtree_end(i as NodeId);
-                continue;
-            }
-            Some(NodeData::Element(e)) if matches!(&*e.name, "br" | "div" | "p") => out.push(' '),
-            _ => {}
-        }
-        i += 1;
-    }
-    collapse_whitespace(&out)
+    dom.text_of(id)
 }
 
 /// Class tokens that name the element holding an author's name (not a bio, photo or box).
@@ -538,13 +523,15 @@ pub fn clean_author(raw: &str) -> Option<String> {
             c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '●' | '•' | '*' | '.')
         })
         .to_string();
-    // "Trevor JackinsTrevor Jackins": the name twice (visible and screen-reader copies).
+    // "Trevor Jackins Trevor Jackins" (or run together, "Trevor JackinsTrevor Jackins"): the
+    // name twice (visible and screen-reader copies).
     let half = s.len() / 2;
-    if s.len() >= 6
-        && s.len() % 2 == 0
-        && s.is_char_boundary(half)
-        && s.get(..half) == s.get(half..)
-    {
+    let second = if s.len() % 2 == 1 && s.as_bytes().get(half) == Some(&b' ') {
+        half + 1
+    } else {
+        half
+    };
+    if s.len() >= 6 && s.is_char_boundary(half) && s.get(..half) == s.get(second..) {
         s.truncate(half);
     }
     // "Keith Barry Senior Autos Reporter": a job title run into the name by the markup.
@@ -1268,6 +1255,12 @@ mod tests {
             Some("Jane Doe")
         );
         assert_eq!(clean_author("https://facebook.com/jane"), None);
+        for twice in [
+            "Trevor Jackins Trevor Jackins",
+            "Trevor JackinsTrevor Jackins",
+        ] {
+            assert_eq!(clean_author(twice).as_deref(), Some("Trevor Jackins"));
+        }
         assert_eq!(
             clean_author("Dylan Bailey, MS, RD, FAND").as_deref(),
             Some("Dylan Bailey, MS, RD, FAND")
