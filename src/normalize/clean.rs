@@ -73,6 +73,19 @@ pub fn clean_whitespace(s: &str) -> String {
     }
 }
 
+/// Whether [`clean_whitespace`] returns `s` unchanged: non-empty, NFC, no control characters,
+/// no whitespace other than single spaces between other characters.
+pub fn is_clean(s: &str) -> bool {
+    if s.is_empty() || s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") {
+        return false;
+    }
+    if s.is_ascii() {
+        return s.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    }
+    is_nfc_quick(s.chars()) == IsNormalized::Yes
+        && s.chars().all(|c| c == ' ' || !(is_space(c) || c.is_control()))
+}
+
 /// Whether a char is written without spaces between words (CJK, Thai, …): each counts as a word.
 pub fn is_unspaced_script(c: char) -> bool {
     matches!(c as u32,
@@ -219,6 +232,45 @@ mod tests {
             );
             assert_eq!(count_words(s), reference::count_words(s), "{s:?}");
         }
+    }
+
+    #[test]
+    fn is_clean_means_cleaning_is_a_no_op() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            "plain ascii text",
+            "a  b",
+            " a",
+            "a ",
+            "a\tb",
+            "a \x07 b",
+            "\x07",
+            "a\x7fb",
+            "caf\u{e9} na\u{ef}ve",
+            "cafe\u{301}",
+            "a\u{a0}b",
+            "a\u{200b}b",
+            "a\u{ad}b",
+            "a \u{85}b",
+            "深圳报业 Shenzhen’s",
+            "x\u{3000}y",
+        ];
+        for s in samples {
+            let cleaned = clean_whitespace(s);
+            for t in [s, cleaned.as_str()] {
+                if is_clean(t) {
+                    assert_eq!(clean_whitespace(t), t, "{t:?}");
+                }
+            }
+        }
+        // Printable ASCII after cleaning is always clean.
+        assert!(is_clean(&clean_whitespace("  lead\t\ttabs \r\n and more  ")));
+        assert!(is_clean("plain ascii text"));
+        assert!(is_clean("深圳报业 Shenzhen’s"));
+        assert!(!is_clean("a \x07 b"));
+        assert!(!is_clean("cafe\u{301}"));
     }
 
     #[test]

@@ -39,8 +39,10 @@ struct Line {
 /// What the text extractor found.
 #[derive(Debug, Default)]
 pub struct TextExtraction {
-    /// Article paragraphs.
+    /// Article paragraphs, each already cleaned by [`clean_whitespace`].
     pub paragraphs: Vec<String>,
+    /// [`count_words`] of each paragraph (same order and length as `paragraphs`).
+    pub paragraph_words: Vec<usize>,
     /// Headline.
     pub title: Option<String>,
     /// Date from the dateline.
@@ -340,6 +342,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         for l in &lines {
             if l.kind == Kind::Short {
                 out.paragraphs.push(l.text.clone());
+                out.paragraph_words.push(l.words);
             }
         }
         return out;
@@ -393,6 +396,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         }
         if matches!(l.kind, Kind::Body | Kind::Short) {
             out.paragraphs.push(l.text.clone());
+            out.paragraph_words.push(l.words);
         }
     }
     out
