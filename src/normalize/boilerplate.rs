@@ -460,14 +460,22 @@ pub fn is_chrome_phrase(text: &str) -> bool {
         if t.len() > 200 {
             return false;
         }
-        return EXACT.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(t))
+        let first = t.first().map(u8::to_ascii_lowercase);
+        return EXACT
+            .iter()
+            .any(|e| e.len() == t.len() && e.as_bytes().eq_ignore_ascii_case(t))
             || PREFIX.iter().any(|p| {
-                t.get(..p.len())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+                p.as_bytes().first().copied() == first
+                    && t.get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
             })
             || contains_ignore_ascii_case(t, b"all rights reserved")
             || (contains_ignore_ascii_case(t, b"copyright")
                 && trimmed.split_whitespace().count() <= 25);
+    }
+    // Lowercasing never shortens a text (in chars), so a longer one is out either way.
+    if trimmed.chars().count() > 200 {
+        return false;
     }
     let t = trimmed.to_lowercase();
     const EXACT: &[&str] = &[

@@ -109,8 +109,9 @@ pub struct Normalizer {
 #[derive(Debug, Default)]
 pub(crate) struct Extracted {
     pub paragraphs: Vec<String>,
-    /// When the extractor already cleaned the paragraphs: [`clean::count_words`] of each.
-    pub paragraph_words: Option<Vec<usize>>,
+    /// When the extractor already cleaned the paragraphs, per paragraph: its
+    /// [`clean::count_words`] when cleaning it again would leave it unchanged, else `None`.
+    pub paragraph_words: Option<Vec<Option<usize>>>,
     pub title: Option<String>,
     pub canonical: Option<String>,
     pub site_name: Option<String>,
@@ -183,18 +184,21 @@ impl Normalizer {
 
 /// Clean each paragraph (dropping empty ones) and count the words of the joined text.
 ///
-/// `words`, when given, holds [`clean::count_words`] of each paragraph as the extractor already
-/// cleaned it: a paragraph that cleaning leaves unchanged ([`clean::is_clean`]) is kept as is
-/// with that count. Words never run across the blank line that joins paragraphs, so the sum of
-/// the per-paragraph counts is the count of the joined text.
-fn finish_paragraphs(paragraphs: Vec<String>, words: Option<Vec<usize>>) -> (Vec<String>, usize) {
+/// `words`, when given, marks paragraphs the extractor already cleaned so that cleaning them
+/// again leaves them unchanged, with their [`clean::count_words`]: those are kept as they are.
+/// Words never run across the blank line that joins paragraphs, so the sum of the
+/// per-paragraph counts is the count of the joined text.
+fn finish_paragraphs(
+    paragraphs: Vec<String>,
+    words: Option<Vec<Option<usize>>>,
+) -> (Vec<String>, usize) {
     let words = words.filter(|w| w.len() == paragraphs.len());
     let mut out = Vec::with_capacity(paragraphs.len());
     let mut total = 0;
     for (i, p) in paragraphs.into_iter().enumerate() {
-        let known = words.as_ref().and_then(|w| w.get(i).copied());
+        let known = words.as_ref().and_then(|w| w.get(i).copied().flatten());
         match known {
-            Some(n) if clean::is_clean(&p) => {
+            Some(n) if !p.is_empty() => {
                 total += n;
                 out.push(p);
             }

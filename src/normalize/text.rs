@@ -8,7 +8,7 @@
 
 use super::boilerplate;
 pub use super::clean::clean_whitespace;
-use super::clean::count_words;
+use super::clean::{self, count_words};
 use super::dates::{self, FoundDate};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -33,6 +33,8 @@ struct Line {
     text: String,
     kind: Kind,
     words: usize,
+    /// Cleaning `text` again would leave it unchanged (see [`clean::drops_chars`]).
+    stable: bool,
     date: Option<FoundDate>,
 }
 
@@ -41,8 +43,9 @@ struct Line {
 pub struct TextExtraction {
     /// Article paragraphs, each already cleaned by [`clean_whitespace`].
     pub paragraphs: Vec<String>,
-    /// [`count_words`] of each paragraph (same order and length as `paragraphs`).
-    pub paragraph_words: Vec<usize>,
+    /// Per paragraph (same order and length as `paragraphs`): its [`count_words`] when
+    /// cleaning it again would leave it unchanged, else `None`.
+    pub paragraph_words: Vec<Option<usize>>,
     /// Headline.
     pub title: Option<String>,
     /// Date from the dateline.
@@ -186,6 +189,7 @@ pub fn extract(body: &str) -> TextExtraction {
                 },
                 text,
                 words,
+                stable: !clean::drops_chars(raw),
                 date: None,
             }
         })
@@ -342,7 +346,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         for l in &lines {
             if l.kind == Kind::Short {
                 out.paragraphs.push(l.text.clone());
-                out.paragraph_words.push(l.words);
+                out.paragraph_words.push(l.stable.then_some(l.words));
             }
         }
         return out;
@@ -396,7 +400,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         }
         if matches!(l.kind, Kind::Body | Kind::Short) {
             out.paragraphs.push(l.text.clone());
-            out.paragraph_words.push(l.words);
+            out.paragraph_words.push(l.stable.then_some(l.words));
         }
     }
     out
