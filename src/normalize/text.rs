@@ -7,7 +7,6 @@
 //! runs from there to the last prose line.
 
 use super::boilerplate;
-pub use super::clean::clean_whitespace;
 use super::clean::{self, count_words};
 use super::dates::{self, FoundDate};
 use regex::Regex;
@@ -33,7 +32,7 @@ struct Line {
     text: String,
     kind: Kind,
     words: usize,
-    /// Cleaning `text` again would leave it unchanged (see [`clean::drops_chars`]).
+    /// Cleaning `text` again would leave it unchanged (see [`clean::clean_whitespace_stable`]).
     stable: bool,
     date: Option<FoundDate>,
 }
@@ -41,7 +40,7 @@ struct Line {
 /// What the text extractor found.
 #[derive(Debug, Default)]
 pub struct TextExtraction {
-    /// Article paragraphs, each already cleaned by [`clean_whitespace`].
+    /// Article paragraphs, each already cleaned by [`clean::clean_whitespace`].
     pub paragraphs: Vec<String>,
     /// Per paragraph (same order and length as `paragraphs`): its [`count_words`] when
     /// cleaning it again would leave it unchanged, else `None`.
@@ -179,7 +178,7 @@ pub fn extract(body: &str) -> TextExtraction {
         .lines()
         .take(200_000)
         .map(|raw| {
-            let text = clean_whitespace(raw);
+            let (text, stable) = clean::clean_whitespace_stable(raw);
             let words = count_words(&text);
             Line {
                 kind: if text.is_empty() {
@@ -189,7 +188,7 @@ pub fn extract(body: &str) -> TextExtraction {
                 },
                 text,
                 words,
-                stable: !clean::drops_chars(raw),
+                stable,
                 date: None,
             }
         })
