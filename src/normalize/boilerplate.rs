@@ -635,7 +635,7 @@ pub fn is_chrome_phrase(text: &str) -> bool {
 }
 
 /// Whether ASCII `needle` (lowercase) occurs in `hay`, ignoring ASCII case.
-fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };

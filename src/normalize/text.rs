@@ -6,7 +6,7 @@
 //! then the headline is the last headline-like line before the first prose line, and the body
 //! runs from there to the last prose line.
 
-use super::boilerplate;
+use super::boilerplate::{self, contains_ignore_ascii_case};
 use super::clean::{self, count_words};
 use super::dates::{self, FoundDate};
 use regex::Regex;
@@ -142,10 +142,26 @@ fn caption_verb(t: &str) -> bool {
 
 /// Whether `t` may match [`CAPTION`]: every branch needs '(', '/', "photo" or "getty".
 fn may_be_caption(t: &str) -> bool {
-    t.contains(['(', '/'])
-        || t.as_bytes()
-            .windows(5)
-            .any(|w| w.eq_ignore_ascii_case(b"photo") || w.eq_ignore_ascii_case(b"getty"))
+    // Every [`CAPTION`] alternative needs "photo", "image", "getty" or '/', or else a
+    // parenthesized position label. None of these letters has a non-ASCII case variant.
+    let b = t.as_bytes();
+    t.contains('/')
+        || contains_ignore_ascii_case(b, b"photo")
+        || contains_ignore_ascii_case(b, b"image")
+        || contains_ignore_ascii_case(b, b"getty")
+        || t.match_indices('(').any(|(i, _)| {
+            let after = b.get(i + 1..).unwrap_or_default();
+            [
+                "l)", "r)", "c)", "l-r)", "r-l)", "left)", "right)", "center)", "centre)",
+                "file)",
+            ]
+            .iter()
+            .any(|l| {
+                after
+                    .get(..l.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(l.as_bytes()))
+            })
+        })
 }
 
 /// `verb` is [`caption_verb`] of `t`, computed by the caller.
@@ -437,6 +453,30 @@ mod tests {
             "One sentence here that is long enough to count as prose.\n\nAnother one that is also long enough to be prose.",
         );
         assert_eq!(e.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn caption_prefilter_admits_every_caption_match() {
+        for t in [
+            "Kerry (L) and Lavrov shake hands",
+            "X (r-l) Y",
+            "(Centre) a",
+            "(FILE) a",
+            "(File Photo) a",
+            "(Xinhua/Li Xin)",
+            "AFP PHOTO / John",
+            "Reuters Photo",
+            "Photograph: Jane Doe",
+            "a (stock IMAGES) b",
+            "© Getty Images",
+            "no caption (here) at all",
+        ] {
+            if CAPTION.is_match(t) {
+                assert!(may_be_caption(t), "{t:?}");
+            }
+        }
+        assert!(!may_be_caption("no caption (here) at all"));
+        assert!(may_be_caption("Kerry (L) and Lavrov"));
     }
 
     #[test]
