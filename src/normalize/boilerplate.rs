@@ -641,10 +641,7 @@ pub(crate) fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
     };
     let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     let mut from = 0;
-    while let Some(i) = hay
-        .get(from..)
-        .and_then(|h| memchr::memchr2(lo, up, h))
-    {
+    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr2(lo, up, h)) {
         let at = from + i;
         if hay
             .get(at + 1..at + needle.len())
@@ -782,7 +779,10 @@ mod tests {
             ("Copyright 2015 Xinhua", true),
             ("(c) 2015 Foo. ALL RIGHTS RESERVED.", true),
             ("Kerry meets Lavrov in Moscow", false),
-            ("The copyright office said on Tuesday it would review the claims", true),
+            (
+                "The copyright office said on Tuesday it would review the claims",
+                true,
+            ),
         ];
         for (t, want) in cases {
             assert_eq!(is_chrome_phrase(t), want, "{t:?}");

@@ -129,9 +129,10 @@ fn is_breadcrumb(t: &str, words: usize) -> bool {
 /// Literals one of which every [`CAPTION_VERB`] match contains ("cent" for center/centre):
 /// lines without any skip the regex. Separate SIMD substring searches cost less on prose than
 /// one automaton over all of them.
-static CAPTION_VERB_LITERALS: LazyLock<[memchr::memmem::Finder<'static>; 5]> = LazyLock::new(|| {
-    ["left", "right", "cent", "shake hands", "pose for"].map(memchr::memmem::Finder::new)
-});
+static CAPTION_VERB_LITERALS: LazyLock<[memchr::memmem::Finder<'static>; 5]> =
+    LazyLock::new(|| {
+        ["left", "right", "cent", "shake hands", "pose for"].map(memchr::memmem::Finder::new)
+    });
 
 fn caption_verb(t: &str) -> bool {
     let maybe = CAPTION_VERB_LITERALS
@@ -152,8 +153,7 @@ fn may_be_caption(t: &str) -> bool {
         || t.match_indices('(').any(|(i, _)| {
             let after = b.get(i + 1..).unwrap_or_default();
             [
-                "l)", "r)", "c)", "l-r)", "r-l)", "left)", "right)", "center)", "centre)",
-                "file)",
+                "l)", "r)", "c)", "l-r)", "r-l)", "left)", "right)", "center)", "centre)", "file)",
             ]
             .iter()
             .any(|l| {
