@@ -449,12 +449,35 @@ pub fn class_signal(el: &Element) -> ClassSignal {
 /// Lines or blocks that are page chrome by their wording alone (compared lowercase, with
 /// surrounding punctuation trimmed).
 pub fn is_chrome_phrase(text: &str) -> bool {
-    let t = text
-        .trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '&'))
-        .to_lowercase();
-    if t.is_empty() {
+    let trimmed =
+        text.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '&'));
+    if trimmed.is_empty() {
         return true;
     }
+    if trimmed.is_ascii() {
+        // The same tests without lowercasing a copy (every listed phrase is lowercase).
+        let t = trimmed.as_bytes();
+        if t.len() > 200 {
+            return false;
+        }
+        let first = t.first().map(u8::to_ascii_lowercase);
+        return EXACT
+            .iter()
+            .any(|e| e.len() == t.len() && e.as_bytes().eq_ignore_ascii_case(t))
+            || PREFIX.iter().any(|p| {
+                p.as_bytes().first().copied() == first
+                    && t.get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+            })
+            || contains_ignore_ascii_case(t, b"all rights reserved")
+            || (contains_ignore_ascii_case(t, b"copyright")
+                && trimmed.split_whitespace().count() <= 25);
+    }
+    // Lowercasing never shortens a text (in chars), so a longer one is out either way.
+    if trimmed.chars().count() > 200 {
+        return false;
+    }
+    let t = trimmed.to_lowercase();
     const EXACT: &[&str] = &[
         "share",
         "share this",
@@ -611,6 +634,26 @@ pub fn is_chrome_phrase(text: &str) -> bool {
         || (t.contains("copyright") && t.split_whitespace().count() <= 25)
 }
 
+/// Whether ASCII `needle` (lowercase) occurs in `hay`, ignoring ASCII case.
+pub(crate) fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut from = 0;
+    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr2(lo, up, h)) {
+        let at = from + i;
+        if hay
+            .get(at + 1..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// Openings of sign-up pitches and form boilerplate written as sentences ("Sign up for our
 /// newsletter to …", "By subscribing, you agree …"). Disclaimers and sales pitches are not
 /// listed: reference extractions keep them about as often as they drop them.
@@ -726,6 +769,40 @@ pub fn stop_word_density(text: &str) -> (f32, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chrome_phrase_ascii_path_matches_the_lowercase_path() {
+        // A trailing non-ASCII letter sends the same wording down the lowercasing path.
+        let cases = [
+            ("SHARE THIS", true),
+            ("  Read More >>", true),
+            ("Copyright 2015 Xinhua", true),
+            ("(c) 2015 Foo. ALL RIGHTS RESERVED.", true),
+            ("Kerry meets Lavrov in Moscow", false),
+            (
+                "The copyright office said on Tuesday it would review the claims",
+                true,
+            ),
+        ];
+        for (t, want) in cases {
+            assert_eq!(is_chrome_phrase(t), want, "{t:?}");
+        }
+        for t in [
+            "Copyright 2015 Xinhua é",
+            "x all rights reserved é",
+            "Kerry meets Lavrov é",
+        ] {
+            let ascii = t.trim_end_matches(" é");
+            assert_eq!(
+                is_chrome_phrase(t),
+                is_chrome_phrase(ascii),
+                "{t:?} vs {ascii:?}"
+            );
+        }
+        assert!(!is_chrome_phrase(&"copyright ".repeat(30)));
+        assert!(contains_ignore_ascii_case(b"xxCoPyRiGhT", b"copyright"));
+        assert!(!contains_ignore_ascii_case(b"copyrigh", b"copyright"));
+    }
 
     fn el(class: &str) -> Element {
         Element {

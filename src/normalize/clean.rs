@@ -15,6 +15,13 @@ fn is_space(c: char) -> bool {
 /// space and trim; control characters are dropped. Runs of printable ASCII are copied in bulk;
 /// other characters go through the Unicode checks one by one.
 pub fn collapse_whitespace(s: &str) -> String {
+    collapse_whitespace_flagged(s).0
+}
+
+/// [`collapse_whitespace`], and whether it dropped a character (a control character that is
+/// not whitespace).
+fn collapse_whitespace_flagged(s: &str) -> (String, bool) {
+    let mut dropped = false;
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut rest = s;
@@ -55,22 +62,33 @@ pub fn collapse_whitespace(s: &str) -> String {
                 out.push(' ');
                 pending_space = false;
             }
-            if !c.is_control() {
+            if c.is_control() {
+                dropped = true;
+            } else {
                 out.push(c);
             }
         }
     }
-    out
+    (out, dropped)
 }
 
 /// NFC, then [`collapse_whitespace`]. ASCII text is NFC already and skips the check.
 pub fn clean_whitespace(s: &str) -> String {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        collapse_whitespace(s)
+    clean_whitespace_stable(s).0
+}
+
+/// [`clean_whitespace`], and whether cleaning its output again leaves it unchanged. It does
+/// unless a control character that is not whitespace was dropped (which can leave double
+/// spaces or a base letter next to a combining mark): whitespace runs become one space, which
+/// never composes or reorders under NFC.
+pub fn clean_whitespace_stable(s: &str) -> (String, bool) {
+    let (out, dropped) = if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        collapse_whitespace_flagged(s)
     } else {
         let nfc: String = s.nfc().collect();
-        collapse_whitespace(&nfc)
-    }
+        collapse_whitespace_flagged(&nfc)
+    };
+    (out, !dropped)
 }
 
 /// Whether a char is written without spaces between words (CJK, Thai, …): each counts as a word.
@@ -98,10 +116,9 @@ pub fn count_words(s: &str) -> usize {
         let ascii = bytes.iter().position(|&b| b >= 0x80).unwrap_or(bytes.len());
         let mut state = usize::from(in_word);
         for &b in bytes.get(..ascii).unwrap_or_default() {
-            let t = WORD_STEP
-                .get((state << 7) | usize::from(b & 0x7f))
-                .copied()
-                .unwrap_or(0);
+            // In bounds: the index is below 256 by construction.
+            #[allow(clippy::indexing_slicing)]
+            let t = WORD_STEP[((state << 7) | usize::from(b)) & 0xff];
             n += usize::from(t >> 1);
             state = usize::from(t & 1);
         }
@@ -219,6 +236,47 @@ mod tests {
             );
             assert_eq!(count_words(s), reference::count_words(s), "{s:?}");
         }
+    }
+
+    #[test]
+    fn cleaning_is_stable_unless_it_drops_chars() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            "plain ascii text",
+            "a  b",
+            " a ",
+            "a\tb\r",
+            "a \x07 b",
+            "\x07 x \x07",
+            "a\x7fb",
+            "e\x01\u{301}",
+            "caf\u{e9} na\u{ef}ve",
+            "cafe\u{301} \u{301}x",
+            "a\u{a0}b",
+            "a\u{200b}\u{301}",
+            "\u{200b}\u{301}a",
+            "a\u{ad}\u{ad}\u{308}b",
+            "a \u{85}b\u{86}c",
+            "深圳报业 Shenzhen’s",
+            "x\u{3000}\u{2028}y\u{feff}",
+            "\u{1e0a}\u{323} \u{2000}",
+        ];
+        for s in samples {
+            let (once, stable) = clean_whitespace_stable(s);
+            let drops = s.chars().any(|c| c.is_control() && !is_space(c));
+            assert_eq!(stable, !drops, "{s:?}");
+            if stable {
+                assert_eq!(clean_whitespace(&once), once, "{s:?}");
+            }
+        }
+        assert!(!clean_whitespace_stable("a \x07 b").1);
+        assert!(!clean_whitespace_stable("a\u{86}b").1);
+        assert!(clean_whitespace_stable("a\tb \u{85}c\u{a0}d").1);
+        // Dropping a control character can leave a result that cleans differently.
+        let once = clean_whitespace("e\x01\u{301}");
+        assert_ne!(clean_whitespace(&once), once);
     }
 
     #[test]

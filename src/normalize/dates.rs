@@ -215,7 +215,16 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
         }
     };
     let scan_limit = limit.saturating_mul(4).max(4);
-    for c in ISO.captures_iter(text).take(scan_limit) {
+    // A pattern runs only when the text holds a character every match of it needs.
+    let (dash, dot_or_slash) = (text.contains('-'), text.contains(['.', '/']));
+    let run_if = |needed: bool, re: &'static Regex| {
+        needed
+            .then(|| re.captures_iter(text))
+            .into_iter()
+            .flatten()
+            .take(scan_limit)
+    };
+    for c in run_if(dash, &ISO) {
         let Some(m) = c.get(0) else { continue };
         let time = match (num(c.get(4)), num(c.get(5))) {
             (Some(h), Some(mi)) => Some((h, mi, num(c.get(6)).unwrap_or(0))),
@@ -266,7 +275,7 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
             month.and_then(|mo| build(num(c.get(3))?, mo, num(c.get(1))?, t, tz)),
         );
     }
-    for c in CJK.captures_iter(text).take(scan_limit) {
+    for c in run_if(text.contains('年'), &CJK) {
         let Some(m) = c.get(0) else { continue };
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(
@@ -274,7 +283,7 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
             num(c.get(1)).and_then(|y| build(y, num(c.get(2))?, num(c.get(3))?, t, tz)),
         );
     }
-    for c in Y_M_D.captures_iter(text).take(scan_limit) {
+    for c in run_if(dot_or_slash, &Y_M_D) {
         let Some(m) = c.get(0) else { continue };
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(
@@ -282,7 +291,7 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
             num(c.get(1)).and_then(|y| build(y, num(c.get(3))?, num(c.get(4))?, t, tz)),
         );
     }
-    for c in D_M_Y.captures_iter(text).take(scan_limit) {
+    for c in run_if(dash || dot_or_slash, &D_M_Y) {
         let Some(m) = c.get(0) else { continue };
         let (Some(a), Some(b), Some(y)) =
             (num::<u32>(c.get(1)), num::<u32>(c.get(3)), num(c.get(4)))

@@ -164,6 +164,7 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         .or_else(|| meta.tags.get("og:url").cloned());
     Extracted {
         paragraphs: ex.paragraphs,
+        paragraph_words: None,
         title,
         canonical,
         site_name,

@@ -109,6 +109,9 @@ pub struct Normalizer {
 #[derive(Debug, Default)]
 pub(crate) struct Extracted {
     pub paragraphs: Vec<String>,
+    /// When the extractor already cleaned the paragraphs, per paragraph: its
+    /// [`clean::count_words`] when cleaning it again would leave it unchanged, else `None`.
+    pub paragraph_words: Option<Vec<Option<usize>>>,
     pub title: Option<String>,
     pub canonical: Option<String>,
     pub site_name: Option<String>,
@@ -131,14 +134,11 @@ impl Normalizer {
             BodyKind::Html => html::extract(page, reference),
             BodyKind::Text => extract_text(&page.body, reference),
         };
-        let paragraphs: Vec<String> = extracted
-            .paragraphs
-            .iter()
-            .map(|p| clean::clean_whitespace(p))
-            .filter(|p| !p.is_empty())
-            .collect();
+        let (paragraphs, word_count) = finish_paragraphs(
+            std::mem::take(&mut extracted.paragraphs),
+            extracted.paragraph_words.take(),
+        );
         let text = paragraphs.join("\n\n");
-        let word_count = clean::count_words(&text);
         let canonical_url = extracted
             .canonical
             .as_deref()
@@ -182,6 +182,38 @@ impl Normalizer {
     }
 }
 
+/// Clean each paragraph (dropping empty ones) and count the words of the joined text.
+///
+/// `words`, when given, marks paragraphs the extractor already cleaned so that cleaning them
+/// again leaves them unchanged, with their [`clean::count_words`]: those are kept as they are.
+/// Words never run across the blank line that joins paragraphs, so the sum of the
+/// per-paragraph counts is the count of the joined text.
+fn finish_paragraphs(
+    paragraphs: Vec<String>,
+    words: Option<Vec<Option<usize>>>,
+) -> (Vec<String>, usize) {
+    let words = words.filter(|w| w.len() == paragraphs.len());
+    let mut out = Vec::with_capacity(paragraphs.len());
+    let mut total = 0;
+    for (i, p) in paragraphs.into_iter().enumerate() {
+        let known = words.as_ref().and_then(|w| w.get(i).copied().flatten());
+        match known {
+            Some(n) if !p.is_empty() => {
+                total += n;
+                out.push(p);
+            }
+            _ => {
+                let c = clean::clean_whitespace(&p);
+                if !c.is_empty() {
+                    total += clean::count_words(&c);
+                    out.push(c);
+                }
+            }
+        }
+    }
+    (out, total)
+}
+
 /// The text shape: chrome-laden page text.
 fn extract_text(body: &str, reference: chrono::DateTime<chrono::Utc>) -> Extracted {
     let t = text::extract(body);
@@ -197,6 +229,7 @@ fn extract_text(body: &str, reference: chrono::DateTime<chrono::Utc>) -> Extract
         .or_else(|| t.text_date.filter(plausible).map(|d| (d, DateSource::Text)));
     Extracted {
         paragraphs: t.paragraphs,
+        paragraph_words: Some(t.paragraph_words),
         title: t.title,
         site_name: t.site_name,
         agencies,

@@ -6,9 +6,8 @@
 //! then the headline is the last headline-like line before the first prose line, and the body
 //! runs from there to the last prose line.
 
-use super::boilerplate;
-pub use super::clean::clean_whitespace;
-use super::clean::count_words;
+use super::boilerplate::{self, contains_ignore_ascii_case};
+use super::clean::{self, count_words};
 use super::dates::{self, FoundDate};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -33,14 +32,19 @@ struct Line {
     text: String,
     kind: Kind,
     words: usize,
+    /// Cleaning `text` again would leave it unchanged (see [`clean::clean_whitespace_stable`]).
+    stable: bool,
     date: Option<FoundDate>,
 }
 
 /// What the text extractor found.
 #[derive(Debug, Default)]
 pub struct TextExtraction {
-    /// Article paragraphs.
+    /// Article paragraphs, each already cleaned by [`clean::clean_whitespace`].
     pub paragraphs: Vec<String>,
+    /// Per paragraph (same order and length as `paragraphs`): its [`count_words`] when
+    /// cleaning it again would leave it unchanged, else `None`.
+    pub paragraph_words: Vec<Option<usize>>,
     /// Headline.
     pub title: Option<String>,
     /// Date from the dateline.
@@ -122,34 +126,42 @@ fn is_breadcrumb(t: &str, words: usize) -> bool {
         && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
 }
 
-/// Literals every [`CAPTION_VERB`] match contains: lines without any skip the regex.
-static CAPTION_VERB_LITERALS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build([
-            "left",
-            "right",
-            "center",
-            "centre",
-            "shake hands",
-            "pose for",
-        ])
-        .ok()
-});
+/// Literals one of which every [`CAPTION_VERB`] match contains ("cent" for center/centre):
+/// lines without any skip the regex. Separate SIMD substring searches cost less on prose than
+/// one automaton over all of them.
+static CAPTION_VERB_LITERALS: LazyLock<[memchr::memmem::Finder<'static>; 5]> =
+    LazyLock::new(|| {
+        ["left", "right", "cent", "shake hands", "pose for"].map(memchr::memmem::Finder::new)
+    });
 
 fn caption_verb(t: &str) -> bool {
-    let maybe = LazyLock::force(&CAPTION_VERB_LITERALS)
-        .as_ref()
-        .is_none_or(|ac| ac.is_match(t));
+    let maybe = CAPTION_VERB_LITERALS
+        .iter()
+        .any(|f| f.find(t.as_bytes()).is_some());
     maybe && CAPTION_VERB.is_match(t)
 }
 
 /// Whether `t` may match [`CAPTION`]: every branch needs '(', '/', "photo" or "getty".
 fn may_be_caption(t: &str) -> bool {
-    t.contains(['(', '/'])
-        || t.as_bytes()
-            .windows(5)
-            .any(|w| w.eq_ignore_ascii_case(b"photo") || w.eq_ignore_ascii_case(b"getty"))
+    // Every [`CAPTION`] alternative needs "photo", "image", "getty" or '/', or else a
+    // parenthesized position label. None of these letters has a non-ASCII case variant.
+    let b = t.as_bytes();
+    t.contains('/')
+        || contains_ignore_ascii_case(b, b"photo")
+        || contains_ignore_ascii_case(b, b"image")
+        || contains_ignore_ascii_case(b, b"getty")
+        || t.match_indices('(').any(|(i, _)| {
+            let after = b.get(i + 1..).unwrap_or_default();
+            [
+                "l)", "r)", "c)", "l-r)", "r-l)", "left)", "right)", "center)", "centre)", "file)",
+            ]
+            .iter()
+            .any(|l| {
+                after
+                    .get(..l.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(l.as_bytes()))
+            })
+        })
 }
 
 /// `verb` is [`caption_verb`] of `t`, computed by the caller.
@@ -174,7 +186,7 @@ pub fn extract(body: &str) -> TextExtraction {
         .lines()
         .take(200_000)
         .map(|raw| {
-            let text = clean_whitespace(raw);
+            let (text, stable) = clean::clean_whitespace_stable(raw);
             let words = count_words(&text);
             Line {
                 kind: if text.is_empty() {
@@ -184,6 +196,7 @@ pub fn extract(body: &str) -> TextExtraction {
                 },
                 text,
                 words,
+                stable,
                 date: None,
             }
         })
@@ -340,6 +353,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         for l in &lines {
             if l.kind == Kind::Short {
                 out.paragraphs.push(l.text.clone());
+                out.paragraph_words.push(l.stable.then_some(l.words));
             }
         }
         return out;
@@ -393,6 +407,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         }
         if matches!(l.kind, Kind::Body | Kind::Short) {
             out.paragraphs.push(l.text.clone());
+            out.paragraph_words.push(l.stable.then_some(l.words));
         }
     }
     out
@@ -438,6 +453,30 @@ mod tests {
             "One sentence here that is long enough to count as prose.\n\nAnother one that is also long enough to be prose.",
         );
         assert_eq!(e.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn caption_prefilter_admits_every_caption_match() {
+        for t in [
+            "Kerry (L) and Lavrov shake hands",
+            "X (r-l) Y",
+            "(Centre) a",
+            "(FILE) a",
+            "(File Photo) a",
+            "(Xinhua/Li Xin)",
+            "AFP PHOTO / John",
+            "Reuters Photo",
+            "Photograph: Jane Doe",
+            "a (stock IMAGES) b",
+            "© Getty Images",
+            "no caption (here) at all",
+        ] {
+            if CAPTION.is_match(t) {
+                assert!(may_be_caption(t), "{t:?}");
+            }
+        }
+        assert!(!may_be_caption("no caption (here) at all"));
+        assert!(may_be_caption("Kerry (L) and Lavrov"));
     }
 
     #[test]
