@@ -84,13 +84,7 @@ impl<T> PartitionQueues<T> {
     /// Remove and return the oldest partition head for which `ready` holds (`ready` may
     /// update the item, e.g. to take a value that has arrived for it).
     pub fn pop_ready(&mut self, mut ready: impl FnMut(&mut T) -> bool) -> Option<T> {
-        let mut heads: Vec<(u64, &PartitionKey)> = self
-            .queues
-            .iter()
-            .filter_map(|(k, q)| q.front().map(|(n, _)| (*n, k)))
-            .collect();
-        heads.sort_unstable_by_key(|(n, _)| *n);
-        let order: Vec<PartitionKey> = heads.into_iter().map(|(_, k)| k.clone()).collect();
+        let order: Vec<PartitionKey> = self.heads().into_iter().map(|(k, _)| k.clone()).collect();
         let key = order.into_iter().find(|k| {
             self.queues
                 .get_mut(k)
