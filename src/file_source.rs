@@ -11,9 +11,10 @@ use crate::pipeline::{OutputKind, OutputRecord, StatefulStages, StatelessStages}
 use crate::state::StateFile;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use serde_json::value::RawValue;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
+
+mod sorted_json;
 
 /// Options of a file-mode run.
 #[derive(Debug, Clone, Default)]
@@ -64,6 +65,7 @@ pub fn process(
     let batch = opts.batch.max(1);
     let mut summary = FileSummary::default();
     let mut lines = input.lines().enumerate();
+    let mut line_buf = Vec::new();
     loop {
         let mut msgs = Vec::with_capacity(batch);
         for (n, line) in lines.by_ref() {
@@ -99,17 +101,16 @@ pub fn process(
                     _ => {}
                 }
                 if record.kind == OutputKind::State {
-                    if let (Some(file), Some(entry)) = (
-                        state.as_mut(),
-                        crate::pipeline::parse_state_record(&record.value),
-                    ) {
+                    if let Some(file) = state.as_mut()
+                        && let Some(entry) = crate::pipeline::parse_state_record(&record.value)
+                    {
                         file.append(&entry).context("writing state file")?;
                     }
                     if !opts.emit_state {
                         continue;
                     }
                 }
-                write_record(out, settings, &record)?;
+                write_record(out, settings, &record, &mut line_buf)?;
                 metrics
                     .produced
                     .with_label_values(&[record.kind.as_str()])
@@ -124,7 +125,15 @@ pub fn process(
     Ok(summary)
 }
 
-fn write_record(out: &mut impl Write, settings: &Settings, record: &OutputRecord) -> Result<()> {
+/// Write `{"key":…,"topic":…,"value":…}` and a newline; the value's object keys sorted at
+/// every level, as file mode has always printed them (see [`sorted_json`]). `buf` is reused
+/// from line to line.
+fn write_record(
+    out: &mut impl Write,
+    settings: &Settings,
+    record: &OutputRecord,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
     let t = &settings.topics;
     let topic = match record.kind {
         OutputKind::Clean => &t.clean,
@@ -133,12 +142,16 @@ fn write_record(out: &mut impl Write, settings: &Settings, record: &OutputRecord
         OutputKind::Events => &t.events,
         OutputKind::State => &t.state,
     };
-    let value: &RawValue = serde_json::from_slice(&record.value).context("record value is JSON")?;
-    serde_json::to_writer(
-        &mut *out,
-        &serde_json::json!({ "topic": topic, "key": record.key, "value": value }),
-    )?;
-    out.write_all(b"\n")?;
+    let value = std::str::from_utf8(&record.value).context("record value is UTF-8")?;
+    buf.clear();
+    buf.extend_from_slice(b"{\"key\":");
+    serde_json::to_writer(&mut *buf, &record.key)?;
+    buf.extend_from_slice(b",\"topic\":");
+    serde_json::to_writer(&mut *buf, topic)?;
+    buf.extend_from_slice(b",\"value\":");
+    sorted_json::write_sorted(value, buf)?;
+    buf.extend_from_slice(b"}\n");
+    out.write_all(buf)?;
     Ok(())
 }
 

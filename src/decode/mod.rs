@@ -303,7 +303,26 @@ fn binary_share(body: &str) -> Option<f64> {
     let (mut n, mut bad) = (0usize, 0usize);
     let bytes = body.as_bytes();
     let mut i = 0;
-    while n < 64 * 1024 {
+    const LIMIT: usize = 64 * 1024;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while n < LIMIT {
+        // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or == 0x7f).
+        if n + 8 <= LIMIT
+            && let Some(chunk) = bytes.get(i..i + 8)
+        {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word);
+            let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+            let x = w ^ (0x7f * ONES);
+            let del = x.wrapping_sub(ONES) & !x & HIGH;
+            if (w & HIGH) | below_space | del == 0 {
+                n += 8;
+                i += 8;
+                continue;
+            }
+        }
         let Some(&b) = bytes.get(i) else { break };
         n += 1;
         if b < 0x80 {

@@ -332,7 +332,32 @@ fn binary_share_matches_the_char_by_char_count() {
         (share > 5.0).then_some(share)
     }
     let long = format!("{}\u{1}\u{85}", "é\u{fffd}x\u{7}".repeat(20_000));
+    // Long ASCII runs (the eight-byte path) with bad bytes at every offset mod 8 and around
+    // the 64 Ki limit.
+    let mut ascii: Vec<u8> = b"The quick brown fox jumps. ".repeat(2_600);
+    for (k, pos) in [
+        3usize, 17, 40, 41, 42, 43, 44, 45, 46, 47, 65_530, 65_535, 65_536, 65_540,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(b) = ascii.get_mut(pos) {
+            *b = [0x01, 0x7f, 0x1f, 0x00, b'\n', 0x0c, 0x1b][k % 7];
+        }
+    }
+    let ascii = String::from_utf8(ascii).unwrap();
+    let dense = "ab\u{1}cdefgh\u{7f}ijklmnop\u{8}".repeat(3_000);
+    let mixed = "abcdefgh深圳abcdefg\u{fffd}abcdefgh\u{2}".repeat(2_000);
+    // Just over 5 %, past the 64 Ki limit: the share must be exact.
+    let sparse = "abcdefghijklmnopq\u{1}".repeat(5_000);
+    let sparse_shifted = format!("xyz{sparse}");
+    assert!(binary_share(&sparse).is_some());
     for body in [
+        ascii.as_str(),
+        dense.as_str(),
+        mixed.as_str(),
+        sparse.as_str(),
+        sparse_shifted.as_str(),
         "",
         "plain text\twith\ttabs\r\n",
         "\u{0}\u{1}\u{2} abc \u{7f}\u{80}\u{9f}\u{a0}",

@@ -218,9 +218,13 @@ fn finish_paragraphs(
 fn extract_text(body: &str, reference: chrono::DateTime<chrono::Utc>) -> Extracted {
     let t = text::extract(body);
     let mut agencies = Vec::new();
-    for line in t.credit_lines.iter().chain(t.paragraphs.iter()) {
-        agencies::credits_in(line, &mut agencies);
-    }
+    agencies::credits_in_all(
+        t.credit_lines
+            .iter()
+            .chain(t.paragraphs.iter())
+            .map(String::as_str),
+        &mut agencies,
+    );
     let plausible = |d: &dates::FoundDate| dates::plausible(d, reference);
     let date = t
         .dateline

@@ -47,7 +47,7 @@ pub struct TagConfig {
 impl TagConfig {
     /// Check the settings, loading the publishers file if one is configured.
     pub fn validate(&self) -> anyhow::Result<()> {
-        SourceResolver::from_config(self)?;
+        SourceResolver::registry_from_config(self)?;
         let e = &self.event;
         let positive = |x: f64| x.is_finite() && x > 0.0;
         if !positive(e.window_days) || !positive(e.time_sigma_days) {

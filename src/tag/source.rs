@@ -84,13 +84,18 @@ impl SourceResolver {
 
     /// The built-in registry, plus the user's publishers file when one is configured.
     pub fn from_config(cfg: &super::TagConfig) -> anyhow::Result<Self> {
+        Ok(Self::new(Self::registry_from_config(cfg)?))
+    }
+
+    /// Load the registry [`SourceResolver::from_config`] would use, without building its
+    /// matchers (which takes a few hundred million instructions): for validating settings.
+    pub fn registry_from_config(cfg: &super::TagConfig) -> anyhow::Result<Registry> {
         let path = cfg.publishers_file.trim();
-        let registry = if path.is_empty() {
-            Registry::builtin()?
+        if path.is_empty() {
+            Registry::builtin()
         } else {
-            Registry::with_overrides(std::path::Path::new(path))?
-        };
-        Ok(Self::new(registry))
+            Registry::with_overrides(std::path::Path::new(path))
+        }
     }
 
     /// The registry in use.
