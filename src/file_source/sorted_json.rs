@@ -172,7 +172,7 @@ mod tests {
             z: 1,
             m: Some("line\n\"q\"".into()),
             inner: Inner {
-                zeta: 4.197_199_8,
+                zeta: 4.197_2,
                 alpha: vec!["x".into()],
             },
             a: 0.30000000000000004,
