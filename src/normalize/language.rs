@@ -154,33 +154,89 @@ fn function_word_lists(lower: &str) -> u8 {
     FUNCTION_WORD_LISTS.get(lower).copied().unwrap_or(0)
 }
 
+/// ASCII function word (lowercase, at most 8 bytes, packed little-endian into a `u64`) → bit
+/// set of the [`FUNCTION_WORDS`] lists that hold it.
+static ASCII_FUNCTION_WORDS: std::sync::LazyLock<rustc_hash::FxHashMap<u64, u8>> =
+    std::sync::LazyLock::new(|| {
+        let mut map = rustc_hash::FxHashMap::default();
+        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            for w in *words {
+                if let Some(code) = w.is_ascii().then(|| pack_ascii(w.as_bytes())).flatten() {
+                    *map.entry(code).or_insert(0u8) |= 1 << i;
+                }
+            }
+        }
+        map
+    });
+
+/// Lowercase ASCII bytes of a word of at most 8 bytes, packed into a `u64` (no word holds a
+/// NUL, so the zero padding is unambiguous).
+fn pack_ascii(word: &[u8]) -> Option<u64> {
+    let mut buf = [0u8; 8];
+    buf.get_mut(..word.len())?.copy_from_slice(word);
+    buf.make_ascii_lowercase();
+    Some(u64::from_le_bytes(buf))
+}
+
+/// Bit set of the function-word lists holding this token (any case).
+fn token_lists(tok: &str, ascii: bool) -> u8 {
+    if tok.len() > 8 {
+        return 0;
+    }
+    if ascii {
+        pack_ascii(tok.as_bytes())
+            .and_then(|code| ASCII_FUNCTION_WORDS.get(&code).copied())
+            .unwrap_or(0)
+    } else if tok.chars().count() > 6 {
+        0
+    } else {
+        function_word_lists(&tok.to_lowercase())
+    }
+}
+
 /// Decide clear cases of the common Latin-script languages by function-word counts.
 fn function_word_guess(sample: &str) -> Option<&'static str> {
     let mut counts = [0usize; 7];
     let mut total = 0usize;
-    for tok in sample
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .take(300)
-    {
+    let mut count = |lists: u8| {
         total += 1;
-        if tok.len() > 8 || !tok.is_ascii() && tok.chars().count() > 6 {
-            continue;
-        }
-        let lists = if tok.is_ascii() {
-            let mut buf = [0u8; 8];
-            let lower = buf.get_mut(..tok.len()).unwrap_or_default();
-            lower.copy_from_slice(tok.as_bytes());
-            lower.make_ascii_lowercase();
-            std::str::from_utf8(lower).map_or(0, function_word_lists)
-        } else {
-            function_word_lists(&tok.to_lowercase())
-        };
         for (i, c) in counts.iter_mut().enumerate() {
             if lists & (1 << i) != 0 {
                 *c += 1;
             }
         }
+    };
+    // Tokens are the runs of alphanumeric chars (the first 300 of them); ASCII bytes are
+    // classified without decoding.
+    let bytes = sample.as_bytes();
+    let (mut i, mut start, mut ascii, mut seen) = (0, None::<usize>, true, 0);
+    while seen < 300 {
+        let Some(&b) = bytes.get(i) else {
+            if let Some(s) = start {
+                count(token_lists(sample.get(s..).unwrap_or_default(), ascii));
+            }
+            break;
+        };
+        let (alnum, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = sample.get(i..).and_then(|r| r.chars().next());
+            (
+                c.is_some_and(char::is_alphanumeric),
+                c.map_or(1, char::len_utf8),
+            )
+        };
+        if alnum {
+            if start.is_none() {
+                start = Some(i);
+                ascii = true;
+            }
+            ascii &= b < 0x80;
+        } else if let Some(s) = start.take() {
+            count(token_lists(sample.get(s..i).unwrap_or_default(), ascii));
+            seen += 1;
+        }
+        i += len;
     }
     if total < 30 {
         return None;
@@ -271,6 +327,84 @@ mod tests {
             Some("de")
         );
         assert_eq!(detect("", None), None);
+    }
+
+    /// The tokenizer and lookup of [`function_word_guess`] before the byte-level rewrite.
+    fn reference_counts(sample: &str) -> (usize, [usize; 7]) {
+        let mut counts = [0usize; 7];
+        let mut total = 0usize;
+        for tok in sample
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .take(300)
+        {
+            total += 1;
+            if tok.len() > 8 || !tok.is_ascii() && tok.chars().count() > 6 {
+                continue;
+            }
+            let lists = function_word_lists(&tok.to_lowercase());
+            for (i, c) in counts.iter_mut().enumerate() {
+                if lists & (1 << i) != 0 {
+                    *c += 1;
+                }
+            }
+        }
+        (total, counts)
+    }
+
+    #[test]
+    fn byte_tokenizer_counts_like_the_char_splitter() {
+        let samples = [
+            "",
+            "THE and Of tO",
+            "Die Gespräche für die Presse, più è ha, não são também; ÉTÉ l'été du café.",
+            "x1 2x the3 4 5the, The-the the_the the\u{a0}the\tthe\u{2009}THE",
+            "supercalifragilistic the ünïcödéwörd und die für FÜR Für",
+            "深圳 the 東京 and Москва of Ωmega the",
+            "trailing token the",
+        ];
+        let long: String = "the cat and the dog, le chat et le chien; ".repeat(60);
+        let mut all: Vec<String> = samples.iter().map(|s| s.to_string()).collect();
+        all.push(long.clone());
+        all.push(format!("{long}und"));
+        // Only the first 300 tokens count: 290 neutral words, then 100 "the".
+        all.push(format!("{}{}", "word ".repeat(290), "the ".repeat(100)));
+        all.push(format!("{}{}", "word ".repeat(250), "the ".repeat(100)));
+        for s in &all {
+            let (total, counts) = reference_counts(s);
+            let expected = if total < 30 {
+                None
+            } else {
+                // Recompute the decision from the reference counts.
+                let mut order: Vec<usize> = (0..7).collect();
+                order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+                let (best, second) = (counts[order[0]], counts[order[1]]);
+                let clear = best * 5 >= total && best >= second * 3;
+                let clear_en =
+                    order[0] == ENGLISH && best * 8 >= total && best >= second * 4 && best >= 10;
+                (clear || clear_en).then(|| FUNCTION_WORDS[order[0]].0)
+            };
+            assert_eq!(function_word_guess(s), expected, "{s:?}");
+        }
+        // The counts themselves, on samples long enough to be decided either way.
+        for s in &all {
+            let mut counts = [0usize; 7];
+            let mut total = 0;
+            for tok in s
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .take(300)
+            {
+                total += 1;
+                let lists = token_lists(tok, tok.is_ascii());
+                for (i, c) in counts.iter_mut().enumerate() {
+                    if lists & (1 << i) != 0 {
+                        *c += 1;
+                    }
+                }
+            }
+            assert_eq!((total, counts), reference_counts(s), "{s:?}");
+        }
     }
 
     /// English news prose with 12.5 % of its tokens on the English list: the lower English
