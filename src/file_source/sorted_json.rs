@@ -3,115 +3,183 @@
 //!
 //! File mode has always printed record values through `serde_json::Value` (a `BTreeMap`
 //! without the `preserve_order` feature), so its output lists keys sorted at every level.
-//! Building and dropping that tree cost more than the record serialization itself; this walks
-//! the record bytes with borrowed [`RawValue`]s instead and gives the same bytes for the
-//! compact JSON that serde_json writes (no whitespace, canonical string escapes, shortest
-//! round-trip floats).
+//! Building and dropping that tree cost more than the record serialization itself; this scans
+//! the record bytes instead (strings skipped with `memchr`, values kept as slices) and gives
+//! the same bytes for the compact JSON that serde_json writes (no whitespace, canonical string
+//! escapes), except that floats keep their exact digits: the tree's float parser is not exact
+//! and could change the last digit of a float.
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// Nesting depth past which values are copied as they are (serde_json itself refuses to parse
 /// more than 128 levels, so records never get here).
 const MAX_DEPTH: usize = 128;
 
-/// An object's entries in input order, keys unescaped (borrowed when they hold no escape).
-struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Entries<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
-            type Value = Entries<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(
-                self,
-                mut m: M,
-            ) -> Result<Self::Value, M::Error> {
-                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(8));
-                while let Some(k) = m.next_key::<Key<'de>>()? {
-                    v.push((k.0, m.next_value::<&'de RawValue>()?));
-                }
-                Ok(Entries(v))
-            }
-        }
-        d.deserialize_map(Visit(std::marker::PhantomData))
-    }
-}
-
-/// A key, borrowed from the input unless it had to be unescaped.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(s)))
-            }
-        }
-        d.deserialize_str(Visit)
-    }
-}
-
 /// Append the compact JSON `text` to `out` with the keys of every object sorted (byte order
-/// of the unescaped keys; a repeated key keeps its last value, as a map would). Objects and
-/// arrays holding objects are parsed (so invalid JSON there is an error); other values are
-/// copied as they are.
+/// of the unescaped keys; a repeated key keeps its last value, as a map would). Scalars are
+/// copied as they are. Text that is not JSON as serde_json writes it (whitespace inside,
+/// truncated) goes the old way, through `serde_json::Value`, which also reports invalid JSON.
 pub fn write_sorted(text: &str, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    write_value(text, out, 0)
+    let mark = out.len();
+    if write_value(text, out, 0).is_none() {
+        out.truncate(mark);
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        serde_json::to_writer(&mut *out, &value)?;
+    }
+    Ok(())
 }
 
-fn write_value(text: &str, out: &mut Vec<u8>, depth: usize) -> serde_json::Result<()> {
-    let text = text.trim_matches([' ', '\t', '\n', '\r']);
-    match text.as_bytes().first() {
+/// `None` when `text` is not compact JSON this scanner understands.
+fn write_value(text: &str, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+    let bytes = text.as_bytes();
+    match bytes.first() {
         Some(b'{') if depth < MAX_DEPTH => {
-            let mut entries = serde_json::from_str::<Entries>(text)?.0;
-            // Stable sort, then keep the last of equal keys (what a BTreeMap insert does).
+            let mut entries: Vec<(Cow<str>, &str)> = Vec::with_capacity(16);
+            let mut i = 1;
+            if bytes.get(i) != Some(&b'}') {
+                loop {
+                    let key_end = string_end(bytes, i)?;
+                    let key = key_of(text.get(i..key_end)?)?;
+                    if bytes.get(key_end) != Some(&b':') {
+                        return None;
+                    }
+                    let value_end = value_end(bytes, key_end + 1)?;
+                    entries.push((key, text.get(key_end + 1..value_end)?));
+                    i = value_end + 1;
+                    match bytes.get(value_end) {
+                        Some(b',') => continue,
+                        Some(b'}') => break,
+                        _ => return None,
+                    }
+                }
+            }
+            if i != bytes.len() && !(entries.is_empty() && bytes.len() == 2) {
+                return None;
+            }
+            // Stable sort, then keep the last of equal keys (what a map insert does).
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             out.push(b'{');
             let mut first = true;
-            for (i, (key, value)) in entries.iter().enumerate() {
-                if entries.get(i + 1).is_some_and(|next| next.0 == *key) {
+            for (n, (key, value)) in entries.iter().enumerate() {
+                if entries.get(n + 1).is_some_and(|next| next.0 == *key) {
                     continue;
                 }
                 if !first {
                     out.push(b',');
                 }
                 first = false;
-                serde_json::to_writer(&mut *out, key.as_ref())?;
+                serde_json::to_writer(&mut *out, key.as_ref()).ok()?;
                 out.push(b':');
-                write_value(value.get(), out, depth + 1)?;
+                write_value(value, out, depth + 1)?;
             }
             out.push(b'}');
         }
         Some(b'[') if depth < MAX_DEPTH && text.contains('{') => {
-            let items: Vec<&RawValue> = serde_json::from_str(text)?;
             out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            let mut i = 1;
+            if bytes.get(i) != Some(&b']') {
+                loop {
+                    let end = value_end(bytes, i)?;
+                    if i > 1 {
+                        out.push(b',');
+                    }
+                    write_value(text.get(i..end)?, out, depth + 1)?;
+                    i = end + 1;
+                    match bytes.get(end) {
+                        Some(b',') => continue,
+                        Some(b']') => break,
+                        _ => return None,
+                    }
                 }
-                write_value(item.get(), out, depth + 1)?;
+            } else {
+                i = 2;
+            }
+            if i != bytes.len() {
+                return None;
             }
             out.push(b']');
         }
-        _ => out.extend_from_slice(text.as_bytes()),
+        Some(b'{' | b'[') => {
+            // Past the depth limit: copied as it is.
+            value_end(bytes, 0).filter(|&e| e == bytes.len())?;
+            out.extend_from_slice(bytes);
+        }
+        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+            value_end(bytes, 0).filter(|&e| e == bytes.len())?;
+            out.extend_from_slice(bytes);
+        }
+        _ => return None,
     }
-    Ok(())
+    Some(())
+}
+
+/// The unescaped text of a JSON string token (quotes included), borrowed when it has no
+/// escape.
+fn key_of(token: &str) -> Option<Cow<'_, str>> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(token).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// End (one past the closing quote) of the string token starting at `start`.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if bytes.get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut i = start + 1;
+    loop {
+        let rest = bytes.get(i..)?;
+        let at = memchr::memchr2(b'"', b'\\', rest)?;
+        match rest.get(at) {
+            Some(b'"') => return Some(i + at + 1),
+            _ => i += at + 2,
+        }
+    }
+}
+
+/// End of the value starting at `start`: the index of the byte after it.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    match bytes.get(start)? {
+        b'"' => string_end(bytes, start),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = string_end(bytes, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    b' ' | b'\t' | b'\n' | b'\r' => return None,
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let rest = bytes.get(start..)?;
+            let len = rest
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len());
+            let token = rest.get(..len)?;
+            let literal = matches!(token, b"true" | b"false" | b"null");
+            let number = token
+                .iter()
+                .all(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'));
+            (len > 0 && (literal || number)).then_some(start + len)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +248,27 @@ mod tests {
         let bytes = serde_json::to_vec(&r).unwrap();
         let text = std::str::from_utf8(&bytes).unwrap();
         assert_eq!(sorted(text), via_value(text));
+    }
+
+    #[test]
+    fn other_json_goes_the_old_way_and_junk_is_an_error() {
+        assert_eq!(
+            sorted(r#"{ "b": 1, "a": [ {"d":1, "c":2} ] }"#),
+            r#"{"a":[{"c":2,"d":1}],"b":1}"#
+        );
+        assert_eq!(sorted(r#"{"b":1,"a":2} "#), r#"{"a":2,"b":1}"#);
+        for junk in [
+            r#"{"a":1"#,
+            r#"{"a":}"#,
+            r#"{"a" 1}"#,
+            "[{\"a\":1},",
+            "{a:1}",
+            "",
+            "x",
+        ] {
+            let mut out = Vec::new();
+            assert!(write_sorted(junk, &mut out).is_err(), "{junk:?}");
+        }
     }
 
     #[test]

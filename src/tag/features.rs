@@ -870,11 +870,20 @@ const ROLE: u8 = 4;
 const CONN: u8 = 8;
 const HONOR: u8 = 16;
 
-/// Flags of the listed words (one hash lookup instead of several list scans).
+/// Flags of the listed words (one hash lookup instead of several list scans). Words of at
+/// most 8 bytes are looked up as one packed `u64` (hashing and comparing a single integer);
+/// longer ones by string.
 fn word_flags(w: &str) -> u8 {
-    static TABLE: std::sync::OnceLock<FxHashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    struct Table {
+        short: FxHashMap<u64, u8>,
+        long: FxHashMap<&'static str, u8>,
+    }
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut t: FxHashMap<&'static str, u8> = FxHashMap::default();
+        let mut t = Table {
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+        };
         for (list, flag) in [
             (STOPWORDS, STOP),
             (CALENDAR, CAL),
@@ -883,7 +892,10 @@ fn word_flags(w: &str) -> u8 {
             (HONORIFICS, HONOR),
         ] {
             for w in list {
-                *t.entry(w).or_insert(0) |= flag;
+                match pack_word(w.as_bytes()) {
+                    Some(code) => *t.short.entry(code).or_insert(0) |= flag,
+                    None => *t.long.entry(w).or_insert(0) |= flag,
+                }
             }
         }
         t
@@ -891,7 +903,22 @@ fn word_flags(w: &str) -> u8 {
     if w.len() > 16 {
         return 0;
     }
-    table.get(w).copied().unwrap_or(0)
+    match pack_word(w.as_bytes()) {
+        Some(code) => table.short.get(&code).copied().unwrap_or(0),
+        None => table.long.get(w).copied().unwrap_or(0),
+    }
+}
+
+/// The bytes of a word of 1 to 8 bytes without NUL, zero-padded into a `u64` (one-to-one on
+/// such words); `None` for any other.
+#[inline]
+fn pack_word(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 8 || b.contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    buf.get_mut(..b.len())?.copy_from_slice(b);
+    Some(u64::from_le_bytes(buf))
 }
 
 /// English stop words plus news filler ("said", "told", weekdays, months).
@@ -1230,6 +1257,57 @@ mod tests {
     #[test]
     fn stopwords_are_sorted() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn word_flags_match_the_lists() {
+        let lists = [
+            (STOPWORDS, STOP),
+            (CALENDAR, CAL),
+            (ROLE_WORDS, ROLE),
+            (CONNECTORS, CONN),
+            (HONORIFICS, HONOR),
+        ];
+        let reference = |w: &str| -> u8 {
+            if w.len() > 16 {
+                return 0;
+            }
+            lists
+                .iter()
+                .filter(|(l, _)| l.contains(&w))
+                .fold(0, |acc, (_, f)| acc | f)
+        };
+        let mut words: Vec<String> = lists
+            .iter()
+            .flat_map(|(l, _)| l.iter().map(|w| w.to_string()))
+            .collect();
+        for extra in [
+            "",
+            "a\0",
+            "the\0\0",
+            "Said",
+            "SAID",
+            "moscow",
+            "abcdefgh",
+            "abcdefghi",
+            "secretary",
+            "administration",
+            "ministers",
+            "é",
+            "señor",
+            "x".repeat(17).as_str(),
+        ] {
+            words.push(extra.to_string());
+        }
+        let listed: Vec<String> = words.clone();
+        for w in &listed {
+            words.push(format!("{w}s"));
+            words.push(w.to_uppercase());
+        }
+        assert!(words.iter().any(|w| w.len() > 8 && reference(w) != 0));
+        for w in &words {
+            assert_eq!(word_flags(w), reference(w), "{w:?}");
+        }
     }
 
     #[test]
