@@ -21,7 +21,7 @@ const MAX_DEPTH: usize = 128;
 /// truncated) goes the old way, through `serde_json::Value`, which also reports invalid JSON.
 pub fn write_sorted(text: &str, out: &mut Vec<u8>) -> serde_json::Result<()> {
     let mark = out.len();
-    if write_value(text, out, 0).is_none() {
+    if write_value(text, out, 0, false).is_none() {
         out.truncate(mark);
         let value: serde_json::Value = serde_json::from_str(text)?;
         serde_json::to_writer(&mut *out, &value)?;
@@ -30,11 +30,12 @@ pub fn write_sorted(text: &str, out: &mut Vec<u8>) -> serde_json::Result<()> {
 }
 
 /// `None` when `text` is not compact JSON this scanner understands.
-fn write_value(text: &str, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+/// `nested`: `text` is one value cut out by [`value_end`] (so a scalar needs no second scan).
+fn write_value(text: &str, out: &mut Vec<u8>, depth: usize, nested: bool) -> Option<()> {
     let bytes = text.as_bytes();
     match bytes.first() {
         Some(b'{') if depth < MAX_DEPTH => {
-            let mut entries: Vec<(Cow<str>, &str)> = Vec::with_capacity(16);
+            let mut entries: Vec<(Cow<str>, &str)> = Vec::with_capacity(32);
             let mut i = 1;
             if bytes.get(i) != Some(&b'}') {
                 loop {
@@ -70,7 +71,7 @@ fn write_value(text: &str, out: &mut Vec<u8>, depth: usize) -> Option<()> {
                 first = false;
                 serde_json::to_writer(&mut *out, key.as_ref()).ok()?;
                 out.push(b':');
-                write_value(value, out, depth + 1)?;
+                write_value(value, out, depth + 1, true)?;
             }
             out.push(b'}');
         }
@@ -83,7 +84,7 @@ fn write_value(text: &str, out: &mut Vec<u8>, depth: usize) -> Option<()> {
                     if i > 1 {
                         out.push(b',');
                     }
-                    write_value(text.get(i..end)?, out, depth + 1)?;
+                    write_value(text.get(i..end)?, out, depth + 1, true)?;
                     i = end + 1;
                     match bytes.get(end) {
                         Some(b',') => continue,
@@ -100,12 +101,16 @@ fn write_value(text: &str, out: &mut Vec<u8>, depth: usize) -> Option<()> {
             out.push(b']');
         }
         Some(b'{' | b'[') => {
-            // Past the depth limit: copied as it is.
-            value_end(bytes, 0).filter(|&e| e == bytes.len())?;
+            // No object inside, or past the depth limit: copied as it is.
+            if !nested {
+                value_end(bytes, 0).filter(|&e| e == bytes.len())?;
+            }
             out.extend_from_slice(bytes);
         }
         Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
-            value_end(bytes, 0).filter(|&e| e == bytes.len())?;
+            if !nested {
+                value_end(bytes, 0).filter(|&e| e == bytes.len())?;
+            }
             out.extend_from_slice(bytes);
         }
         _ => return None,
