@@ -72,19 +72,29 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .take(40),
     );
     let authors = metadata::choose_authors(&meta, site_name.as_deref(), host.as_deref(), &bylines);
+    // Whether the headline date is labelled as a revision ("Updated on …").
+    let mut labelled_revision = false;
     let mut date: Option<(FoundDate, DateSource)> = meta
         .element_dates
         .iter()
-        .filter(|(id, d, _)| in_zone(*id) && plausible(d))
-        .map(|(_, d, _)| (*d, DateSource::Time))
-        .next();
+        .find(|(id, d, _)| in_zone(*id) && plausible(d))
+        .map(|(id, d, _)| {
+            labelled_revision = time_labelled_revision(&dom, &analysis.blocks, *id);
+            (*d, DateSource::Time)
+        });
     if date.is_none() {
         date = analysis
             .blocks
             .iter()
             .filter(|b| b.words <= 25 && in_zone(b.elem))
             .take(20)
-            .find_map(|b| dates::find_first(&b.text).filter(plausible))
+            .find_map(|b| {
+                let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
+                plausible(&d).then(|| {
+                    labelled_revision = is_revision_label(b.text.get(..pos).unwrap_or(""));
+                    d
+                })
+            })
             .map(|d| (d, DateSource::Dateline));
     }
     if date.is_none() {
@@ -140,7 +150,9 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .map(|d| (d, DateSource::Meta));
     }
 
+    let date = metadata::prefer_original(date, &meta, labelled_revision, plausible);
     let date = metadata::reconcile_date(date, &meta);
+    let date = date.map(|(d, s)| (metadata::in_local_offset(d, &meta), s));
 
     // Agency credits: article text, captions and bylines.
     let mut found = Vec::new();
@@ -173,6 +185,45 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         language_hint: meta.lang,
         date,
     }
+}
+
+/// Whether the text just before a date labels it as a revision: "Updated on", "Last
+/// updated:", "Modified", "Aktualisiert am", "Mis à jour le", "Actualizado".
+fn is_revision_label(before: &str) -> bool {
+    let start = before.len().saturating_sub(40);
+    let start = (start..before.len())
+        .find(|&i| before.is_char_boundary(i))
+        .unwrap_or(before.len());
+    let tail = before.get(start..).unwrap_or("").to_lowercase();
+    [
+        "updated",
+        "modified",
+        "revised",
+        "aktualisiert",
+        "mis à jour",
+        "actualizado",
+        "atualizado",
+        "aggiornato",
+        "bijgewerkt",
+    ]
+    .iter()
+    .any(|l| tail.contains(l))
+}
+
+/// Whether a `<time>` element sits after a revision label in its text block ("Updated on
+/// <time>…</time>"): the label is read from the block text before the element's own text.
+fn time_labelled_revision(dom: &Dom, blocks: &[content::Block], id: u32) -> bool {
+    let Some(block) = blocks.iter().take_while(|b| b.elem <= id).last() else {
+        return false;
+    };
+    let own = dom.text_of(id);
+    if own.is_empty() {
+        return false;
+    }
+    block
+        .text
+        .find(own.as_str())
+        .is_some_and(|pos| is_revision_label(block.text.get(..pos).unwrap_or("")))
 }
 
 /// "By Jane Doe", "Published May 1, 2024 by Jane Doe", or a "Written by" label followed by
