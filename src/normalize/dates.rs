@@ -84,6 +84,8 @@ static TIME_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:/|[_-]|\.|$)")
 });
+static URL_DATE_MONTH_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)/((?:19|20)\d{2})/([a-z]{3,9})/(0?[1-9]|[12]\d|3[01])/"));
 static URL_DATE_SLASHED: LazyLock<Regex> =
     LazyLock::new(|| re(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"));
 
@@ -339,13 +341,21 @@ fn has_ascii_digit_run(text: &str, n: usize) -> bool {
     false
 }
 
-/// A date in a URL path: `/2015/12/16/`, `/2015-12-16/`, `/20151216/`.
+/// A date in a URL path: `/2015/12/16/`, `/2015-12-16/`, `/20151216/`, `/2023/october/03/`.
 pub fn from_url(url: &str) -> Option<FoundDate> {
     let path_start = url.find("://").map_or(0, |i| i + 3);
     let path = url.get(path_start..).unwrap_or_default();
     let path = path
         .get(path.find('/').unwrap_or(path.len())..)
         .unwrap_or_default();
+    if let Some(c) = URL_DATE_MONTH_NAME.captures(path) {
+        let month = c
+            .get(2)
+            .and_then(|m| month_number(&m.as_str().to_ascii_lowercase()));
+        if let Some(month) = month {
+            return build(num(c.get(1))?, month, num(c.get(3))?, None, None);
+        }
+    }
     let c = URL_DATE_SLASHED
         .captures(path)
         .or_else(|| URL_DATE.captures(path))?;
@@ -435,5 +445,8 @@ mod tests {
         let d = from_url("https://ex.com/news/2015-12-16-kerry.html").unwrap();
         assert_eq!(ymd(&d), (2015, 12, 16));
         assert!(from_url("https://ex.com/p/123456789").is_none());
+        let d = from_url("https://ex.com/blog/2023/october/03/wine-styles/").unwrap();
+        assert_eq!(ymd(&d), (2023, 10, 3));
+        assert!(from_url("https://ex.com/blog/2023/series/03/").is_none());
     }
 }

@@ -152,6 +152,17 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
 
     let date = metadata::prefer_original(date, &meta, labelled_revision, plausible);
     let date = metadata::reconcile_date(date, &meta);
+    // "03/10/2023" read month-first when the URL path says 2023/october/03.
+    let url_date = page.url.as_deref().and_then(dates::from_url);
+    let date = match (date, url_date) {
+        (Some((d, s)), Some(u))
+            if !matches!(s, DateSource::JsonLd | DateSource::Meta)
+                && metadata::swapped_day_month(d.at.date_naive(), u.at.date_naive()) =>
+        {
+            Some((u, DateSource::Url))
+        }
+        (date, _) => date,
+    };
     let date = date.map(|(d, s)| (metadata::in_local_offset(d, &meta), s));
 
     // Agency credits: article text, captions and bylines.

@@ -1106,7 +1106,6 @@ pub fn reconcile_date(
     m: &Meta,
 ) -> Option<(FoundDate, super::DateSource)> {
     use super::DateSource;
-    use chrono::Datelike;
     let (d, source) = date?;
     if !matches!(
         source,
@@ -1117,8 +1116,7 @@ pub fn reconcile_date(
     let Some((md, ld)) = meta_date(m) else {
         return Some((d, source));
     };
-    let (a, b) = (d.at.date_naive(), md.at.date_naive());
-    if a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
+    if swapped_day_month(d.at.date_naive(), md.at.date_naive()) {
         let s = if ld {
             DateSource::JsonLd
         } else {
@@ -1214,6 +1212,12 @@ fn modified_days(m: &Meta) -> impl Iterator<Item = chrono::NaiveDate> + '_ {
         )
         .filter_map(dates::parse_value)
         .map(|d| d.at.date_naive())
+}
+
+/// Whether `a` is `b` with month and day swapped (and not the same day).
+pub fn swapped_day_month(a: chrono::NaiveDate, b: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month()
 }
 
 /// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).

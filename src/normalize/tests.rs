@@ -316,3 +316,18 @@ fn utc_meta_dates_take_the_pages_local_offset() {
     let a = dated_page_with(head, "", footer);
     assert_eq!(day_of(&a), "2025-12-18");
 }
+
+#[test]
+fn the_url_date_settles_day_month_order() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><body><article><h1>Kerry meets Putin</h1><div>03/10/2023 by Jo Smith</div>
+        <p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article></body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/blog/2023/october/03/kerry/".into());
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(day_of(&a), "2023-10-03");
+    assert_eq!(a.published_at_source, Some(DateSource::Url));
+}
