@@ -98,6 +98,27 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .map(|d| (d, DateSource::Dateline));
     }
     if date.is_none() {
+        // A date line just above the headline ("Last updated: Dec 12, 2025" over the h1).
+        let before: Vec<&content::Block> = analysis
+            .blocks
+            .iter()
+            .take_while(|b| b.elem < zone_start)
+            .collect();
+        date = before
+            .iter()
+            .rev()
+            .take(3)
+            .filter(|b| b.words <= 12 && b.class != Class::Bad && !in_chrome(b.elem))
+            .find_map(|b| {
+                let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
+                plausible(&d).then(|| {
+                    labelled_revision = is_revision_label(b.text.get(..pos).unwrap_or(""));
+                    d
+                })
+            })
+            .map(|d| (d, DateSource::Dateline));
+    }
+    if date.is_none() {
         date = metadata::meta_date(&meta)
             .filter(|(d, _)| plausible(d))
             .map(|(d, ld)| {

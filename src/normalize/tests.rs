@@ -331,3 +331,20 @@ fn the_url_date_settles_day_month_order() {
     assert_eq!(day_of(&a), "2023-10-03");
     assert_eq!(a.published_at_source, Some(DateSource::Url));
 }
+
+#[test]
+fn a_date_line_above_the_headline_counts() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><head><meta property="article:published_time" content="2024-07-05T10:00:00Z">
+        </head><body><article><div><span>Nutrition</span></div><div>March 1, 2024</div>
+        <h1>Kerry meets Putin</h1><p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p>
+        </article></body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/news/kerry".into());
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(day_of(&a), "2024-03-01");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+}
