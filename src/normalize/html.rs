@@ -57,11 +57,15 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     // The date shown with the headline (what readers see, often "Updated …") comes first: the
     // zone from the headline (or the article start) to the first kept paragraph.
     let zone_start = title_node.unwrap_or(ex.container).min(ex.container);
+    // (A kept block above the headline, a tagline or blurb, does not end the zone.)
     let first_kept_elem = ex
         .kept
-        .first()
-        .and_then(|&i| analysis.blocks.get(i))
-        .map_or(u32::MAX, |b| b.elem);
+        .iter()
+        .filter_map(|&i| analysis.blocks.get(i))
+        .filter(|b| b.class == Class::Good)
+        .map(|b| b.elem)
+        .find(|&e| e > title_node.unwrap_or(zone_start))
+        .unwrap_or(u32::MAX);
     let zone_end = first_kept_elem.max(zone_start);
     let in_zone = |id: u32| id >= zone_start && id <= zone_end;
     let bylines = text_bylines(

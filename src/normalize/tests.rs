@@ -348,3 +348,21 @@ fn a_date_line_above_the_headline_counts() {
     assert_eq!(day_of(&a), "2024-03-01");
     assert_eq!(a.published_at_source, Some(DateSource::Dateline));
 }
+
+#[test]
+fn the_headline_zone_reaches_past_a_standfirst_to_the_byline() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><head><meta property="article:published_time" content="2024-08-07T12:01:51Z">
+        </head><body><div><p>About products, startups, growth, marketing and all in between.</p></div>
+        <article><h1>Kerry meets Putin</h1><h2>Talks in Moscow</h2>
+        <div><span>Jo Smith</span></div><div><span>7 min read</span><span>Dec 30, 2013</span></div>
+        <p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article></body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/news/kerry".into());
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(day_of(&a), "2013-12-30");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+}
