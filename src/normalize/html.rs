@@ -188,6 +188,18 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         }
         (date, _) => date,
     };
+    // "02-12-2025" read month-first when a machine-readable date elsewhere on the page (the
+    // same post in a list, "2025-12-02") has day and month the other way round.
+    let date = match date {
+        Some((d, s)) if !matches!(s, DateSource::JsonLd | DateSource::Meta | DateSource::Url) => {
+            let day = d.at.date_naive();
+            meta.element_dates
+                .iter()
+                .find(|(_, o, _)| metadata::swapped_day_month(day, o.at.date_naive()))
+                .map_or(Some((d, s)), |(_, o, _)| Some((*o, s)))
+        }
+        date => date,
+    };
     let date = date.map(|(d, s)| (metadata::in_local_offset(d, &meta), s));
 
     // Agency credits: article text, captions and bylines.

@@ -366,3 +366,18 @@ fn the_headline_zone_reaches_past_a_standfirst_to_the_byline() {
     assert_eq!(day_of(&a), "2013-12-30");
     assert_eq!(a.published_at_source, Some(DateSource::Dateline));
 }
+
+#[test]
+fn a_machine_date_elsewhere_settles_day_month_order() {
+    let byline = r#"<div><time datetime="02-12-2025">02-12-2025</time></div>"#;
+    let tail = r#"<div><h4>Kerry meets Putin</h4><time datetime="2025-12-02">December 02, 2025</time></div>"#;
+    assert_eq!(day_of(&dated_page(byline_head(), byline)), "2025-02-12");
+    assert_eq!(
+        day_of(&dated_page_with(byline_head(), byline, tail)),
+        "2025-12-02"
+    );
+}
+
+fn byline_head() -> &'static str {
+    "<title>Kerry meets Putin</title>"
+}
