@@ -57,6 +57,22 @@ pub fn month_number(name: &str) -> Option<u32> {
     Some(m)
 }
 
+/// The month a word names, also when an inline label was glued to it ("readDec" from
+/// "7 min read" + "Dec 30, 2013" in adjacent spans): the capitalised part after a
+/// lowercase-to-uppercase step is tried too.
+fn month_in_word(word: &str) -> Option<u32> {
+    month_number(&word.to_lowercase()).or_else(|| {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        let step = chars
+            .windows(2)
+            .rev()
+            .find(|w| matches!(w, [(_, a), (_, b)] if a.is_lowercase() && b.is_uppercase()))
+            .and_then(|w| w.get(1))
+            .map(|(i, _)| *i)?;
+        month_number(&word.get(step..)?.to_lowercase())
+    })
+}
+
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)\b(\d{4})-(\d{1,2})-(\d{1,2})
         (?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)?")
@@ -84,6 +100,8 @@ static TIME_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:/|[_-]|\.|$)")
 });
+static URL_DATE_MONTH_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)/((?:19|20)\d{2})/([a-z]{3,9})/(0?[1-9]|[12]\d|3[01])/"));
 static URL_DATE_SLASHED: LazyLock<Regex> =
     LazyLock::new(|| re(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"));
 
@@ -252,9 +270,7 @@ pub fn find_all(text: &str, limit: usize) -> Vec<(usize, FoundDate)> {
         if digit_follows(text, m.end()) {
             continue;
         }
-        let month = c
-            .get(1)
-            .and_then(|m| month_number(&m.as_str().to_lowercase()));
+        let month = c.get(1).and_then(|m| month_in_word(m.as_str()));
         let (t, tz) = time_after(text.get(m.end()..).unwrap_or_default());
         push(
             m.start(),
@@ -339,13 +355,21 @@ fn has_ascii_digit_run(text: &str, n: usize) -> bool {
     false
 }
 
-/// A date in a URL path: `/2015/12/16/`, `/2015-12-16/`, `/20151216/`.
+/// A date in a URL path: `/2015/12/16/`, `/2015-12-16/`, `/20151216/`, `/2023/october/03/`.
 pub fn from_url(url: &str) -> Option<FoundDate> {
     let path_start = url.find("://").map_or(0, |i| i + 3);
     let path = url.get(path_start..).unwrap_or_default();
     let path = path
         .get(path.find('/').unwrap_or(path.len())..)
         .unwrap_or_default();
+    if let Some(c) = URL_DATE_MONTH_NAME.captures(path) {
+        let month = c
+            .get(2)
+            .and_then(|m| month_number(&m.as_str().to_ascii_lowercase()));
+        if let Some(month) = month {
+            return build(num(c.get(1))?, month, num(c.get(3))?, None, None);
+        }
+    }
     let c = URL_DATE_SLASHED
         .captures(path)
         .or_else(|| URL_DATE.captures(path))?;
@@ -435,5 +459,10 @@ mod tests {
         let d = from_url("https://ex.com/news/2015-12-16-kerry.html").unwrap();
         assert_eq!(ymd(&d), (2015, 12, 16));
         assert!(from_url("https://ex.com/p/123456789").is_none());
+        assert_eq!(day("7 min readDec 30, 2013"), Some((2013, 12, 30)));
+        assert_eq!(day("readdec 30, 2013"), None);
+        let d = from_url("https://ex.com/blog/2023/october/03/wine-styles/").unwrap();
+        assert_eq!(ymd(&d), (2023, 10, 3));
+        assert!(from_url("https://ex.com/blog/2023/series/03/").is_none());
     }
 }

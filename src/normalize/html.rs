@@ -57,11 +57,15 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     // The date shown with the headline (what readers see, often "Updated …") comes first: the
     // zone from the headline (or the article start) to the first kept paragraph.
     let zone_start = title_node.unwrap_or(ex.container).min(ex.container);
+    // (A kept block above the headline, a tagline or blurb, does not end the zone.)
     let first_kept_elem = ex
         .kept
-        .first()
-        .and_then(|&i| analysis.blocks.get(i))
-        .map_or(u32::MAX, |b| b.elem);
+        .iter()
+        .filter_map(|&i| analysis.blocks.get(i))
+        .filter(|b| b.class == Class::Good)
+        .map(|b| b.elem)
+        .find(|&e| e > title_node.unwrap_or(zone_start))
+        .unwrap_or(u32::MAX);
     let zone_end = first_kept_elem.max(zone_start);
     let in_zone = |id: u32| id >= zone_start && id <= zone_end;
     let bylines = text_bylines(
@@ -72,19 +76,50 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .take(40),
     );
     let authors = metadata::choose_authors(&meta, site_name.as_deref(), host.as_deref(), &bylines);
+    // Whether the headline date is labelled as a revision ("Updated on …").
+    let mut labelled_revision = false;
     let mut date: Option<(FoundDate, DateSource)> = meta
         .element_dates
         .iter()
-        .filter(|(id, d, _)| in_zone(*id) && plausible(d))
-        .map(|(_, d, _)| (*d, DateSource::Time))
-        .next();
+        .find(|(id, d, _)| in_zone(*id) && plausible(d))
+        .map(|(id, d, _)| {
+            labelled_revision = time_labelled_revision(&dom, &analysis.blocks, *id);
+            (*d, DateSource::Time)
+        });
     if date.is_none() {
         date = analysis
             .blocks
             .iter()
             .filter(|b| b.words <= 25 && in_zone(b.elem))
             .take(20)
-            .find_map(|b| dates::find_first(&b.text).filter(plausible))
+            .find_map(|b| {
+                let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
+                plausible(&d).then(|| {
+                    labelled_revision = is_revision_label(b.text.get(..pos).unwrap_or(""));
+                    d
+                })
+            })
+            .map(|d| (d, DateSource::Dateline));
+    }
+    if date.is_none() {
+        // A date line just above the headline ("Last updated: Dec 12, 2025" over the h1).
+        let before: Vec<&content::Block> = analysis
+            .blocks
+            .iter()
+            .take_while(|b| b.elem < zone_start)
+            .collect();
+        date = before
+            .iter()
+            .rev()
+            .take(3)
+            .filter(|b| b.words <= 12 && b.class != Class::Bad && !in_chrome(b.elem))
+            .find_map(|b| {
+                let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
+                plausible(&d).then(|| {
+                    labelled_revision = is_revision_label(b.text.get(..pos).unwrap_or(""));
+                    d
+                })
+            })
             .map(|d| (d, DateSource::Dateline));
     }
     if date.is_none() {
@@ -140,7 +175,32 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .map(|d| (d, DateSource::Meta));
     }
 
+    let date = metadata::prefer_original(date, &meta, labelled_revision, plausible);
     let date = metadata::reconcile_date(date, &meta);
+    // "03/10/2023" read month-first when the URL path says 2023/october/03.
+    let url_date = page.url.as_deref().and_then(dates::from_url);
+    let date = match (date, url_date) {
+        (Some((d, s)), Some(u))
+            if !matches!(s, DateSource::JsonLd | DateSource::Meta)
+                && metadata::swapped_day_month(d.at.date_naive(), u.at.date_naive()) =>
+        {
+            Some((u, DateSource::Url))
+        }
+        (date, _) => date,
+    };
+    // "02-12-2025" read month-first when a machine-readable date elsewhere on the page (the
+    // same post in a list, "2025-12-02") has day and month the other way round.
+    let date = match date {
+        Some((d, s)) if !matches!(s, DateSource::JsonLd | DateSource::Meta | DateSource::Url) => {
+            let day = d.at.date_naive();
+            meta.element_dates
+                .iter()
+                .find(|(_, o, _)| metadata::swapped_day_month(day, o.at.date_naive()))
+                .map_or(Some((d, s)), |(_, o, _)| Some((*o, s)))
+        }
+        date => date,
+    };
+    let date = date.map(|(d, s)| (metadata::in_local_offset(d, &meta), s));
 
     // Agency credits: article text, captions and bylines.
     let mut found = Vec::new();
@@ -173,6 +233,45 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         language_hint: meta.lang,
         date,
     }
+}
+
+/// Whether the text just before a date labels it as a revision: "Updated on", "Last
+/// updated:", "Modified", "Aktualisiert am", "Mis à jour le", "Actualizado".
+fn is_revision_label(before: &str) -> bool {
+    let start = before.len().saturating_sub(40);
+    let start = (start..before.len())
+        .find(|&i| before.is_char_boundary(i))
+        .unwrap_or(before.len());
+    let tail = before.get(start..).unwrap_or("").to_lowercase();
+    [
+        "updated",
+        "modified",
+        "revised",
+        "aktualisiert",
+        "mis à jour",
+        "actualizado",
+        "atualizado",
+        "aggiornato",
+        "bijgewerkt",
+    ]
+    .iter()
+    .any(|l| tail.contains(l))
+}
+
+/// Whether a `<time>` element sits after a revision label in its text block ("Updated on
+/// <time>…</time>"): the label is read from the block text before the element's own text.
+fn time_labelled_revision(dom: &Dom, blocks: &[content::Block], id: u32) -> bool {
+    let Some(block) = blocks.iter().take_while(|b| b.elem <= id).last() else {
+        return false;
+    };
+    let own = dom.text_of(id);
+    if own.is_empty() {
+        return false;
+    }
+    block
+        .text
+        .find(own.as_str())
+        .is_some_and(|pos| is_revision_label(block.text.get(..pos).unwrap_or("")))
 }
 
 /// "By Jane Doe", "Published May 1, 2024 by Jane Doe", or a "Written by" label followed by

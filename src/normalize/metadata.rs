@@ -1106,7 +1106,6 @@ pub fn reconcile_date(
     m: &Meta,
 ) -> Option<(FoundDate, super::DateSource)> {
     use super::DateSource;
-    use chrono::Datelike;
     let (d, source) = date?;
     if !matches!(
         source,
@@ -1117,8 +1116,7 @@ pub fn reconcile_date(
     let Some((md, ld)) = meta_date(m) else {
         return Some((d, source));
     };
-    let (a, b) = (d.at.date_naive(), md.at.date_naive());
-    if a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
+    if swapped_day_month(d.at.date_naive(), md.at.date_naive()) {
         let s = if ld {
             DateSource::JsonLd
         } else {
@@ -1127,6 +1125,99 @@ pub fn reconcile_date(
         return Some((md, s));
     }
     Some((d, source))
+}
+
+/// Prefer the original publish date over a revision date shown with the headline: pages show
+/// "Updated March 7, 2025" (or a bare date that is the page's `dateModified`) next to the
+/// headline while the metadata still carries the first publish date, and the publish date is
+/// the one asked for (htmldate's `original_date`). A headline date equal to the metadata
+/// modified date gives way to an earlier metadata publish date.
+pub fn prefer_original(
+    date: Option<(FoundDate, super::DateSource)>,
+    m: &Meta,
+    labelled_revision: bool,
+    plausible: impl Fn(&FoundDate) -> bool,
+) -> Option<(FoundDate, super::DateSource)> {
+    use super::DateSource;
+    let (d, source) = date?;
+    if !matches!(source, DateSource::Dateline | DateSource::Time) {
+        return Some((d, source));
+    }
+    let Some((md, ld)) = meta_date(m).filter(|(md, _)| plausible(md)) else {
+        return Some((d, source));
+    };
+    let day = d.at.date_naive();
+    let revised = (labelled_revision || modified_days(m).any(|x| x == day))
+        && !published_days(m).any(|x| x == day);
+    if revised && md.at.date_naive() < day {
+        let s = if ld {
+            DateSource::JsonLd
+        } else {
+            DateSource::Meta
+        };
+        return Some((md, s));
+    }
+    Some((d, source))
+}
+
+/// The publisher's own clock for a date stated in UTC: meta tags often carry the publish time
+/// in UTC ("2025-12-19T03:05:00+00:00") while the page's `<time>` element states the same
+/// instant with the local offset ("2025-12-18T19:05:00-08:00"), and the local day is the
+/// publish day readers see. Returns `d` in the offset of another stated date at the same
+/// instant (within a minute), or `d` unchanged.
+pub fn in_local_offset(d: FoundDate, m: &Meta) -> FoundDate {
+    if d.at.offset().local_minus_utc() != 0 && d.tz_known {
+        return d;
+    }
+    let same_instant = |o: &FoundDate| {
+        o.tz_known
+            && o.at.offset().local_minus_utc() != 0
+            && (o.at.timestamp() - d.at.timestamp()).abs() < 60
+    };
+    m.element_dates
+        .iter()
+        .map(|(_, o, _)| *o)
+        .chain(m.ld.published.as_deref().and_then(dates::parse_value))
+        .find(|o| same_instant(o))
+        .map_or(d, |o| FoundDate {
+            at: d.at.with_timezone(o.at.offset()),
+            tz_known: true,
+        })
+}
+
+/// Every publish day the metadata states (JSON-LD and publish-date meta tags).
+fn published_days(m: &Meta) -> impl Iterator<Item = chrono::NaiveDate> + '_ {
+    m.ld.published
+        .as_deref()
+        .into_iter()
+        .chain(
+            m.tags
+                .iter()
+                .filter(|(k, _)| DATE_TAGS.contains(&k.as_str()) || is_publish_key(k))
+                .map(|(_, v)| v.as_str()),
+        )
+        .filter_map(dates::parse_value)
+        .map(|d| d.at.date_naive())
+}
+
+/// Every last-modified day the metadata states (JSON-LD and modified-time meta tags).
+fn modified_days(m: &Meta) -> impl Iterator<Item = chrono::NaiveDate> + '_ {
+    m.ld.modified
+        .as_deref()
+        .into_iter()
+        .chain(
+            MODIFIED_TAGS
+                .iter()
+                .filter_map(|k| m.tags.get(*k).map(String::as_str)),
+        )
+        .filter_map(dates::parse_value)
+        .map(|d| d.at.date_naive())
+}
+
+/// Whether `a` is `b` with month and day swapped (and not the same day).
+pub fn swapped_day_month(a: chrono::NaiveDate, b: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month()
 }
 
 /// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).

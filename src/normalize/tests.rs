@@ -253,3 +253,131 @@ fn hostile_inputs() {
         t.elapsed()
     );
 }
+
+/// A page with `head` metadata and a headline followed by `byline` and three paragraphs.
+fn dated_page(head: &str, byline: &str) -> Article {
+    dated_page_with(head, byline, "")
+}
+
+/// [`dated_page`] with `tail` after the article.
+fn dated_page_with(head: &str, byline: &str, tail: &str) -> Article {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><head>{head}</head><body><article><h1>Kerry meets Putin</h1>{byline}
+        <p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article>{tail}</body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/news/kerry".into());
+    Normalizer::default().normalize(&page)
+}
+
+fn day_of(a: &Article) -> String {
+    a.published_at.map(|d| d.to_rfc3339()).unwrap_or_default()[..10].to_string()
+}
+
+#[test]
+fn revision_dates_give_way_to_the_original_publish_date() {
+    let head = r#"<meta property="article:published_time" content="2020-03-10T15:30:00+00:00">
+        <meta property="article:modified_time" content="2025-02-12T13:28:34+00:00">"#;
+    // The headline shows the modified date: the original publish date wins.
+    let a = dated_page(head, "<div>By Jo Smith | February 12, 2025</div>");
+    assert_eq!(day_of(&a), "2020-03-10");
+    assert_eq!(a.published_at_source, Some(DateSource::Meta));
+    // A headline date that is neither the modified nor the published date stays.
+    let a = dated_page(head, "<div>By Jo Smith | February 14, 2025</div>");
+    assert_eq!(day_of(&a), "2025-02-14");
+    // A headline date labelled "Updated" gives way even without a modified date…
+    let head = r#"<meta property="article:published_time" content="2018-06-12T08:00:00+00:00">"#;
+    let a = dated_page(head, "<div>Updated on March 7, 2025</div>");
+    assert_eq!(day_of(&a), "2018-06-12");
+    let a = dated_page(
+        head,
+        r#"<div>Last updated: <time datetime="2025-03-07">March 7, 2025</time></div>"#,
+    );
+    assert_eq!(day_of(&a), "2018-06-12");
+    // …but an unlabelled one is the publish date shown to readers.
+    let a = dated_page(head, "<div>March 7, 2025</div>");
+    assert_eq!(day_of(&a), "2025-03-07");
+    // A publish tag that agrees with the headline date confirms it.
+    let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2018-04-03T16:50:00Z"}</script>
+        <meta property="article:published_time" content="2025-12-19T18:06:00Z">
+        <meta property="article:modified_time" content="2025-12-19T18:06:00Z">"#;
+    let a = dated_page(head, "<div>December 19, 2025</div>");
+    assert_eq!(day_of(&a), "2025-12-19");
+}
+
+#[test]
+fn utc_meta_dates_take_the_pages_local_offset() {
+    let head = r#"<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">"#;
+    let footer = r#"<p>More posts</p><div><time datetime="2025-12-18T19:05:00-08:00">December 18, 2025</time></div>"#;
+    let a = dated_page(head, "");
+    assert_eq!(day_of(&a), "2025-12-19");
+    let a = dated_page_with(head, "", footer);
+    assert_eq!(day_of(&a), "2025-12-18");
+}
+
+#[test]
+fn the_url_date_settles_day_month_order() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><body><article><h1>Kerry meets Putin</h1><div>03/10/2023 by Jo Smith</div>
+        <p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article></body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/blog/2023/october/03/kerry/".into());
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(day_of(&a), "2023-10-03");
+    assert_eq!(a.published_at_source, Some(DateSource::Url));
+}
+
+#[test]
+fn a_date_line_above_the_headline_counts() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><head><meta property="article:published_time" content="2024-07-05T10:00:00Z">
+        </head><body><article><div><span>Nutrition</span></div><div>March 1, 2024</div>
+        <h1>Kerry meets Putin</h1><p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p>
+        </article></body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/news/kerry".into());
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(day_of(&a), "2024-03-01");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+}
+
+#[test]
+fn the_headline_zone_reaches_past_a_standfirst_to_the_byline() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><head><meta property="article:published_time" content="2024-08-07T12:01:51Z">
+        </head><body><div><p>About products, startups, growth, marketing and all in between.</p></div>
+        <article><h1>Kerry meets Putin</h1><h2>Talks in Moscow</h2>
+        <div><span>Jo Smith</span></div><div><span>7 min read</span><span>Dec 30, 2013</span></div>
+        <p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article></body></html>"#
+    );
+    let mut page = html_page(body);
+    page.url = Some("https://example.com/news/kerry".into());
+    let a = Normalizer::default().normalize(&page);
+    assert_eq!(day_of(&a), "2013-12-30");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+}
+
+#[test]
+fn a_machine_date_elsewhere_settles_day_month_order() {
+    let byline = r#"<div><time datetime="02-12-2025">02-12-2025</time></div>"#;
+    let tail = r#"<div><h4>Kerry meets Putin</h4><time datetime="2025-12-02">December 02, 2025</time></div>"#;
+    assert_eq!(day_of(&dated_page(byline_head(), byline)), "2025-02-12");
+    assert_eq!(
+        day_of(&dated_page_with(byline_head(), byline, tail)),
+        "2025-12-02"
+    );
+}
+
+fn byline_head() -> &'static str {
+    "<title>Kerry meets Putin</title>"
+}
