@@ -7,8 +7,8 @@
 # `sift_latency_phase_seconds` (src/kafka/timing.rs), plus the passthrough's exact p50/p99.
 #
 # usage: scripts/bench-latency.sh RATE SECONDS BIN_DIR [BIN_DIR...]
-#   each BIN_DIR holds `sift` (and the first one `passthrough`); e.g. target/release and a copy
-#   of an older build. Env: BENCH_HTML_SHARE (0.5), BENCH_PARTITIONS (4), BENCH_ROUNDS (1: how
+#   each BIN_DIR holds `sift` (its own `sift produce` feeds its worker) and the last one also
+#   `passthrough`; e.g. a copy of an older build and target/release. Env: BENCH_HTML_SHARE (0.5), BENCH_PARTITIONS (4), BENCH_ROUNDS (1: how
 #   many times to alternate the builds), BENCH_PORT (a free port), SIFT__... client overrides.
 #   Like scripts/bench-broker.sh, each worker first drains BENCH_WARMUP (500) other pages produced
 #   at full speed, idles BENCH_IDLE (3) seconds, and only the timed pages count (histogram delta).
@@ -41,7 +41,6 @@ export SIFT__KAFKA__PRODUCER_PROPERTIES__MESSAGE_MAX_BYTES=16000000
 export SIFT__KAFKA__CONSUMER_PROPERTIES__FETCH_MAX_BYTES=52428800
 export SIFT__KAFKA__CONSUMER_PROPERTIES__FETCH_WAIT_MAX_MS="${SIFT__KAFKA__CONSUMER_PROPERTIES__FETCH_WAIT_MAX_MS:-10}"
 export SIFT__KAFKA__CONSUMER_PROPERTIES__MAX_PARTITION_FETCH_BYTES="${SIFT__KAFKA__CONSUMER_PROPERTIES__MAX_PARTITION_FETCH_BYTES:-16777216}"
-sift0="${bins[0]}/sift"
 m=$(python3 -c "print(max(50, int($rate*$secs)))")
 warm="${BENCH_WARMUP:-500}"
 python3 "$root/scripts/gen_pages.py" "$m" --html-share "${BENCH_HTML_SHARE:-0.5}" --shared "$shared" --seed 50 >"$work/pages.jsonl"
@@ -101,13 +100,13 @@ run_worker() { # RUN_ID BIN_DIR
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   sleep 4   # group join and assignment
   if [ "$warm" -gt 0 ]; then
-    "$sift0" produce "$work/warm.jsonl" 2>/dev/null
+    "$dir/sift" produce "$work/warm.jsonl" 2>/dev/null
     for _ in $(seq 1 1200); do [ "$(done_count)" -ge "$warm" ] && break; sleep 0.1; done
     sleep "${BENCH_IDLE:-3}"
   fi
   curl -fs "http://127.0.0.1:$http/metrics" >"$work/$id.before.prom"
   echo "--- timed phase $(date -u +%H:%M:%S.%N)" >>"$work/$id.log"
-  "$sift0" produce "$work/pages.jsonl" --rate "$rate" 2>"$work/$id.produce.log"
+  "$dir/sift" produce "$work/pages.jsonl" --rate "$rate" 2>"$work/$id.produce.log"
   for _ in $(seq 1 600); do [ "$(done_count)" -ge "$((m + warm))" ] && break; sleep 0.1; done
   curl -fs "http://127.0.0.1:$http/metrics" >"$work/$id.after.prom"
   delta "$work/$id.before.prom" "$work/$id.after.prom" >"$work/$id.prom"
@@ -130,11 +129,12 @@ for r in $(seq 1 "$rounds"); do
     run_worker "r$r-b$i" "$dir"; i=$((i + 1))
   done
 done
-# Passthrough at the same rate on the same pages.
+# Passthrough at the same rate on the same pages (binaries of the last BIN_DIR).
+sift0="${bins[-1]}/sift"
 export SIFT__TOPICS__INPUT="lat.pt" SIFT__KAFKA__GROUP_ID="lat-pt"
 "$sift0" topics --partitions "$partitions" >/dev/null
 SIFT__TOPICS__INPUT="lat.pt.passthrough" "$sift0" topics --partitions "$partitions" >/dev/null
-"${bins[0]}/passthrough" "$m" >"$work/pt.log" 2>&1 &
+"${bins[-1]}/passthrough" "$m" >"$work/pt.log" 2>&1 &
 ppid_=$!
 sleep 6
 "$sift0" produce "$work/pages.jsonl" --rate "$rate" 2>"$work/pt.produce.log"
