@@ -170,6 +170,32 @@ def q(p):
 print("%.4f %.4f %d" % (q(0.5), q(0.99), total))
 PY
 }
+phases() { # where the latency went (sift_latency_phase_seconds delta, src/kafka/timing.rs): p50/p99 per phase
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+def load(p):
+    b = {}
+    for l in open(p):
+        m = re.match(r'sift_latency_phase_seconds_bucket\{phase="([^"]+)",le="([^"]+)"\} (\S+)', l)
+        if m: b.setdefault(m.group(1), {})[float(m.group(2))] = float(m.group(3))
+    return b
+a, z = load(sys.argv[1]), load(sys.argv[2])
+out = []
+for ph, bz in z.items():
+    d = [(le, c - a.get(ph, {}).get(le, 0)) for le, c in sorted(bz.items())]
+    total = d[-1][1] if d else 0
+    def q(p):
+        want = p * total; prev_le, prev_c = 0.0, 0.0
+        for le, c in d:
+            if c >= want:
+                if le == float("inf"): return prev_le
+                return prev_le + (le - prev_le) * ((want - prev_c) / max(c - prev_c, 1e-9))
+            prev_le, prev_c = le, c
+        return prev_le
+    out.append(f"{ph} {q(0.5)*1000:.1f}/{q(0.99)*1000:.1f}")
+if out: print("    phases p50/p99 ms: " + ", ".join(out))
+PY
+}
 for share in 0.5 0.9; do
   pct=$(py "int($share*100)")
   rate=$(py "round($tput*$share,1)")
@@ -182,6 +208,7 @@ for share in 0.5 0.9; do
   metrics >"$work/after.txt"
   read -r p50 p99 cnt < <(quantiles "$work/before.txt" "$work/after.txt")
   note "worker latency at $pct % ($rate pages/s, $cnt pages): p50 ${p50}s p99 ${p99}s"
+  phases "$work/before.txt" "$work/after.txt"
   R[rate_at_$pct]=$rate; R[p50_at_$pct]=$p50; R[p99_at_$pct]=$p99; R[lat_pages_at_$pct]=$cnt
   R[lat_load_at_$pct]="\"$(load)\""
 done

@@ -23,6 +23,8 @@ pub struct Metrics {
     pub stage_duration: HistogramVec,
     /// Input message timestamp → output acknowledged.
     pub end_to_end_latency: Histogram,
+    /// The end-to-end latency split into the worker's phases (`kafka::timing`).
+    pub latency_phase: HistogramVec,
     /// Consumer lag per owned input partition (from librdkafka statistics).
     pub consumer_lag: IntGaugeVec,
     /// Rebalance callbacks by kind (`assign`, `revoke`, `error`).
@@ -108,13 +110,28 @@ impl Metrics {
                 "Input message timestamp to output records acknowledged",
             )
             .buckets(vec![
-                0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0, 30.0, 60.0, 300.0,
+                0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
+                0.75, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
             ]),
         )
         .expect("valid metric");
         registry
             .register(Box::new(end_to_end_latency.clone()))
+            .expect("unique metric");
+        let latency_phase = HistogramVec::new(
+            HistogramOpts::new(
+                "sift_latency_phase_seconds",
+                "End-to-end latency by phase: broker, pool_wait, prepare, sequencer_wait, state_ack, output_ack",
+            )
+            .buckets(vec![
+                0.000_1, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1,
+                0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 2.5, 10.0,
+            ]),
+            &["phase"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(latency_phase.clone()))
             .expect("unique metric");
         let state_apply_lag = Histogram::with_opts(
             HistogramOpts::new(
@@ -175,6 +192,7 @@ impl Metrics {
             ),
             stage_duration,
             end_to_end_latency,
+            latency_phase,
             consumer_lag,
             rebalances: counter_vec(r, "sift_rebalances_total", "Rebalance callbacks", &["kind"]),
             group_rejoins: counter(

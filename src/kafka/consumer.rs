@@ -6,6 +6,7 @@
 //! Blocking like that is fine on this thread and would be wrong on an async executor.
 
 use super::offsets::{OffsetTracker, PartitionKey};
+use super::timing::PageTiming;
 use crate::message::{InputCoords, InputMessage};
 use crate::metrics::Metrics;
 use crate::ops::Health;
@@ -279,8 +280,20 @@ pub struct Work {
     pub offset: i64,
     /// Its timestamp (ms), for end-to-end latency.
     pub timestamp_ms: Option<i64>,
+    /// When it passed each hand-off so far (taken; the sequencer fills in the rest).
+    pub timing: PageTiming,
     /// Receives the prepared page from the CPU pool.
-    pub prepared: crossbeam_channel::Receiver<crate::pipeline::Prepared>,
+    pub prepared: crossbeam_channel::Receiver<PreparedAt>,
+}
+
+/// A prepared page and when a pool thread started and finished preparing it.
+pub struct PreparedAt {
+    /// The page.
+    pub prepared: crate::pipeline::Prepared,
+    /// Preparation started.
+    pub start: Instant,
+    /// Preparation finished.
+    pub end: Instant,
 }
 
 /// Everything the polling loop needs.
@@ -357,6 +370,7 @@ impl PollLoop {
                         epoch,
                         offset: m.offset(),
                         timestamp_ms: msg.timestamp_ms,
+                        timing: PageTiming::taken_now(msg.timestamp_ms),
                         prepared: self.spawn_prepare(msg),
                     };
                     if self.work_tx.send(work).is_err() {
@@ -392,14 +406,17 @@ impl PollLoop {
         }
     }
 
-    fn spawn_prepare(
-        &self,
-        msg: InputMessage,
-    ) -> crossbeam_channel::Receiver<crate::pipeline::Prepared> {
+    fn spawn_prepare(&self, msg: InputMessage) -> crossbeam_channel::Receiver<PreparedAt> {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let stages = Arc::clone(&self.stages);
         self.pool.spawn(move || {
-            let _ = tx.send(stages.prepare(msg));
+            let start = Instant::now();
+            let prepared = stages.prepare(msg);
+            let _ = tx.send(PreparedAt {
+                prepared,
+                start,
+                end: Instant::now(),
+            });
         });
         rx
     }

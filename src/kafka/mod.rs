@@ -26,6 +26,7 @@ pub mod sequencer;
 pub mod sink;
 pub mod startup;
 pub mod state_log;
+pub mod timing;
 pub mod tools;
 pub mod transactional;
 
@@ -64,6 +65,7 @@ struct Produced {
     epoch: u64,
     offset: i64,
     timestamp_ms: Option<i64>,
+    timing: timing::PageTiming,
     msg: InputMessage,
     state: Vec<Enqueued>,
     outputs: Vec<OutputRecord>,
@@ -253,7 +255,8 @@ async fn acknowledge(
                     fatal.notify_one();
                     continue;
                 }
-                let Produced { key, epoch, offset, timestamp_ms, msg, outputs, .. } = p;
+                let Produced { key, epoch, offset, timestamp_ms, mut timing, msg, outputs, .. } = p;
+                timing.state_acked = Instant::now();
                 let mut enqueued = Vec::with_capacity(outputs.len());
                 for record in outputs {
                     enqueued.push(sink.enqueue(record).await);
@@ -261,14 +264,17 @@ async fn acknowledge(
                 let sink = sink.clone();
                 delivering.push(async move {
                     let result = sink.confirm_all(&msg, enqueued).await;
-                    (key, epoch, offset, timestamp_ms, result)
+                    let done = (timing, Instant::now(), msg.payload.len());
+                    (key, epoch, offset, timestamp_ms, done, result)
                 });
             },
-            Some((key, epoch, offset, ts, result)) = delivering.next(), if !delivering.is_empty() => {
+            Some((key, epoch, offset, ts, done, result)) = delivering.next(), if !delivering.is_empty() => {
                 match result {
                     Ok(()) => {
                         offsets.complete(&key, epoch, offset);
                         gate.release();
+                        let (timing, at, bytes) = done;
+                        timing.observe(&metrics, at, key.partition, bytes);
                         if let Some(ts) = ts {
                             let ms = chrono::Utc::now().timestamp_millis() - ts;
                             metrics.end_to_end_latency.observe(ms.max(0) as f64 / 1000.0);

@@ -10,7 +10,7 @@
 //! delays the pages behind it in its own partition only, not every page taken after it.
 
 use super::Produced;
-use super::consumer::Work;
+use super::consumer::{PreparedAt, Work};
 use super::offsets::PartitionKey;
 use super::sink::Sink;
 use crate::pipeline::{OutputKind, OutputRecord, Prepared, StatefulStages};
@@ -99,7 +99,7 @@ impl<T> PartitionQueues<T> {
 struct Waiting {
     work: Work,
     /// `Some(Err)` when the pool dropped the page without preparing it.
-    prepared: Option<Result<Prepared, ()>>,
+    prepared: Option<Result<PreparedAt, ()>>,
 }
 
 impl Waiting {
@@ -195,11 +195,15 @@ pub(super) fn run(
 fn resolve(
     stages: &mut StatefulStages,
     work: Work,
-    prepared: Prepared,
+    prepared: PreparedAt,
     sink: &Sink,
     ack_tx: &tokio::sync::mpsc::UnboundedSender<Produced>,
 ) -> bool {
-    let Prepared { msg, outcome } = prepared;
+    let PreparedAt {
+        prepared: Prepared { msg, outcome },
+        start,
+        end,
+    } = prepared;
     let records: Vec<OutputRecord> = stages.resolve(&msg, outcome, chrono::Utc::now());
     let (state, outputs): (Vec<_>, Vec<_>) = records
         .into_iter()
@@ -208,11 +212,16 @@ fn resolve(
         .into_iter()
         .map(|r| sink.enqueue_blocking(r))
         .collect();
+    let mut timing = work.timing;
+    timing.prepare_start = start;
+    timing.prepare_end = end;
+    timing.resolved = std::time::Instant::now();
     let produced = Produced {
         key: work.key,
         epoch: work.epoch,
         offset: work.offset,
         timestamp_ms: work.timestamp_ms,
+        timing,
         msg,
         state,
         outputs,

@@ -4,12 +4,18 @@
 use super::client::{producer_config, reader_config};
 use crate::config::Settings;
 use anyhow::{Context, Result};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Headers, Message};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
+use rdkafka::statistics::Statistics;
 use rdkafka::{Offset, TopicPartitionList};
 use std::io::{BufRead, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Produce each non-blank line of `input` as one message to `topic`, at most `rate` messages
@@ -20,11 +26,37 @@ pub async fn produce_lines(
     input: impl BufRead,
     rate: f64,
 ) -> Result<u64> {
-    let started = Instant::now();
-    let producer: FutureProducer = producer_config(&settings.kafka)
-        .create()
+    let ready = Arc::new(AtomicBool::new(false));
+    // Statistics tell when the idempotent producer has its producer id (below).
+    let producer: FutureProducer<WarmUp> = producer_config(&settings.kafka)
+        .set("statistics.interval.ms", "50")
+        .create_with_context(WarmUp {
+            ready: Arc::clone(&ready),
+        })
         .context("creating producer")?;
-    let mut pending = Vec::new();
+    // Be ready before the first record: a record's timestamp is taken when it is handed to
+    // the producer, and an idempotent producer holds records until it has a producer id —
+    // which librdkafka, finding no broker up yet right after start, asks for again only 500 ms
+    // later. Without this wait the first records of every run carry ~0.5 s of client start-up
+    // as end-to-end latency, which no long-running producer (a crawler) has.
+    let warm = producer.clone();
+    let warm_topic = topic.to_string();
+    tokio::task::spawn_blocking(move || {
+        warm.client()
+            .fetch_metadata(Some(&warm_topic), Duration::from_secs(10))
+    })
+    .await
+    .context("producer warm-up")?
+    .context("fetching topic metadata")?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ready.load(Ordering::Relaxed) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Deliveries are awaited by a task of their own, so sending never pauses for them (a pause
+    // would turn a steady rate into bursts); it also measures each record's delivery time.
+    let (tx, rx) = tokio::sync::mpsc::channel::<(Instant, DeliveryFuture)>(10_000);
+    let confirmer = tokio::spawn(confirm_all(rx));
+    let started = Instant::now();
     let mut count = 0u64;
     for line in input.lines() {
         let line = line.context("reading input")?;
@@ -55,21 +87,83 @@ pub async fn produce_lines(
                 }
             }
         };
-        pending.push(fut);
         count += 1;
-        if pending.len() >= 10_000 || (rate > 0.0 && pending.len() >= 100) {
-            for f in pending.drain(..) {
-                confirm(f).await?;
-            }
+        if tx.send((Instant::now(), fut)).await.is_err() {
+            break; // the confirmer stopped on a failed delivery: its error is returned below
         }
     }
-    for f in pending {
-        confirm(f).await?;
+    drop(tx);
+    let times = confirmer.await.context("delivery task")??;
+    if let Some(first) = times.first() {
+        let mut sorted = times.clone();
+        sorted.sort_unstable();
+        let q = |p: f64| {
+            let i = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
+            sorted.get(i).copied().unwrap_or_default().as_secs_f64()
+        };
+        tracing::info!(
+            records = times.len(),
+            first_s = first.as_secs_f64(),
+            p50_s = q(0.5),
+            p99_s = q(0.99),
+            max_s = q(1.0),
+            "delivery time (handed to the producer → acknowledged)"
+        );
     }
     Ok(count)
 }
 
-async fn confirm(f: rdkafka::producer::DeliveryFuture) -> Result<()> {
+/// Await every delivery handed over on `rx`, concurrently; the delivery time of each record in
+/// the order they were sent, or the first failure.
+async fn confirm_all(
+    mut rx: tokio::sync::mpsc::Receiver<(Instant, DeliveryFuture)>,
+) -> Result<Vec<Duration>> {
+    let mut times = Vec::new();
+    let mut inflight = FuturesUnordered::new();
+    let mut n = 0usize;
+    let mut open = true;
+    while open || !inflight.is_empty() {
+        tokio::select! {
+            item = rx.recv(), if open => match item {
+                Some((sent, f)) => {
+                    let i = n;
+                    n += 1;
+                    inflight.push(async move {
+                        let r = confirm(f).await;
+                        (i, sent.elapsed(), r)
+                    });
+                }
+                None => open = false,
+            },
+            Some((i, took, r)) = inflight.next(), if !inflight.is_empty() => {
+                r?;
+                if times.len() <= i {
+                    times.resize(i + 1, Duration::ZERO);
+                }
+                if let Some(t) = times.get_mut(i) {
+                    *t = took;
+                }
+            }
+        }
+    }
+    Ok(times)
+}
+
+/// Producer context of `sift produce`: learns from the statistics whether the producer can
+/// send yet (an idempotent producer needs its producer id first).
+struct WarmUp {
+    ready: Arc<AtomicBool>,
+}
+
+impl ClientContext for WarmUp {
+    fn stats(&self, stats: Statistics) {
+        // Without idempotence there is no producer id to wait for.
+        let ready = stats.eos.is_none_or(|e| e.idemp_state == "Assigned");
+        self.ready.store(ready, Ordering::Relaxed);
+    }
+}
+
+async fn confirm(f: DeliveryFuture) -> Result<()> {
     match f.await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err((e, _))) => Err(anyhow::anyhow!("delivery failed: {e}")),
