@@ -39,6 +39,13 @@ pub struct EventState {
     /// Sum and number of the similarities at which pages joined.
     #[serde(default)]
     pub j: (f32, u32),
+    /// Latest year its pages mention (0 = none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub y: u16,
+}
+
+fn is_zero(y: &u16) -> bool {
+    *y == 0
 }
 
 /// Page → event.
@@ -109,6 +116,7 @@ impl EventState {
                 .map(|(k, w)| (k.clone(), round(*w)))
                 .collect(),
             j: e.joins,
+            y: e.year,
         }
     }
 
@@ -119,6 +127,7 @@ impl EventState {
         e.first_ms = self.f.0;
         e.last_ms = self.f.1;
         e.story = self.s;
+        e.year = self.y;
         e.label = self.l.clone();
         e.label_sim = self.ls;
         e.sources = self.src.iter().take(32).cloned().collect();
