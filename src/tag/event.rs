@@ -19,6 +19,7 @@ use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::page_map::PageMap;
 use super::postings::Postings;
+use super::story_facts;
 use super::story_time::{self, YearEvidence, YearMargins};
 use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
 use crate::dedup::Verdict;
@@ -91,6 +92,9 @@ pub struct EventConfig {
     /// Between an undated page and an undated event: years apart their latest mentions may be
     /// (0 = not compared).
     pub undated_year_gap: u16,
+    /// Similarity is scaled by `1 - penalty` when the page and the event both state final
+    /// scores or money amounts and share none (see [`story_facts::facts_conflict`]; 0 = off).
+    pub fact_penalty: f32,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -120,6 +124,7 @@ impl Default for EventConfig {
             year_lag: 1,
             year_lead: 2,
             undated_year_gap: 5,
+            fact_penalty: 0.3,
             page_terms: 64,
             centroid_terms: 40,
             max_remembered_pages: 1_000_000,
@@ -201,6 +206,8 @@ pub(crate) struct Event {
     pub story: Option<(i64, i64)>,
     /// Latest year any of its pages mentions (0 = none).
     pub year: u16,
+    /// Identifying numbers of its pages (scores, amounts; see [`story_facts`]).
+    pub facts: Vec<u32>,
     pub count: u64,
     /// Sum and number of the similarities at which pages joined by similarity.
     pub joins: (f32, u32),
@@ -226,6 +233,8 @@ struct PageVec {
     ent: (f32, f32),
     /// What the page tells about its year.
     years: YearEvidence,
+    /// Its identifying numbers.
+    facts: Vec<u32>,
 }
 
 /// Assigns events and keeps their state.
@@ -379,8 +388,15 @@ impl EventTracker {
                 let y = story_time::year_of_ms(t);
                 (y, y)
             }),
-            mentioned: story_time::latest_year(article.title.as_deref(), &article.text),
+            mentioned: if self.cfg.year_penalty > 0.0 {
+                story_time::latest_year(article.title.as_deref(), &article.text)
+            } else {
+                None
+            },
         };
+        if self.cfg.fact_penalty > 0.0 {
+            page.facts = story_facts::facts(article.title.as_deref(), &article.text);
+        }
 
         let (key, sim, opened) = match original {
             Some(key) => (key, 1.0, false),
@@ -461,6 +477,7 @@ impl EventTracker {
         let ent = entity_sums(&terms, &weight);
         PageVec {
             years: YearEvidence::default(),
+            facts: Vec::new(),
             ent,
             terms,
             weight,
@@ -530,6 +547,7 @@ impl EventTracker {
                 * self.time_factor(ev, story, at_ms)
                 * self.title_factor(page, ev)
                 * self.year_factor(page, ev)
+                * self.fact_factor(page, ev)
                 / self.size_gain(ev);
             if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
                 best = Some((ev.key, sim));
@@ -600,6 +618,16 @@ impl EventTracker {
             undated_gap: self.cfg.undated_year_gap,
         };
         if story_time::years_conflict(page.years, event, margins) {
+            1.0 - penalty
+        } else {
+            1.0
+        }
+    }
+
+    /// Penalty when the page's and the event's scores or amounts all differ.
+    fn fact_factor(&self, page: &PageVec, ev: &Event) -> f32 {
+        let penalty = self.cfg.fact_penalty.clamp(0.0, 1.0);
+        if penalty > 0.0 && story_facts::facts_conflict(&page.facts, &ev.facts) {
             1.0 - penalty
         } else {
             1.0
@@ -683,6 +711,7 @@ impl EventTracker {
                 last_ms: at_ms,
                 story: None,
                 year: 0,
+                facts: Vec::new(),
                 count: 0,
                 joins: (0.0, 0),
                 label: None,
@@ -729,6 +758,10 @@ impl EventTracker {
         }
         if let Some(y) = page.years.mentioned {
             ev.year = ev.year.max(y);
+        }
+        if !page.facts.is_empty() {
+            story_facts::merge_facts(&mut ev.facts, &page.facts);
+            ev.facts.shrink_to_fit();
         }
         if sim > ev.label_sim
             && let Some(t) = article.title.as_deref().filter(|t| !t.trim().is_empty())

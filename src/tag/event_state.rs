@@ -42,6 +42,9 @@ pub struct EventState {
     /// Latest year its pages mention (0 = none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub y: u16,
+    /// Identifying numbers (scores, amounts) of its pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x: Vec<u32>,
 }
 
 fn is_zero(y: &u16) -> bool {
@@ -117,6 +120,7 @@ impl EventState {
                 .collect(),
             j: e.joins,
             y: e.year,
+            x: e.facts.clone(),
         }
     }
 
@@ -128,6 +132,12 @@ impl EventState {
         e.last_ms = self.f.1;
         e.story = self.s;
         e.year = self.y;
+        e.facts = self
+            .x
+            .iter()
+            .take(super::story_facts::MAX_FACTS)
+            .copied()
+            .collect();
         e.label = self.l.clone();
         e.label_sim = self.ls;
         e.sources = self.src.iter().take(32).cloned().collect();

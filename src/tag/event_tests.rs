@@ -484,3 +484,53 @@ fn event_years_survive_replay() {
     assert_eq!(a.event, b.event);
     assert!(a.event.is_new);
 }
+
+#[test]
+fn event_facts_survive_replay_and_keep_sister_games_apart() {
+    let game = |i: usize, opp: &str, score: &str| {
+        article(
+            &format!("Colts clinch playoff berth ({i})"),
+            &format!(
+                "The Indianapolis Colts clinched a playoff berth with a {score} victory over the \
+                 {opp} on Sunday. Peyton Manning threw two touchdown passes and the defense held \
+                 late as Indianapolis earned its tenth win of the season."
+            ),
+        )
+    };
+    let mut live = EventTracker::new(EventConfig::default());
+    let mut log = Vec::new();
+    for i in 0..2 {
+        log.extend(
+            live.assign(
+                &format!("p{i}"),
+                &game(i, "Jaguars", "31-24"),
+                &unique(),
+                "s",
+                T0,
+            )
+            .state,
+        );
+    }
+    let mut replica = EventTracker::new(EventConfig::default());
+    for e in log.iter().chain(&log) {
+        replica.apply(e);
+    }
+    let key = parse_event_id(&live.summaries()[0].event_id).unwrap();
+    let facts = live.event(key).map(|e| e.facts.clone()).unwrap();
+    assert_eq!(facts.len(), 1);
+    assert_eq!(replica.event(key).map(|e| e.facts.clone()), Some(facts));
+    // Same words, same day, another game: the scores differ, so the similarity is lower than for
+    // a page repeating the score.
+    let same = game(5, "Jaguars", "31-24");
+    let other = game(6, "Chiefs", "20-13");
+    let sim = |t: &mut EventTracker, a: &Article| {
+        let feats = t
+            .extractor
+            .extract(a.title.as_deref(), &a.text, t.weights());
+        let mut page = t.page_vector(&feats);
+        page.facts = story_facts::facts(a.title.as_deref(), &a.text);
+        t.best_match(&page, None, T0).map(|(_, s)| s).unwrap()
+    };
+    let (s_same, s_other) = (sim(&mut live, &same), sim(&mut live, &other));
+    assert!(s_other < 0.8 * s_same, "{s_other} vs {s_same}");
+}
