@@ -19,6 +19,8 @@ use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::page_map::PageMap;
 use super::postings::Postings;
+use super::story_facts;
+use super::story_time::{self, YearEvidence, YearMargins};
 use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
@@ -80,6 +82,19 @@ pub struct EventConfig {
     /// are divided by the gain `sqrt(n / (1 + (n - 1) rho))` a centroid of `n` such pages has
     /// over one page (0 = off).
     pub size_rho: f32,
+    /// Similarity is scaled by `1 - penalty` when the years of a page and an event clearly
+    /// disagree (see [`story_time::years_conflict`]; 0 = off).
+    pub year_penalty: f32,
+    /// Years a page's latest year mention may lag behind the dates of an event (and back).
+    pub year_lag: u16,
+    /// Years a page may mention ahead of an event's dates (and back).
+    pub year_lead: u16,
+    /// Between an undated page and an undated event: years apart their latest mentions may be
+    /// (0 = not compared).
+    pub undated_year_gap: u16,
+    /// Similarity is scaled by `1 - penalty` when the page and the event both state final
+    /// scores or money amounts and share none (see [`story_facts::facts_conflict`]; 0 = off).
+    pub fact_penalty: f32,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -93,7 +108,7 @@ impl Default for EventConfig {
         Self {
             max_active_events: 100_000,
             window_days: 14.0,
-            similarity_threshold: 0.25,
+            similarity_threshold: 0.22,
             time_sigma_days: 60.0,
             title_boost: 2.0,
             entity_boost: 2.0,
@@ -105,6 +120,11 @@ impl Default for EventConfig {
             number_terms: false,
             cohesion_ratio: 0.0,
             size_rho: 0.0,
+            year_penalty: 0.5,
+            year_lag: 1,
+            year_lead: 2,
+            undated_year_gap: 5,
+            fact_penalty: 0.3,
             page_terms: 64,
             centroid_terms: 40,
             max_remembered_pages: 1_000_000,
@@ -184,6 +204,10 @@ pub(crate) struct Event {
     pub last_ms: i64,
     /// Publication time range of pages with a trusted publish date.
     pub story: Option<(i64, i64)>,
+    /// Latest year any of its pages mentions (0 = none).
+    pub year: u16,
+    /// Identifying numbers of its pages (scores, amounts; see [`story_facts`]).
+    pub facts: Vec<u32>,
     pub count: u64,
     /// Sum and number of the similarities at which pages joined by similarity.
     pub joins: (f32, u32),
@@ -207,6 +231,10 @@ struct PageVec {
     title_entities: Vec<(u32, f32)>,
     /// Length and sum of the entity part of `weight`.
     ent: (f32, f32),
+    /// What the page tells about its year.
+    years: YearEvidence,
+    /// Its identifying numbers.
+    facts: Vec<u32>,
 }
 
 /// Assigns events and keeps their state.
@@ -354,7 +382,21 @@ impl EventTracker {
         let feats = self
             .extractor
             .extract(article.title.as_deref(), &article.text, self.weights());
-        let page = self.page_vector(&feats);
+        let mut page = self.page_vector(&feats);
+        page.years = YearEvidence {
+            dated: story.map(|t| {
+                let y = story_time::year_of_ms(t);
+                (y, y)
+            }),
+            mentioned: if self.cfg.year_penalty > 0.0 {
+                story_time::latest_year(article.title.as_deref(), &article.text)
+            } else {
+                None
+            },
+        };
+        if self.cfg.fact_penalty > 0.0 {
+            page.facts = story_facts::facts(article.title.as_deref(), &article.text);
+        }
 
         let (key, sim, opened) = match original {
             Some(key) => (key, 1.0, false),
@@ -434,6 +476,8 @@ impl EventTracker {
             .collect();
         let ent = entity_sums(&terms, &weight);
         PageVec {
+            years: YearEvidence::default(),
+            facts: Vec::new(),
             ent,
             terms,
             weight,
@@ -502,6 +546,8 @@ impl EventTracker {
             let sim = self.blend(&o, page.ent, ev.ent)
                 * self.time_factor(ev, story, at_ms)
                 * self.title_factor(page, ev)
+                * self.year_factor(page, ev)
+                * self.fact_factor(page, ev)
                 / self.size_gain(ev);
             if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
                 best = Some((ev.key, sim));
@@ -552,6 +598,40 @@ impl EventTracker {
             sim *= 1.0 - self.cfg.event_entity_penalty.clamp(0.0, 1.0) * miss;
         }
         sim
+    }
+
+    /// Penalty when the page's and the event's years clearly disagree.
+    fn year_factor(&self, page: &PageVec, ev: &Event) -> f32 {
+        let penalty = self.cfg.year_penalty.clamp(0.0, 1.0);
+        if penalty <= 0.0 {
+            return 1.0;
+        }
+        let event = YearEvidence {
+            dated: ev
+                .story
+                .map(|(lo, hi)| (story_time::year_of_ms(lo), story_time::year_of_ms(hi))),
+            mentioned: (ev.year > 0).then_some(ev.year),
+        };
+        let margins = YearMargins {
+            lag: self.cfg.year_lag,
+            lead: self.cfg.year_lead,
+            undated_gap: self.cfg.undated_year_gap,
+        };
+        if story_time::years_conflict(page.years, event, margins) {
+            1.0 - penalty
+        } else {
+            1.0
+        }
+    }
+
+    /// Penalty when the page's and the event's scores or amounts all differ.
+    fn fact_factor(&self, page: &PageVec, ev: &Event) -> f32 {
+        let penalty = self.cfg.fact_penalty.clamp(0.0, 1.0);
+        if penalty > 0.0 && story_facts::facts_conflict(&page.facts, &ev.facts) {
+            1.0 - penalty
+        } else {
+            1.0
+        }
     }
 
     /// Penalty for headline entities the event does not know.
@@ -630,6 +710,8 @@ impl EventTracker {
                 first_ms: at_ms,
                 last_ms: at_ms,
                 story: None,
+                year: 0,
+                facts: Vec::new(),
                 count: 0,
                 joins: (0.0, 0),
                 label: None,
@@ -673,6 +755,13 @@ impl EventTracker {
         ev.last_ms = ev.last_ms.max(at_ms);
         if let Some(t) = story {
             ev.story = Some(ev.story.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+        }
+        if let Some(y) = page.years.mentioned {
+            ev.year = ev.year.max(y);
+        }
+        if !page.facts.is_empty() {
+            story_facts::merge_facts(&mut ev.facts, &page.facts);
+            ev.facts.shrink_to_fit();
         }
         if sim > ev.label_sim
             && let Some(t) = article.title.as_deref().filter(|t| !t.trim().is_empty())

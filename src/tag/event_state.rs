@@ -39,6 +39,16 @@ pub struct EventState {
     /// Sum and number of the similarities at which pages joined.
     #[serde(default)]
     pub j: (f32, u32),
+    /// Latest year its pages mention (0 = none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub y: u16,
+    /// Identifying numbers (scores, amounts) of its pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x: Vec<u32>,
+}
+
+fn is_zero(y: &u16) -> bool {
+    *y == 0
 }
 
 /// Page → event.
@@ -109,6 +119,8 @@ impl EventState {
                 .map(|(k, w)| (k.clone(), round(*w)))
                 .collect(),
             j: e.joins,
+            y: e.year,
+            x: e.facts.clone(),
         }
     }
 
@@ -119,6 +131,13 @@ impl EventState {
         e.first_ms = self.f.0;
         e.last_ms = self.f.1;
         e.story = self.s;
+        e.year = self.y;
+        e.facts = self
+            .x
+            .iter()
+            .take(super::story_facts::MAX_FACTS)
+            .copied()
+            .collect();
         e.label = self.l.clone();
         e.label_sim = self.ls;
         e.sources = self.src.iter().take(32).cloned().collect();

@@ -401,3 +401,136 @@ fn remembered_pages_are_bounded_and_replay_gives_the_same_assignments() {
         assert_eq!((x.event, x.summary), (y.event, y.summary));
     }
 }
+
+/// A page about the Saints placing a running back on injured reserve: undated and only
+/// mentioning `year` in its text (`dated` false), or a later sister story with a trusted dateline
+/// in `year`.
+fn reserve(i: usize, year: i32, dated: bool) -> Article {
+    if !dated {
+        return article(
+            &format!("Saints place Reggie Bush on injured reserve ({i})"),
+            &format!(
+                "The New Orleans Saints placed running back Reggie Bush on injured reserve on \
+                 Wednesday, ending his season. Bush sprained his left knee against Chicago and \
+                 will miss the final two games against Detroit and Carolina. Bush had surgery on \
+                 the knee in October and missed four games. He was the 2006 draft pick and the \
+                 team's second-leading rusher in {year}."
+            ),
+        );
+    }
+    let mut a = article(
+        &format!("Saints place Pierre Thomas on injured reserve ({i})"),
+        "The New Orleans Saints placed running back Pierre Thomas on injured reserve on \
+         Wednesday because of an ankle injury, a day after rookie Chris Ivory went on the list. \
+         The Saints play the wild-card game at Seattle on Saturday without their top two \
+         rushers.",
+    );
+    a.published_at = chrono::DateTime::parse_from_rfc3339(&format!("{year}-01-05T12:00:00Z")).ok();
+    a.published_at_source = Some(DateSource::Dateline);
+    a
+}
+
+#[test]
+fn pages_whose_years_disagree_stay_apart() {
+    let cfg = EventConfig::default();
+    assert!(cfg.year_penalty > 0.0);
+    // Undated pages (no fetch time: the text is the only clock) mentioning 2008 ...
+    let mut t = EventTracker::new(cfg.clone());
+    let now = 1_900_000_000_000;
+    let a = t.assign("p1", &reserve(1, 2008, false), &unique(), "s", now);
+    let b = t.assign("p2", &reserve(2, 2008, false), &unique(), "s", now);
+    assert_eq!(a.event.id, b.event.id);
+    // ... and a page dated January 2011 about the same kind of happening: another event.
+    let c = t.assign("p3", &reserve(3, 2011, true), &unique(), "s", now);
+    assert_ne!(c.event.id, a.event.id);
+    // Without the year evidence, the same page joins.
+    let mut t = EventTracker::new(EventConfig {
+        year_penalty: 0.0,
+        ..cfg
+    });
+    let a = t.assign("p1", &reserve(1, 2008, false), &unique(), "s", now);
+    t.assign("p2", &reserve(2, 2008, false), &unique(), "s", now);
+    let c = t.assign("p3", &reserve(3, 2011, true), &unique(), "s", now);
+    assert_eq!(c.event.id, a.event.id);
+}
+
+#[test]
+fn event_years_survive_replay() {
+    let mut live = EventTracker::new(EventConfig::default());
+    let now = 1_900_000_000_000;
+    let mut log = Vec::new();
+    for i in 0..2 {
+        log.extend(
+            live.assign(
+                &format!("p{i}"),
+                &reserve(i, 2008, false),
+                &unique(),
+                "s",
+                now,
+            )
+            .state,
+        );
+    }
+    let mut replica = EventTracker::new(EventConfig::default());
+    for e in log.iter().chain(&log) {
+        replica.apply(e);
+    }
+    let key = parse_event_id(&live.summaries()[0].event_id).unwrap();
+    assert_eq!(live.event(key).map(|e| e.year), Some(2008));
+    assert_eq!(replica.event(key).map(|e| e.year), Some(2008));
+    // The replica keeps the dated 2011 page apart exactly like the live tracker.
+    let a = live.assign("p9", &reserve(9, 2011, true), &unique(), "s", now);
+    let b = replica.assign("p9", &reserve(9, 2011, true), &unique(), "s", now);
+    assert_eq!(a.event, b.event);
+    assert!(a.event.is_new);
+}
+
+#[test]
+fn event_facts_survive_replay_and_keep_sister_games_apart() {
+    let game = |i: usize, opp: &str, score: &str| {
+        article(
+            &format!("Colts clinch playoff berth ({i})"),
+            &format!(
+                "The Indianapolis Colts clinched a playoff berth with a {score} victory over the \
+                 {opp} on Sunday. Peyton Manning threw two touchdown passes and the defense held \
+                 late as Indianapolis earned its tenth win of the season."
+            ),
+        )
+    };
+    let mut live = EventTracker::new(EventConfig::default());
+    let mut log = Vec::new();
+    for i in 0..2 {
+        log.extend(
+            live.assign(
+                &format!("p{i}"),
+                &game(i, "Jaguars", "31-24"),
+                &unique(),
+                "s",
+                T0,
+            )
+            .state,
+        );
+    }
+    let mut replica = EventTracker::new(EventConfig::default());
+    for e in log.iter().chain(&log) {
+        replica.apply(e);
+    }
+    let key = parse_event_id(&live.summaries()[0].event_id).unwrap();
+    let facts = live.event(key).map(|e| e.facts.clone()).unwrap();
+    assert_eq!(facts.len(), 1);
+    assert_eq!(replica.event(key).map(|e| e.facts.clone()), Some(facts));
+    // Same words, same day, another game: the scores differ, so the similarity is lower than for
+    // a page repeating the score.
+    let same = game(5, "Jaguars", "31-24");
+    let other = game(6, "Chiefs", "20-13");
+    let sim = |t: &mut EventTracker, a: &Article| {
+        let feats = t
+            .extractor
+            .extract(a.title.as_deref(), &a.text, t.weights());
+        let mut page = t.page_vector(&feats);
+        page.facts = story_facts::facts(a.title.as_deref(), &a.text);
+        t.best_match(&page, None, T0).map(|(_, s)| s).unwrap()
+    };
+    let (s_same, s_other) = (sim(&mut live, &same), sim(&mut live, &other));
+    assert!(s_other < 0.8 * s_same, "{s_other} vs {s_same}");
+}

@@ -16,6 +16,8 @@ mod page_map;
 mod postings;
 pub mod registry;
 mod source;
+mod story_facts;
+mod story_time;
 mod vector;
 
 pub use agencies::CreditDetector;
