@@ -14,11 +14,13 @@
 //! and shared by [`StateEntry`]s: one per event change (its compact centroid and summary) and one
 //! per page (`d:<page id>` → event), so a redelivered page gets its event again.
 
+use super::centroid::Centroid;
+use super::descriptors::{DescriptorLists, Descriptors};
 use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::page_map::PageMap;
-use super::postings::Postings;
+use super::postings::{Hits, PostingsIndex};
 use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
@@ -26,7 +28,6 @@ use crate::state::{StateEntry, StateStore};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-use std::collections::hash_map::Entry as MapEntry;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Stage name of event state entries.
@@ -170,14 +171,10 @@ pub struct Assignment {
 #[derive(Debug, Clone)]
 pub(crate) struct Event {
     pub key: u64,
-    pub id: String,
     pub generation: u32,
-    /// Centroid terms, sorted.
-    pub terms: Vec<u32>,
-    /// Raw mass per term (sum of unit page vectors without IDF).
-    pub mass: Vec<f32>,
-    /// Unit TF-IDF weights per term (IDF at the last update).
-    pub weight: Vec<f32>,
+    /// Centroid terms (sorted), raw mass per term (sum of unit page vectors without IDF) and
+    /// unit TF-IDF weights per term (IDF at the last update).
+    pub centroid: Centroid,
     /// Length and sum of the entity part of `weight`.
     pub ent: (f32, f32),
     pub first_ms: i64,
@@ -187,12 +184,11 @@ pub(crate) struct Event {
     pub count: u64,
     /// Sum and number of the similarities at which pages joined by similarity.
     pub joins: (f32, u32),
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     pub label_sim: f32,
-    pub sources: Vec<String>,
     pub source_count: u64,
-    pub entities: Vec<(String, EntityKind, f32)>,
-    pub keywords: Vec<(String, f32)>,
+    /// Some sources (at most 32), main entities and keywords, packed.
+    pub descriptors: Descriptors,
     /// Update counter for the LRU queue.
     pub touch: u64,
 }
@@ -218,7 +214,7 @@ pub struct EventTracker {
     free: Vec<u32>,
     gens: Vec<u32>,
     by_key: FxHashMap<u64, u32>,
-    postings: FxHashMap<u32, Postings>,
+    postings: PostingsIndex,
     lru: VecDeque<(u32, u32, u64)>,
     /// Remembered pages: page key → (event key, opened), oldest first.
     docs: PageMap,
@@ -246,7 +242,7 @@ impl EventTracker {
             free: Vec::new(),
             gens: Vec::new(),
             by_key: FxHashMap::default(),
-            postings: FxHashMap::default(),
+            postings: PostingsIndex::default(),
             lru: VecDeque::new(),
             watermark: i64::MIN,
             created: 0,
@@ -312,7 +308,7 @@ impl EventTracker {
                 l
             }
         };
-        let df = self.postings.get(&term).map_or(0, Postings::df) as usize;
+        let df = self.postings.df(term) as usize;
         (ln_n - ln_count(df + 1)).max(0.05)
     }
 
@@ -463,26 +459,33 @@ impl EventTracker {
             let (Some(&term), Some(&w)) = (page.terms.get(qi), page.weight.get(qi)) else {
                 continue;
             };
-            let Some(p) = self.postings.get(&term) else {
-                continue;
+            let entries = match self.postings.get(term) {
+                None => continue,
+                Some(Hits::One(slot)) => {
+                    accumulate(
+                        &mut self.acc,
+                        &mut self.acc_stamp,
+                        self.stamp,
+                        &mut touched,
+                        slot,
+                        w,
+                    );
+                    continue;
+                }
+                Some(Hits::Many(entries)) if entries.len() <= MAX_SCAN => entries,
+                Some(Hits::Many(_)) => continue,
             };
-            if p.entries().len() > MAX_SCAN {
-                continue;
-            }
-            for &(slot, generation) in p.entries() {
-                let s = slot as usize;
-                if self.gens.get(s) != Some(&generation) {
-                    continue;
+            for &(slot, generation) in entries {
+                if self.gens.get(slot as usize) == Some(&generation) {
+                    accumulate(
+                        &mut self.acc,
+                        &mut self.acc_stamp,
+                        self.stamp,
+                        &mut touched,
+                        slot,
+                        w,
+                    );
                 }
-                let (Some(a), Some(st)) = (self.acc.get_mut(s), self.acc_stamp.get_mut(s)) else {
-                    continue;
-                };
-                if *st != self.stamp {
-                    *st = self.stamp;
-                    *a = 0.0;
-                    touched.push(slot);
-                }
-                *a += w;
             }
         }
         let bounds: Vec<f32> = touched
@@ -498,17 +501,23 @@ impl EventTracker {
             else {
                 continue;
             };
-            let o = overlap(&page.terms, &page.weight, &ev.terms, &ev.weight);
-            let sim = self.blend(&o, page.ent, ev.ent)
-                * self.time_factor(ev, story, at_ms)
-                * self.title_factor(page, ev)
-                / self.size_gain(ev);
+            let sim = self.similarity(page, ev, story, at_ms);
             if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
                 best = Some((ev.key, sim));
             }
         }
         self.touched = touched;
         best
+    }
+
+    /// The similarity of a page to an event: the scoring of a candidate, all in one place.
+    fn similarity(&self, page: &PageVec, ev: &Event, story: Option<i64>, at_ms: i64) -> f32 {
+        let c = &ev.centroid;
+        let o = overlap(&page.terms, &page.weight, c.terms(), c.weight());
+        self.blend(&o, page.ent, ev.ent)
+            * self.time_factor(ev, story, at_ms)
+            * self.title_factor(page, ev)
+            / self.size_gain(ev)
     }
 
     /// How much a centroid of `n` page vectors raises the cosine of a page of the same event
@@ -563,7 +572,7 @@ impl EventTracker {
         let missing: f32 = page
             .title_entities
             .iter()
-            .filter(|(h, _)| ev.terms.binary_search(h).is_err())
+            .filter(|(h, _)| ev.centroid.terms().binary_search(h).is_err())
             .map(|e| e.1)
             .sum();
         1.0 - self.cfg.title_entity_penalty.clamp(0.0, 1.0) * missing / total
@@ -621,11 +630,8 @@ impl EventTracker {
         if let Some(s) = self.slots.get_mut(slot as usize) {
             *s = Some(Event {
                 key,
-                id: event_id(key),
                 generation,
-                terms: Vec::new(),
-                mass: Vec::new(),
-                weight: Vec::new(),
+                centroid: Centroid::default(),
                 ent: (0.0, 0.0),
                 first_ms: at_ms,
                 last_ms: at_ms,
@@ -634,10 +640,8 @@ impl EventTracker {
                 joins: (0.0, 0),
                 label: None,
                 label_sim: -1.0,
-                sources: Vec::new(),
                 source_count: 0,
-                entities: Vec::new(),
-                keywords: Vec::new(),
+                descriptors: Descriptors::default(),
                 touch: 0,
             });
         }
@@ -680,23 +684,30 @@ impl EventTracker {
             ev.label = Some(t.chars().take(300).collect());
             ev.label_sim = (sim * 10_000.0).round() / 10_000.0;
         }
-        if !ev.sources.iter().any(|s| s == source_id) {
+        let old = std::mem::take(&mut ev.descriptors);
+        let mut lists = old.unpack();
+        if !lists.sources.contains(&source_id) {
             ev.source_count += 1;
-            if ev.sources.len() < 32 {
-                ev.sources.push(source_id.to_string());
+            if lists.sources.len() < 32 {
+                lists.sources.push(source_id);
             }
         }
         if add_vector {
-            self.merge_descriptors(&mut ev, feats, page);
-            let mut terms = Vec::with_capacity(ev.terms.len() + page.terms.len());
+            merge_descriptors(&mut lists, feats, page);
+        }
+        ev.descriptors = lists.pack();
+        drop(old);
+        if add_vector {
+            let (ev_terms, ev_mass) = (ev.centroid.terms(), ev.centroid.mass());
+            let mut terms = Vec::with_capacity(ev_terms.len() + page.terms.len());
             let mut mass = Vec::with_capacity(terms.capacity());
             let (mut i, mut j) = (0, 0);
             loop {
-                match (ev.terms.get(i), page.terms.get(j)) {
+                match (ev_terms.get(i), page.terms.get(j)) {
                     (Some(&a), Some(&b)) if a == b => {
                         terms.push(a);
                         mass.push(
-                            ev.mass.get(i).copied().unwrap_or(0.0)
+                            ev_mass.get(i).copied().unwrap_or(0.0)
                                 + page.unit_raw.get(j).copied().unwrap_or(0.0),
                         );
                         i += 1;
@@ -704,7 +715,7 @@ impl EventTracker {
                     }
                     (Some(&a), Some(&b)) if a < b => {
                         terms.push(a);
-                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0));
+                        mass.push(ev_mass.get(i).copied().unwrap_or(0.0));
                         i += 1;
                     }
                     (Some(_), Some(&b)) | (None, Some(&b)) => {
@@ -714,7 +725,7 @@ impl EventTracker {
                     }
                     (Some(&a), None) => {
                         terms.push(a);
-                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0));
+                        mass.push(ev_mass.get(i).copied().unwrap_or(0.0));
                         i += 1;
                     }
                     (None, None) => break,
@@ -753,7 +764,8 @@ impl EventTracker {
             .map(|m| (m * 10_000.0).round() / 10_000.0)
             .collect();
         // Index and document-frequency maintenance on the symmetric difference.
-        let old = std::mem::take(&mut ev.terms);
+        let old_centroid = std::mem::take(&mut ev.centroid);
+        let old = old_centroid.terms();
         let (mut i, mut j) = (0, 0);
         loop {
             match (old.get(i), new_terms.get(j)) {
@@ -783,76 +795,15 @@ impl EventTracker {
             .collect();
         normalize(&mut weight);
         ev.ent = entity_sums(&new_terms, &weight);
-        ev.terms = new_terms;
-        ev.mass = new_mass;
-        ev.weight = weight;
-        // Exact capacities: centroids are most of an event's memory.
-        ev.terms.shrink_to_fit();
-        ev.mass.shrink_to_fit();
+        ev.centroid = Centroid::new(&new_terms, &new_mass, &weight);
     }
 
     fn index(&mut self, term: u32, slot: u32, generation: u32) {
-        match self.postings.entry(term) {
-            MapEntry::Vacant(v) => {
-                v.insert(Postings::new((slot, generation)));
-            }
-            MapEntry::Occupied(mut o) => {
-                let gens = &self.gens;
-                o.get_mut().push((slot, generation), |(s, g)| {
-                    gens.get(s as usize) == Some(&g)
-                });
-            }
-        }
+        self.postings.insert(term, (slot, generation), &self.gens);
     }
 
     fn unindex(&mut self, term: u32, slot: u32, generation: u32) {
-        if let Some(p) = self.postings.get_mut(&term)
-            && !p.remove((slot, generation))
-        {
-            self.postings.remove(&term);
-        }
-    }
-
-    fn merge_descriptors(&self, ev: &mut Event, feats: &DocFeatures, page: &PageVec) {
-        const CAP: usize = 24;
-        for t in &feats.terms {
-            let Some(kind) = t.entity else { continue };
-            let label = feats.label(t);
-            if kind == EntityKind::Other || label.is_empty() || is_word_term(feats, t) {
-                continue;
-            }
-            match ev.entities.iter_mut().find(|(n, _, _)| n == label) {
-                Some(e) => e.2 += t.weight,
-                None => ev.entities.push((label.to_string(), kind, t.weight)),
-            }
-        }
-        ev.entities
-            .sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        ev.entities.truncate(CAP);
-        let kw = top_k_indices(&page.weight, 10);
-        for i in kw {
-            let Some(&h) = page.terms.get(i) else {
-                continue;
-            };
-            let Ok(pos) = feats.terms.binary_search_by_key(&h, |t| t.hash) else {
-                continue;
-            };
-            let Some(t) = feats.terms.get(pos) else {
-                continue;
-            };
-            if t.entity.is_some() || !is_word_term(feats, t) {
-                continue;
-            }
-            let w = page.weight.get(i).copied().unwrap_or(0.0);
-            let label = feats.label(t);
-            match ev.keywords.iter_mut().find(|(n, _)| n == label) {
-                Some(k) => k.1 += w,
-                None => ev.keywords.push((label.to_string(), w)),
-            }
-        }
-        ev.keywords
-            .sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        ev.keywords.truncate(KEYWORDS_KEPT);
+        self.postings.remove(term, (slot, generation));
     }
 
     /// Move the watermark (latest event time seen).
@@ -917,7 +868,7 @@ impl EventTracker {
         let Some(ev) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
-        for &t in &ev.terms {
+        for &t in ev.centroid.terms() {
             self.unindex(t, slot, ev.generation);
         }
         self.by_key.remove(&ev.key);
@@ -1011,6 +962,70 @@ impl StateStore for EventTracker {
     }
 }
 
+/// Add a page's entities and keywords to an event's.
+fn merge_descriptors<'a>(lists: &mut DescriptorLists<'a>, feats: &'a DocFeatures, page: &PageVec) {
+    const CAP: usize = 24;
+    let entities = &mut lists.entities;
+    for t in &feats.terms {
+        let Some(kind) = t.entity else { continue };
+        let label = feats.label(t);
+        if kind == EntityKind::Other || label.is_empty() || is_word_term(feats, t) {
+            continue;
+        }
+        match entities.iter_mut().find(|(n, _, _)| *n == label) {
+            Some(e) => e.2 += t.weight,
+            None => entities.push((label, kind, t.weight)),
+        }
+    }
+    entities.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    entities.truncate(CAP);
+    let keywords = &mut lists.keywords;
+    let kw = top_k_indices(&page.weight, 10);
+    for i in kw {
+        let Some(&h) = page.terms.get(i) else {
+            continue;
+        };
+        let Ok(pos) = feats.terms.binary_search_by_key(&h, |t| t.hash) else {
+            continue;
+        };
+        let Some(t) = feats.terms.get(pos) else {
+            continue;
+        };
+        if t.entity.is_some() || !is_word_term(feats, t) {
+            continue;
+        }
+        let w = page.weight.get(i).copied().unwrap_or(0.0);
+        let label = feats.label(t);
+        match keywords.iter_mut().find(|(n, _)| *n == label) {
+            Some(k) => k.1 += w,
+            None => keywords.push((label, w)),
+        }
+    }
+    keywords.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    keywords.truncate(KEYWORDS_KEPT);
+}
+
+/// Add `w` to a candidate's bound, starting it at zero when first touched by this page.
+fn accumulate(
+    acc: &mut [f32],
+    stamps: &mut [u32],
+    stamp: u32,
+    touched: &mut Vec<u32>,
+    slot: u32,
+    w: f32,
+) {
+    let s = slot as usize;
+    let (Some(a), Some(st)) = (acc.get_mut(s), stamps.get_mut(s)) else {
+        return;
+    };
+    if *st != stamp {
+        *st = stamp;
+        *a = 0.0;
+        touched.push(slot);
+    }
+    *a += w;
+}
+
 fn is_word_term(feats: &DocFeatures, t: &super::features::Term) -> bool {
     // Word terms carry a lowercase stem; entity phrases keep their capitals.
     let l = feats.label(t);
@@ -1054,8 +1069,9 @@ pub fn parse_event_id(id: &str) -> Option<u64> {
 }
 
 pub(crate) fn summarize(e: &Event) -> EventSummary {
+    let lists = e.descriptors.unpack();
     let mut entities = EventEntities::default();
-    for (name, kind, _) in &e.entities {
+    for &(name, kind, _) in &lists.entities {
         let list = match kind {
             EntityKind::Person => &mut entities.people,
             EntityKind::Organization => &mut entities.organizations,
@@ -1063,24 +1079,29 @@ pub(crate) fn summarize(e: &Event) -> EventSummary {
             EntityKind::Other => continue,
         };
         if list.len() < 6 {
-            list.push(name.clone());
+            list.push(name.to_string());
         }
     }
     EventSummary {
-        event_id: e.id.clone(),
-        label: e.label.clone(),
+        event_id: event_id(e.key),
+        label: e.label.as_deref().map(str::to_string),
         entities,
-        keywords: e.keywords.iter().take(10).map(|(k, _)| k.clone()).collect(),
+        keywords: lists
+            .keywords
+            .iter()
+            .take(10)
+            .map(|(k, _)| k.to_string())
+            .collect(),
         first_seen_ms: e.first_ms,
         last_seen_ms: e.last_ms,
         article_count: e.count,
         source_count: e.source_count,
-        sources: e.sources.clone(),
+        sources: lists.sources.iter().map(|s| s.to_string()).collect(),
     }
 }
 
 #[path = "event_memory.rs"]
-mod memory;
+pub(crate) mod memory;
 
 #[cfg(test)]
 #[path = "event_tests.rs"]
