@@ -14,14 +14,14 @@
 //! and shared by [`StateEntry`]s: one per event change (its compact centroid and summary) and one
 //! per page (`d:<page id>` → event), so a redelivered page gets its event again.
 
-use super::centroid::Centroid;
+use super::centroid::{Centroid, quantize};
 use super::descriptors::{DescriptorLists, Descriptors};
 use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::page_map::PageMap;
 use super::postings::{Hits, PostingsIndex};
-use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
+use super::vector::{Overlap, entity_sums, normalize, overlap_with, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
 use crate::state::{StateEntry, StateStore};
@@ -197,6 +197,8 @@ pub(crate) struct Event {
 struct PageVec {
     terms: Vec<u32>,
     weight: Vec<f32>,
+    /// Document frequency of each term when the page was read (index changes come later).
+    df: Vec<u32>,
     /// Raw weights scaled to unit length (centroid mass contribution).
     unit_raw: Vec<f32>,
     /// Headline entities and their weights.
@@ -297,8 +299,8 @@ impl EventTracker {
         }
     }
 
-    /// Inverse document frequency over the active events.
-    fn idf(&self, term: u32) -> f32 {
+    /// Inverse document frequency over the active events of a term held by `df` of them.
+    fn idf_of_df(&self, df: u32) -> f32 {
         let n = self.by_key.len();
         let ln_n = match self.ln_events.get() {
             (m, l) if m == n => l,
@@ -308,8 +310,7 @@ impl EventTracker {
                 l
             }
         };
-        let df = self.postings.df(term) as usize;
-        (ln_n - ln_count(df + 1)).max(0.05)
+        (ln_n - ln_count(df as usize + 1)).max(0.05)
     }
 
     /// Assign an event to a page. A copy joins the event of the page it copies; a page seen
@@ -403,18 +404,26 @@ impl EventTracker {
     }
 
     fn page_vector(&self, feats: &DocFeatures) -> PageVec {
+        let dfs: Vec<u32> = feats
+            .terms
+            .iter()
+            .map(|t| self.postings.df(t.hash))
+            .collect();
         let scores: Vec<f32> = feats
             .terms
             .iter()
-            .map(|t| t.weight * self.idf(t.hash))
+            .zip(&dfs)
+            .map(|(t, &df)| t.weight * self.idf_of_df(df))
             .collect();
         let keep = top_k_indices(&scores, self.cfg.page_terms.max(1));
         let mut terms = Vec::with_capacity(keep.len());
+        let mut df = Vec::with_capacity(keep.len());
         let mut weight = Vec::with_capacity(keep.len());
         let mut unit_raw = Vec::with_capacity(keep.len());
         for i in keep {
-            if let (Some(t), Some(s)) = (feats.terms.get(i), scores.get(i)) {
+            if let (Some(t), Some(s), Some(&d)) = (feats.terms.get(i), scores.get(i), dfs.get(i)) {
                 terms.push(t.hash);
+                df.push(d);
                 weight.push(*s);
                 unit_raw.push(t.weight);
             }
@@ -433,6 +442,7 @@ impl EventTracker {
             ent,
             terms,
             weight,
+            df,
             unit_raw,
             title_entities,
         }
@@ -513,7 +523,7 @@ impl EventTracker {
     /// The similarity of a page to an event: the scoring of a candidate, all in one place.
     fn similarity(&self, page: &PageVec, ev: &Event, story: Option<i64>, at_ms: i64) -> f32 {
         let c = &ev.centroid;
-        let o = overlap(&page.terms, &page.weight, c.terms(), c.weight());
+        let o = overlap_with(&page.terms, &page.weight, c.terms(), |j| c.weight_at(j));
         self.blend(&o, page.ent, ev.ent)
             * self.time_factor(ev, story, at_ms)
             * self.title_factor(page, ev)
@@ -698,40 +708,44 @@ impl EventTracker {
         ev.descriptors = lists.pack();
         drop(old);
         if add_vector {
-            let (ev_terms, ev_mass) = (ev.centroid.terms(), ev.centroid.mass());
+            let (ev_terms, c) = (ev.centroid.terms(), &ev.centroid);
             let mut terms = Vec::with_capacity(ev_terms.len() + page.terms.len());
             let mut mass = Vec::with_capacity(terms.capacity());
+            // Document frequencies: the page's were read before any index change since.
+            let mut dfs = Vec::with_capacity(terms.capacity());
+            let page_df = |j: usize| page.df.get(j).copied().unwrap_or(0);
             let (mut i, mut j) = (0, 0);
             loop {
                 match (ev_terms.get(i), page.terms.get(j)) {
                     (Some(&a), Some(&b)) if a == b => {
                         terms.push(a);
-                        mass.push(
-                            ev_mass.get(i).copied().unwrap_or(0.0)
-                                + page.unit_raw.get(j).copied().unwrap_or(0.0),
-                        );
+                        dfs.push(page_df(j));
+                        mass.push(c.mass_at(i) + page.unit_raw.get(j).copied().unwrap_or(0.0));
                         i += 1;
                         j += 1;
                     }
                     (Some(&a), Some(&b)) if a < b => {
                         terms.push(a);
-                        mass.push(ev_mass.get(i).copied().unwrap_or(0.0));
+                        dfs.push(self.postings.df(a));
+                        mass.push(c.mass_at(i));
                         i += 1;
                     }
                     (Some(_), Some(&b)) | (None, Some(&b)) => {
                         terms.push(b);
+                        dfs.push(page_df(j));
                         mass.push(page.unit_raw.get(j).copied().unwrap_or(0.0));
                         j += 1;
                     }
                     (Some(&a), None) => {
                         terms.push(a);
-                        mass.push(ev_mass.get(i).copied().unwrap_or(0.0));
+                        dfs.push(self.postings.df(a));
+                        mass.push(c.mass_at(i));
                         i += 1;
                     }
                     (None, None) => break,
                 }
             }
-            self.set_centroid(&mut ev, slot, terms, mass);
+            self.set_centroid(&mut ev, slot, terms, mass, dfs);
         }
         self.touches += 1;
         ev.touch = self.touches;
@@ -742,21 +756,25 @@ impl EventTracker {
     }
 
     /// Replace an event's centroid (pruned to the top terms), keeping the index and the
-    /// document frequencies in step.
+    /// document frequencies in step. `dfs` are the current document frequencies of `terms`
+    /// (read once: a term the update newly indexes counts one more for the weights).
     pub(crate) fn set_centroid(
         &mut self,
         ev: &mut Event,
         slot: u32,
         terms: Vec<u32>,
         mass: Vec<f32>,
+        dfs: Vec<u32>,
     ) {
         let scores: Vec<f32> = terms
             .iter()
             .zip(&mass)
-            .map(|(&t, &m)| m * self.idf(t))
+            .zip(&dfs)
+            .map(|((_, &m), &df)| m * self.idf_of_df(df))
             .collect();
         let keep = top_k_indices(&scores, self.cfg.centroid_terms.max(1));
         let new_terms: Vec<u32> = keep.iter().filter_map(|&i| terms.get(i).copied()).collect();
+        let new_dfs: Vec<u32> = keep.iter().filter_map(|&i| dfs.get(i).copied()).collect();
         // Rounded as in the state log, so a replayed event equals the live one.
         let new_mass: Vec<f32> = keep
             .iter()
@@ -766,10 +784,13 @@ impl EventTracker {
         // Index and document-frequency maintenance on the symmetric difference.
         let old_centroid = std::mem::take(&mut ev.centroid);
         let old = old_centroid.terms();
+        let mut weight = Vec::with_capacity(new_terms.len());
         let (mut i, mut j) = (0, 0);
         loop {
             match (old.get(i), new_terms.get(j)) {
                 (Some(&a), Some(&b)) if a == b => {
+                    let (df, m) = (new_dfs.get(j), new_mass.get(j));
+                    weight.push(m.unwrap_or(&0.0) * self.idf_of_df(df.copied().unwrap_or(0)));
                     i += 1;
                     j += 1;
                 }
@@ -779,6 +800,9 @@ impl EventTracker {
                 }
                 (Some(_), Some(&b)) | (None, Some(&b)) => {
                     self.index(b, slot, ev.generation);
+                    let (df, m) = (new_dfs.get(j), new_mass.get(j));
+                    let df = df.copied().unwrap_or(0).saturating_add(1);
+                    weight.push(m.unwrap_or(&0.0) * self.idf_of_df(df));
                     j += 1;
                 }
                 (Some(&a), None) => {
@@ -788,12 +812,9 @@ impl EventTracker {
                 (None, None) => break,
             }
         }
-        let mut weight: Vec<f32> = new_terms
-            .iter()
-            .zip(&new_mass)
-            .map(|(&t, &m)| m * self.idf(t))
-            .collect();
         normalize(&mut weight);
+        // As stored (quantized), so the entity sums match the weights scoring reads.
+        weight.iter_mut().for_each(|w| *w = quantize(*w));
         ev.ent = entity_sums(&new_terms, &weight);
         ev.centroid = Centroid::new(&new_terms, &new_mass, &weight);
     }
@@ -917,8 +938,9 @@ impl EventTracker {
         let mut pairs: Vec<(u32, f32)> = unpack_terms(&st.t);
         pairs.sort_unstable_by_key(|p| p.0);
         pairs.dedup_by_key(|p| p.0);
-        let (terms, mass) = pairs.into_iter().unzip();
-        self.set_centroid(&mut ev, slot, terms, mass);
+        let (terms, mass): (Vec<u32>, Vec<f32>) = pairs.into_iter().unzip();
+        let dfs = terms.iter().map(|&t| self.postings.df(t)).collect();
+        self.set_centroid(&mut ev, slot, terms, mass, dfs);
         self.touches += 1;
         ev.touch = self.touches;
         self.lru.push_back((slot, ev.generation, ev.touch));

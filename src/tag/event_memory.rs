@@ -38,8 +38,7 @@ impl EventTracker {
         let mut slots = vec_bytes(&self.slots) + vec_bytes(&self.gens) + vec_bytes(&self.free);
         let (mut centroid, mut label, mut descriptors) = (0, 0, 0);
         for ev in self.slots.iter().flatten() {
-            let (t, v) = ev.centroid.heap_sizes();
-            centroid += chunk(t) + chunk(v);
+            centroid += chunk(ev.centroid.heap_len());
             label += ev.label.as_ref().map_or(0, |l| chunk(l.len()));
             descriptors += chunk(ev.descriptors.heap_len());
         }
@@ -71,6 +70,10 @@ impl EventTracker {
         out.push(("count: centroid terms".into(), terms));
         out.push(("count: postings entries".into(), entries));
         out.push(("count: distinct terms".into(), self.postings.len()));
+        let (lists, two, in_long) = self.postings.list_shape(400);
+        out.push(("count: postings lists".into(), lists));
+        out.push(("count: postings lists of two events".into(), two));
+        out.push(("count: entries in lists over 400".into(), in_long));
         out
     }
 }

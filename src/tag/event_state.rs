@@ -99,7 +99,7 @@ impl EventState {
             ls: round(e.label_sim),
             src: lists.sources.iter().map(|s| s.to_string()).collect(),
             sc: e.source_count,
-            t: pack_terms(e.centroid.terms(), e.centroid.mass()),
+            t: pack_terms(e.centroid.terms(), &e.centroid.mass().collect::<Vec<_>>()),
             ent: lists
                 .entities
                 .iter()

@@ -279,7 +279,7 @@ fn assert_index_in_step(t: &EventTracker) {
         let Some(ev) = ev else { continue };
         let c = &ev.centroid;
         assert_eq!(c.terms().len(), c.mass().len());
-        assert_eq!(c.terms().len(), c.weight().len());
+        assert_eq!(c.terms().len(), c.weights().len());
         assert!(c.terms().windows(2).all(|w| w[0] < w[1]));
         for &term in c.terms() {
             match t.postings.get(term).expect("indexed") {
@@ -310,7 +310,7 @@ fn centroid_cap_keeps_the_top_terms() {
     let small = capped.slots.iter().flatten().next().unwrap();
     assert!(full.centroid.len() > 8);
     // One event: every term has the same IDF, so the top terms are those of the largest mass.
-    let top: Vec<u32> = top_k_indices(full.centroid.mass(), 8)
+    let top: Vec<u32> = top_k_indices(&full.centroid.mass().collect::<Vec<_>>(), 8)
         .into_iter()
         .map(|i| full.centroid.terms()[i])
         .collect();

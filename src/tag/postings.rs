@@ -167,6 +167,21 @@ impl PostingsIndex {
             .sum()
     }
 
+    /// Shape of the lists (diagnostics): lists, lists of two events, entries in lists longer
+    /// than `long`.
+    pub fn list_shape(&self, long: usize) -> (usize, usize, usize) {
+        let used = self.lists.iter().filter(|l| !l.is_empty());
+        let (mut n, mut two, mut in_long) = (0, 0, 0);
+        for l in used {
+            n += 1;
+            two += usize::from(l.first().is_some_and(|h| h.0 == 2));
+            if l.len() - 1 > long {
+                in_long += l.len() - 1;
+            }
+        }
+        (n, two, in_long)
+    }
+
     /// Sum of the document frequencies (tests).
     #[cfg(test)]
     pub fn df_sum(&self) -> usize {
