@@ -485,17 +485,15 @@ impl EventTracker {
                 Some(Hits::Many(entries)) if entries.len() <= MAX_SCAN => entries,
                 Some(Hits::Many(_)) => continue,
             };
-            for &(slot, generation) in entries {
-                if self.gens.get(slot as usize) == Some(&generation) {
-                    accumulate(
-                        &mut self.acc,
-                        &mut self.acc_stamp,
-                        self.stamp,
-                        &mut touched,
-                        slot,
-                        w,
-                    );
-                }
+            for &slot in entries {
+                accumulate(
+                    &mut self.acc,
+                    &mut self.acc_stamp,
+                    self.stamp,
+                    &mut touched,
+                    slot,
+                    w,
+                );
             }
         }
         let bounds: Vec<f32> = touched
@@ -795,18 +793,18 @@ impl EventTracker {
                     j += 1;
                 }
                 (Some(&a), Some(&b)) if a < b => {
-                    self.unindex(a, slot, ev.generation);
+                    self.unindex(a, slot);
                     i += 1;
                 }
                 (Some(_), Some(&b)) | (None, Some(&b)) => {
-                    self.index(b, slot, ev.generation);
+                    self.index(b, slot);
                     let (df, m) = (new_dfs.get(j), new_mass.get(j));
                     let df = df.copied().unwrap_or(0).saturating_add(1);
                     weight.push(m.unwrap_or(&0.0) * self.idf_of_df(df));
                     j += 1;
                 }
                 (Some(&a), None) => {
-                    self.unindex(a, slot, ev.generation);
+                    self.unindex(a, slot);
                     i += 1;
                 }
                 (None, None) => break,
@@ -819,12 +817,12 @@ impl EventTracker {
         ev.centroid = Centroid::new(&new_terms, &new_mass, &weight);
     }
 
-    fn index(&mut self, term: u32, slot: u32, generation: u32) {
-        self.postings.insert(term, (slot, generation), &self.gens);
+    fn index(&mut self, term: u32, slot: u32) {
+        self.postings.insert(term, slot);
     }
 
-    fn unindex(&mut self, term: u32, slot: u32, generation: u32) {
-        self.postings.remove(term, (slot, generation));
+    fn unindex(&mut self, term: u32, slot: u32) {
+        self.postings.remove(term, slot);
     }
 
     /// Move the watermark (latest event time seen).
@@ -890,7 +888,7 @@ impl EventTracker {
             return;
         };
         for &t in ev.centroid.terms() {
-            self.unindex(t, slot, ev.generation);
+            self.unindex(t, slot);
         }
         self.by_key.remove(&ev.key);
         if let Some(g) = self.gens.get_mut(slot as usize) {
