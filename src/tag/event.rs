@@ -14,21 +14,22 @@
 //! and shared by [`StateEntry`]s: one per event change (its compact centroid and summary) and one
 //! per page (`d:<page id>` → event), so a redelivered page gets its event again.
 
+use super::centroid::{Centroid, quantize};
+use super::descriptors::{DescriptorLists, Descriptors};
 use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::page_map::PageMap;
-use super::postings::Postings;
+use super::postings::{Hits, PostingsIndex};
 use super::story_facts;
 use super::story_time::{self, YearEvidence, YearMargins};
-use super::vector::{Overlap, entity_sums, normalize, overlap, top_k_indices};
+use super::vector::{Overlap, entity_sums, normalize, overlap_with, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
 use crate::state::{StateEntry, StateStore};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-use std::collections::hash_map::Entry as MapEntry;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Stage name of event state entries.
@@ -190,14 +191,10 @@ pub struct Assignment {
 #[derive(Debug, Clone)]
 pub(crate) struct Event {
     pub key: u64,
-    pub id: String,
     pub generation: u32,
-    /// Centroid terms, sorted.
-    pub terms: Vec<u32>,
-    /// Raw mass per term (sum of unit page vectors without IDF).
-    pub mass: Vec<f32>,
-    /// Unit TF-IDF weights per term (IDF at the last update).
-    pub weight: Vec<f32>,
+    /// Centroid terms (sorted), raw mass per term (sum of unit page vectors without IDF) and
+    /// unit TF-IDF weights per term (IDF at the last update).
+    pub centroid: Centroid,
     /// Length and sum of the entity part of `weight`.
     pub ent: (f32, f32),
     pub first_ms: i64,
@@ -211,12 +208,11 @@ pub(crate) struct Event {
     pub count: u64,
     /// Sum and number of the similarities at which pages joined by similarity.
     pub joins: (f32, u32),
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     pub label_sim: f32,
-    pub sources: Vec<String>,
     pub source_count: u64,
-    pub entities: Vec<(String, EntityKind, f32)>,
-    pub keywords: Vec<(String, f32)>,
+    /// Some sources (at most 32), main entities and keywords, packed.
+    pub descriptors: Descriptors,
     /// Update counter for the LRU queue.
     pub touch: u64,
 }
@@ -225,6 +221,8 @@ pub(crate) struct Event {
 struct PageVec {
     terms: Vec<u32>,
     weight: Vec<f32>,
+    /// Document frequency of each term when the page was read (index changes come later).
+    df: Vec<u32>,
     /// Raw weights scaled to unit length (centroid mass contribution).
     unit_raw: Vec<f32>,
     /// Headline entities and their weights.
@@ -246,7 +244,7 @@ pub struct EventTracker {
     free: Vec<u32>,
     gens: Vec<u32>,
     by_key: FxHashMap<u64, u32>,
-    postings: FxHashMap<u32, Postings>,
+    postings: PostingsIndex,
     lru: VecDeque<(u32, u32, u64)>,
     /// Remembered pages: page key → (event key, opened), oldest first.
     docs: PageMap,
@@ -274,7 +272,7 @@ impl EventTracker {
             free: Vec::new(),
             gens: Vec::new(),
             by_key: FxHashMap::default(),
-            postings: FxHashMap::default(),
+            postings: PostingsIndex::default(),
             lru: VecDeque::new(),
             watermark: i64::MIN,
             created: 0,
@@ -329,8 +327,8 @@ impl EventTracker {
         }
     }
 
-    /// Inverse document frequency over the active events.
-    fn idf(&self, term: u32) -> f32 {
+    /// Inverse document frequency over the active events of a term held by `df` of them.
+    fn idf_of_df(&self, df: u32) -> f32 {
         let n = self.by_key.len();
         let ln_n = match self.ln_events.get() {
             (m, l) if m == n => l,
@@ -340,8 +338,7 @@ impl EventTracker {
                 l
             }
         };
-        let df = self.postings.get(&term).map_or(0, Postings::df) as usize;
-        (ln_n - ln_count(df + 1)).max(0.05)
+        (ln_n - ln_count(df as usize + 1)).max(0.05)
     }
 
     /// Assign an event to a page. A copy joins the event of the page it copies; a page seen
@@ -449,18 +446,26 @@ impl EventTracker {
     }
 
     fn page_vector(&self, feats: &DocFeatures) -> PageVec {
+        let dfs: Vec<u32> = feats
+            .terms
+            .iter()
+            .map(|t| self.postings.df(t.hash))
+            .collect();
         let scores: Vec<f32> = feats
             .terms
             .iter()
-            .map(|t| t.weight * self.idf(t.hash))
+            .zip(&dfs)
+            .map(|(t, &df)| t.weight * self.idf_of_df(df))
             .collect();
         let keep = top_k_indices(&scores, self.cfg.page_terms.max(1));
         let mut terms = Vec::with_capacity(keep.len());
+        let mut df = Vec::with_capacity(keep.len());
         let mut weight = Vec::with_capacity(keep.len());
         let mut unit_raw = Vec::with_capacity(keep.len());
         for i in keep {
-            if let (Some(t), Some(s)) = (feats.terms.get(i), scores.get(i)) {
+            if let (Some(t), Some(s), Some(&d)) = (feats.terms.get(i), scores.get(i), dfs.get(i)) {
                 terms.push(t.hash);
+                df.push(d);
                 weight.push(*s);
                 unit_raw.push(t.weight);
             }
@@ -481,6 +486,7 @@ impl EventTracker {
             ent,
             terms,
             weight,
+            df,
             unit_raw,
             title_entities,
         }
@@ -507,26 +513,31 @@ impl EventTracker {
             let (Some(&term), Some(&w)) = (page.terms.get(qi), page.weight.get(qi)) else {
                 continue;
             };
-            let Some(p) = self.postings.get(&term) else {
-                continue;
+            let entries = match self.postings.get(term) {
+                None => continue,
+                Some(Hits::One(slot)) => {
+                    accumulate(
+                        &mut self.acc,
+                        &mut self.acc_stamp,
+                        self.stamp,
+                        &mut touched,
+                        slot,
+                        w,
+                    );
+                    continue;
+                }
+                Some(Hits::Many(entries)) if entries.len() <= MAX_SCAN => entries,
+                Some(Hits::Many(_)) => continue,
             };
-            if p.entries().len() > MAX_SCAN {
-                continue;
-            }
-            for &(slot, generation) in p.entries() {
-                let s = slot as usize;
-                if self.gens.get(s) != Some(&generation) {
-                    continue;
-                }
-                let (Some(a), Some(st)) = (self.acc.get_mut(s), self.acc_stamp.get_mut(s)) else {
-                    continue;
-                };
-                if *st != self.stamp {
-                    *st = self.stamp;
-                    *a = 0.0;
-                    touched.push(slot);
-                }
-                *a += w;
+            for &slot in entries {
+                accumulate(
+                    &mut self.acc,
+                    &mut self.acc_stamp,
+                    self.stamp,
+                    &mut touched,
+                    slot,
+                    w,
+                );
             }
         }
         let bounds: Vec<f32> = touched
@@ -542,19 +553,25 @@ impl EventTracker {
             else {
                 continue;
             };
-            let o = overlap(&page.terms, &page.weight, &ev.terms, &ev.weight);
-            let sim = self.blend(&o, page.ent, ev.ent)
-                * self.time_factor(ev, story, at_ms)
-                * self.title_factor(page, ev)
-                * self.year_factor(page, ev)
-                * self.fact_factor(page, ev)
-                / self.size_gain(ev);
+            let sim = self.similarity(page, ev, story, at_ms);
             if best.is_none_or(|(k, b)| sim > b || (sim == b && ev.key < k)) {
                 best = Some((ev.key, sim));
             }
         }
         self.touched = touched;
         best
+    }
+
+    /// The similarity of a page to an event: the scoring of a candidate, all in one place.
+    fn similarity(&self, page: &PageVec, ev: &Event, story: Option<i64>, at_ms: i64) -> f32 {
+        let c = &ev.centroid;
+        let o = overlap_with(&page.terms, &page.weight, c.terms(), |j| c.weight_at(j));
+        self.blend(&o, page.ent, ev.ent)
+            * self.time_factor(ev, story, at_ms)
+            * self.title_factor(page, ev)
+            * self.year_factor(page, ev)
+            * self.fact_factor(page, ev)
+            / self.size_gain(ev)
     }
 
     /// How much a centroid of `n` page vectors raises the cosine of a page of the same event
@@ -643,7 +660,7 @@ impl EventTracker {
         let missing: f32 = page
             .title_entities
             .iter()
-            .filter(|(h, _)| ev.terms.binary_search(h).is_err())
+            .filter(|(h, _)| ev.centroid.terms().binary_search(h).is_err())
             .map(|e| e.1)
             .sum();
         1.0 - self.cfg.title_entity_penalty.clamp(0.0, 1.0) * missing / total
@@ -701,11 +718,8 @@ impl EventTracker {
         if let Some(s) = self.slots.get_mut(slot as usize) {
             *s = Some(Event {
                 key,
-                id: event_id(key),
                 generation,
-                terms: Vec::new(),
-                mass: Vec::new(),
-                weight: Vec::new(),
+                centroid: Centroid::default(),
                 ent: (0.0, 0.0),
                 first_ms: at_ms,
                 last_ms: at_ms,
@@ -716,10 +730,8 @@ impl EventTracker {
                 joins: (0.0, 0),
                 label: None,
                 label_sim: -1.0,
-                sources: Vec::new(),
                 source_count: 0,
-                entities: Vec::new(),
-                keywords: Vec::new(),
+                descriptors: Descriptors::default(),
                 touch: 0,
             });
         }
@@ -769,47 +781,58 @@ impl EventTracker {
             ev.label = Some(t.chars().take(300).collect());
             ev.label_sim = (sim * 10_000.0).round() / 10_000.0;
         }
-        if !ev.sources.iter().any(|s| s == source_id) {
+        let old = std::mem::take(&mut ev.descriptors);
+        let mut lists = old.unpack();
+        if !lists.sources.contains(&source_id) {
             ev.source_count += 1;
-            if ev.sources.len() < 32 {
-                ev.sources.push(source_id.to_string());
+            if lists.sources.len() < 32 {
+                lists.sources.push(source_id);
             }
         }
         if add_vector {
-            self.merge_descriptors(&mut ev, feats, page);
-            let mut terms = Vec::with_capacity(ev.terms.len() + page.terms.len());
+            merge_descriptors(&mut lists, feats, page);
+        }
+        ev.descriptors = lists.pack();
+        drop(old);
+        if add_vector {
+            let (ev_terms, c) = (ev.centroid.terms(), &ev.centroid);
+            let mut terms = Vec::with_capacity(ev_terms.len() + page.terms.len());
             let mut mass = Vec::with_capacity(terms.capacity());
+            // Document frequencies: the page's were read before any index change since.
+            let mut dfs = Vec::with_capacity(terms.capacity());
+            let page_df = |j: usize| page.df.get(j).copied().unwrap_or(0);
             let (mut i, mut j) = (0, 0);
             loop {
-                match (ev.terms.get(i), page.terms.get(j)) {
+                match (ev_terms.get(i), page.terms.get(j)) {
                     (Some(&a), Some(&b)) if a == b => {
                         terms.push(a);
-                        mass.push(
-                            ev.mass.get(i).copied().unwrap_or(0.0)
-                                + page.unit_raw.get(j).copied().unwrap_or(0.0),
-                        );
+                        dfs.push(page_df(j));
+                        mass.push(c.mass_at(i) + page.unit_raw.get(j).copied().unwrap_or(0.0));
                         i += 1;
                         j += 1;
                     }
                     (Some(&a), Some(&b)) if a < b => {
                         terms.push(a);
-                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0));
+                        dfs.push(self.postings.df(a));
+                        mass.push(c.mass_at(i));
                         i += 1;
                     }
                     (Some(_), Some(&b)) | (None, Some(&b)) => {
                         terms.push(b);
+                        dfs.push(page_df(j));
                         mass.push(page.unit_raw.get(j).copied().unwrap_or(0.0));
                         j += 1;
                     }
                     (Some(&a), None) => {
                         terms.push(a);
-                        mass.push(ev.mass.get(i).copied().unwrap_or(0.0));
+                        dfs.push(self.postings.df(a));
+                        mass.push(c.mass_at(i));
                         i += 1;
                     }
                     (None, None) => break,
                 }
             }
-            self.set_centroid(&mut ev, slot, terms, mass);
+            self.set_centroid(&mut ev, slot, terms, mass, dfs);
         }
         self.touches += 1;
         ev.touch = self.touches;
@@ -820,21 +843,25 @@ impl EventTracker {
     }
 
     /// Replace an event's centroid (pruned to the top terms), keeping the index and the
-    /// document frequencies in step.
+    /// document frequencies in step. `dfs` are the current document frequencies of `terms`
+    /// (read once: a term the update newly indexes counts one more for the weights).
     pub(crate) fn set_centroid(
         &mut self,
         ev: &mut Event,
         slot: u32,
         terms: Vec<u32>,
         mass: Vec<f32>,
+        dfs: Vec<u32>,
     ) {
         let scores: Vec<f32> = terms
             .iter()
             .zip(&mass)
-            .map(|(&t, &m)| m * self.idf(t))
+            .zip(&dfs)
+            .map(|((_, &m), &df)| m * self.idf_of_df(df))
             .collect();
         let keep = top_k_indices(&scores, self.cfg.centroid_terms.max(1));
         let new_terms: Vec<u32> = keep.iter().filter_map(|&i| terms.get(i).copied()).collect();
+        let new_dfs: Vec<u32> = keep.iter().filter_map(|&i| dfs.get(i).copied()).collect();
         // Rounded as in the state log, so a replayed event equals the live one.
         let new_mass: Vec<f32> = keep
             .iter()
@@ -842,106 +869,49 @@ impl EventTracker {
             .map(|m| (m * 10_000.0).round() / 10_000.0)
             .collect();
         // Index and document-frequency maintenance on the symmetric difference.
-        let old = std::mem::take(&mut ev.terms);
+        let old_centroid = std::mem::take(&mut ev.centroid);
+        let old = old_centroid.terms();
+        let mut weight = Vec::with_capacity(new_terms.len());
         let (mut i, mut j) = (0, 0);
         loop {
             match (old.get(i), new_terms.get(j)) {
                 (Some(&a), Some(&b)) if a == b => {
+                    let (df, m) = (new_dfs.get(j), new_mass.get(j));
+                    weight.push(m.unwrap_or(&0.0) * self.idf_of_df(df.copied().unwrap_or(0)));
                     i += 1;
                     j += 1;
                 }
                 (Some(&a), Some(&b)) if a < b => {
-                    self.unindex(a, slot, ev.generation);
+                    self.unindex(a, slot);
                     i += 1;
                 }
                 (Some(_), Some(&b)) | (None, Some(&b)) => {
-                    self.index(b, slot, ev.generation);
+                    self.index(b, slot);
+                    let (df, m) = (new_dfs.get(j), new_mass.get(j));
+                    let df = df.copied().unwrap_or(0).saturating_add(1);
+                    weight.push(m.unwrap_or(&0.0) * self.idf_of_df(df));
                     j += 1;
                 }
                 (Some(&a), None) => {
-                    self.unindex(a, slot, ev.generation);
+                    self.unindex(a, slot);
                     i += 1;
                 }
                 (None, None) => break,
             }
         }
-        let mut weight: Vec<f32> = new_terms
-            .iter()
-            .zip(&new_mass)
-            .map(|(&t, &m)| m * self.idf(t))
-            .collect();
         normalize(&mut weight);
+        // As stored (quantized), so the entity sums match the weights scoring reads.
+        weight.iter_mut().for_each(|w| *w = quantize(*w));
         ev.ent = entity_sums(&new_terms, &weight);
-        ev.terms = new_terms;
-        ev.mass = new_mass;
-        ev.weight = weight;
-        // Exact capacities: centroids are most of an event's memory.
-        ev.terms.shrink_to_fit();
-        ev.mass.shrink_to_fit();
+        ev.centroid = Centroid::new(&new_terms, &new_mass, &weight);
     }
 
-    fn index(&mut self, term: u32, slot: u32, generation: u32) {
-        match self.postings.entry(term) {
-            MapEntry::Vacant(v) => {
-                v.insert(Postings::new((slot, generation)));
-            }
-            MapEntry::Occupied(mut o) => {
-                let gens = &self.gens;
-                o.get_mut().push((slot, generation), |(s, g)| {
-                    gens.get(s as usize) == Some(&g)
-                });
-            }
-        }
+    fn index(&mut self, term: u32, slot: u32) {
+        self.postings.insert(term, slot);
     }
 
-    fn unindex(&mut self, term: u32, slot: u32, generation: u32) {
-        if let Some(p) = self.postings.get_mut(&term)
-            && !p.remove((slot, generation))
-        {
-            self.postings.remove(&term);
-        }
-    }
-
-    fn merge_descriptors(&self, ev: &mut Event, feats: &DocFeatures, page: &PageVec) {
-        const CAP: usize = 24;
-        for t in &feats.terms {
-            let Some(kind) = t.entity else { continue };
-            let label = feats.label(t);
-            if kind == EntityKind::Other || label.is_empty() || is_word_term(feats, t) {
-                continue;
-            }
-            match ev.entities.iter_mut().find(|(n, _, _)| n == label) {
-                Some(e) => e.2 += t.weight,
-                None => ev.entities.push((label.to_string(), kind, t.weight)),
-            }
-        }
-        ev.entities
-            .sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        ev.entities.truncate(CAP);
-        let kw = top_k_indices(&page.weight, 10);
-        for i in kw {
-            let Some(&h) = page.terms.get(i) else {
-                continue;
-            };
-            let Ok(pos) = feats.terms.binary_search_by_key(&h, |t| t.hash) else {
-                continue;
-            };
-            let Some(t) = feats.terms.get(pos) else {
-                continue;
-            };
-            if t.entity.is_some() || !is_word_term(feats, t) {
-                continue;
-            }
-            let w = page.weight.get(i).copied().unwrap_or(0.0);
-            let label = feats.label(t);
-            match ev.keywords.iter_mut().find(|(n, _)| n == label) {
-                Some(k) => k.1 += w,
-                None => ev.keywords.push((label.to_string(), w)),
-            }
-        }
-        ev.keywords
-            .sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        ev.keywords.truncate(KEYWORDS_KEPT);
+    fn unindex(&mut self, term: u32, slot: u32) {
+        self.postings.remove(term, slot);
     }
 
     /// Move the watermark (latest event time seen).
@@ -1006,8 +976,8 @@ impl EventTracker {
         let Some(ev) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
-        for &t in &ev.terms {
-            self.unindex(t, slot, ev.generation);
+        for &t in ev.centroid.terms() {
+            self.unindex(t, slot);
         }
         self.by_key.remove(&ev.key);
         if let Some(g) = self.gens.get_mut(slot as usize) {
@@ -1055,8 +1025,9 @@ impl EventTracker {
         let mut pairs: Vec<(u32, f32)> = unpack_terms(&st.t);
         pairs.sort_unstable_by_key(|p| p.0);
         pairs.dedup_by_key(|p| p.0);
-        let (terms, mass) = pairs.into_iter().unzip();
-        self.set_centroid(&mut ev, slot, terms, mass);
+        let (terms, mass): (Vec<u32>, Vec<f32>) = pairs.into_iter().unzip();
+        let dfs = terms.iter().map(|&t| self.postings.df(t)).collect();
+        self.set_centroid(&mut ev, slot, terms, mass, dfs);
         self.touches += 1;
         ev.touch = self.touches;
         self.lru.push_back((slot, ev.generation, ev.touch));
@@ -1098,6 +1069,70 @@ impl StateStore for EventTracker {
             self.install(st, key);
         }
     }
+}
+
+/// Add a page's entities and keywords to an event's.
+fn merge_descriptors<'a>(lists: &mut DescriptorLists<'a>, feats: &'a DocFeatures, page: &PageVec) {
+    const CAP: usize = 24;
+    let entities = &mut lists.entities;
+    for t in &feats.terms {
+        let Some(kind) = t.entity else { continue };
+        let label = feats.label(t);
+        if kind == EntityKind::Other || label.is_empty() || is_word_term(feats, t) {
+            continue;
+        }
+        match entities.iter_mut().find(|(n, _, _)| *n == label) {
+            Some(e) => e.2 += t.weight,
+            None => entities.push((label, kind, t.weight)),
+        }
+    }
+    entities.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    entities.truncate(CAP);
+    let keywords = &mut lists.keywords;
+    let kw = top_k_indices(&page.weight, 10);
+    for i in kw {
+        let Some(&h) = page.terms.get(i) else {
+            continue;
+        };
+        let Ok(pos) = feats.terms.binary_search_by_key(&h, |t| t.hash) else {
+            continue;
+        };
+        let Some(t) = feats.terms.get(pos) else {
+            continue;
+        };
+        if t.entity.is_some() || !is_word_term(feats, t) {
+            continue;
+        }
+        let w = page.weight.get(i).copied().unwrap_or(0.0);
+        let label = feats.label(t);
+        match keywords.iter_mut().find(|(n, _)| *n == label) {
+            Some(k) => k.1 += w,
+            None => keywords.push((label, w)),
+        }
+    }
+    keywords.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    keywords.truncate(KEYWORDS_KEPT);
+}
+
+/// Add `w` to a candidate's bound, starting it at zero when first touched by this page.
+fn accumulate(
+    acc: &mut [f32],
+    stamps: &mut [u32],
+    stamp: u32,
+    touched: &mut Vec<u32>,
+    slot: u32,
+    w: f32,
+) {
+    let s = slot as usize;
+    let (Some(a), Some(st)) = (acc.get_mut(s), stamps.get_mut(s)) else {
+        return;
+    };
+    if *st != stamp {
+        *st = stamp;
+        *a = 0.0;
+        touched.push(slot);
+    }
+    *a += w;
 }
 
 fn is_word_term(feats: &DocFeatures, t: &super::features::Term) -> bool {
@@ -1143,8 +1178,9 @@ pub fn parse_event_id(id: &str) -> Option<u64> {
 }
 
 pub(crate) fn summarize(e: &Event) -> EventSummary {
+    let lists = e.descriptors.unpack();
     let mut entities = EventEntities::default();
-    for (name, kind, _) in &e.entities {
+    for &(name, kind, _) in &lists.entities {
         let list = match kind {
             EntityKind::Person => &mut entities.people,
             EntityKind::Organization => &mut entities.organizations,
@@ -1152,24 +1188,29 @@ pub(crate) fn summarize(e: &Event) -> EventSummary {
             EntityKind::Other => continue,
         };
         if list.len() < 6 {
-            list.push(name.clone());
+            list.push(name.to_string());
         }
     }
     EventSummary {
-        event_id: e.id.clone(),
-        label: e.label.clone(),
+        event_id: event_id(e.key),
+        label: e.label.as_deref().map(str::to_string),
         entities,
-        keywords: e.keywords.iter().take(10).map(|(k, _)| k.clone()).collect(),
+        keywords: lists
+            .keywords
+            .iter()
+            .take(10)
+            .map(|(k, _)| k.to_string())
+            .collect(),
         first_seen_ms: e.first_ms,
         last_seen_ms: e.last_ms,
         article_count: e.count,
         source_count: e.source_count,
-        sources: e.sources.clone(),
+        sources: lists.sources.iter().map(|s| s.to_string()).collect(),
     }
 }
 
 #[path = "event_memory.rs"]
-mod memory;
+pub(crate) mod memory;
 
 #[cfg(test)]
 #[path = "event_tests.rs"]

@@ -18,10 +18,6 @@ fn vec_bytes<T>(v: &Vec<T>) -> usize {
     chunk(v.capacity() * size_of::<T>())
 }
 
-fn string_bytes(s: &String) -> usize {
-    chunk(s.capacity())
-}
-
 /// Bytes of a hashbrown table with `capacity` usable slots of `entry` bytes each.
 pub(crate) fn table_bytes(capacity: usize, entry: usize) -> usize {
     if capacity == 0 {
@@ -40,39 +36,21 @@ impl EventTracker {
     #[doc(hidden)]
     pub fn memory_breakdown(&self) -> Vec<(String, usize)> {
         let mut slots = vec_bytes(&self.slots) + vec_bytes(&self.gens) + vec_bytes(&self.free);
-        let (mut centroid, mut id, mut label, mut sources, mut entities, mut keywords) =
-            (0, 0, 0, 0, 0, 0);
+        let (mut centroid, mut label, mut descriptors) = (0, 0, 0);
         for ev in self.slots.iter().flatten() {
-            centroid += vec_bytes(&ev.terms) + vec_bytes(&ev.mass) + vec_bytes(&ev.weight);
-            id += string_bytes(&ev.id);
-            label += ev.label.as_ref().map_or(0, string_bytes);
-            sources += vec_bytes(&ev.sources) + ev.sources.iter().map(string_bytes).sum::<usize>();
-            entities += vec_bytes(&ev.entities)
-                + ev.entities
-                    .iter()
-                    .map(|e| string_bytes(&e.0))
-                    .sum::<usize>();
-            keywords += vec_bytes(&ev.keywords)
-                + ev.keywords
-                    .iter()
-                    .map(|k| string_bytes(&k.0))
-                    .sum::<usize>();
+            centroid += chunk(ev.centroid.heap_len());
+            label += ev.label.as_ref().map_or(0, |l| chunk(l.len()));
+            descriptors += chunk(ev.descriptors.heap_len());
         }
         slots += vec_bytes(&self.acc) + vec_bytes(&self.acc_stamp);
-        let postings_table = table_bytes(
-            self.postings.capacity(),
-            size_of::<(u32, super::Postings)>(),
-        );
-        let postings_lists: usize = self.postings.values().map(|p| chunk(p.heap_bytes())).sum();
+        let (postings_table, postings_slab, postings_lists) = self.postings.heap_bytes();
         let mut v = vec![
             ("event slots (Event structs, gens, scratch)", slots),
             ("event centroids (terms, mass, weight)", centroid),
-            ("event ids", id),
             ("event labels", label),
-            ("event sources", sources),
-            ("event entities", entities),
-            ("event keywords", keywords),
+            ("event sources, entities, keywords (packed)", descriptors),
             ("postings table", postings_table),
+            ("postings list slab", postings_slab),
             ("postings lists", postings_lists),
             (
                 "event key map",
@@ -87,11 +65,15 @@ impl EventTracker {
         v.sort_by_key(|e| std::cmp::Reverse(e.1));
         let mut out: Vec<(String, usize)> =
             v.into_iter().map(|(k, b)| (k.to_string(), b)).collect();
-        let terms: usize = self.slots.iter().flatten().map(|e| e.terms.len()).sum();
-        let entries: usize = self.postings.values().map(|p| p.entries().len()).sum();
+        let terms: usize = self.slots.iter().flatten().map(|e| e.centroid.len()).sum();
+        let entries = self.postings.entries();
         out.push(("count: centroid terms".into(), terms));
         out.push(("count: postings entries".into(), entries));
         out.push(("count: distinct terms".into(), self.postings.len()));
+        let (lists, two, in_long) = self.postings.list_shape(400);
+        out.push(("count: postings lists".into(), lists));
+        out.push(("count: postings lists of two events".into(), two));
+        out.push(("count: entries in lists over 400".into(), in_long));
         out
     }
 }

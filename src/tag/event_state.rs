@@ -1,6 +1,7 @@
 //! Compact serialized event state for the state log (`event/<event id>` and
 //! `event/d:<page id>` entries). Field names are short because an entry is written per change.
 
+use super::descriptors::DescriptorLists;
 use super::event::Event;
 use super::gazetteer::EntityKind;
 use serde::{Deserialize, Serialize};
@@ -99,24 +100,25 @@ fn round(x: f32) -> f32 {
 
 impl EventState {
     pub(crate) fn from_event(e: &Event) -> Self {
+        let lists = e.descriptors.unpack();
         Self {
             n: e.count,
             f: (e.first_ms, e.last_ms),
             s: e.story,
-            l: e.label.clone(),
+            l: e.label.as_deref().map(str::to_string),
             ls: round(e.label_sim),
-            src: e.sources.clone(),
+            src: lists.sources.iter().map(|s| s.to_string()).collect(),
             sc: e.source_count,
-            t: pack_terms(&e.terms, &e.mass),
-            ent: e
+            t: pack_terms(e.centroid.terms(), &e.centroid.mass().collect::<Vec<_>>()),
+            ent: lists
                 .entities
                 .iter()
-                .map(|(n, k, w)| (n.clone(), *k, round(*w)))
+                .map(|&(n, k, w)| (n.to_string(), k, round(w)))
                 .collect(),
-            kw: e
+            kw: lists
                 .keywords
                 .iter()
-                .map(|(k, w)| (k.clone(), round(*w)))
+                .map(|&(k, w)| (k.to_string(), round(w)))
                 .collect(),
             j: e.joins,
             y: e.year,
@@ -138,16 +140,24 @@ impl EventState {
             .take(super::story_facts::MAX_FACTS)
             .copied()
             .collect();
-        e.label = self.l.clone();
+        e.label = self.l.as_deref().map(Box::from);
         e.label_sim = self.ls;
-        e.sources = self.src.iter().take(32).cloned().collect();
-        e.source_count = self.sc.max(e.sources.len() as u64);
-        e.entities = self.ent.iter().take(24).cloned().collect();
-        e.keywords = self
-            .kw
-            .iter()
-            .take(super::event::KEYWORDS_KEPT)
-            .cloned()
-            .collect();
+        let lists = DescriptorLists {
+            sources: self.src.iter().take(32).map(String::as_str).collect(),
+            entities: self
+                .ent
+                .iter()
+                .take(24)
+                .map(|(n, k, w)| (n.as_str(), *k, *w))
+                .collect(),
+            keywords: self
+                .kw
+                .iter()
+                .take(super::event::KEYWORDS_KEPT)
+                .map(|(k, w)| (k.as_str(), *w))
+                .collect(),
+        };
+        e.source_count = self.sc.max(lists.sources.len() as u64);
+        e.descriptors = lists.pack();
     }
 }

@@ -277,17 +277,19 @@ fn assert_index_in_step(t: &EventTracker) {
     let mut terms = 0usize;
     for (slot, ev) in t.slots.iter().enumerate() {
         let Some(ev) = ev else { continue };
-        assert_eq!(ev.terms.len(), ev.mass.len());
-        assert_eq!(ev.terms.len(), ev.weight.len());
-        assert_eq!(ev.terms.capacity(), ev.terms.len(), "exact capacity");
-        assert!(ev.terms.windows(2).all(|w| w[0] < w[1]));
-        for term in &ev.terms {
-            let p = t.postings.get(term).expect("indexed");
-            assert!(p.entries().contains(&(slot as u32, ev.generation)));
+        let c = &ev.centroid;
+        assert_eq!(c.terms().len(), c.mass().len());
+        assert_eq!(c.terms().len(), c.weights().len());
+        assert!(c.terms().windows(2).all(|w| w[0] < w[1]));
+        for &term in c.terms() {
+            match t.postings.get(term).expect("indexed") {
+                Hits::One(s) => assert_eq!(s, slot as u32),
+                Hits::Many(v) => assert!(v.contains(&(slot as u32))),
+            }
         }
-        terms += ev.terms.len();
+        terms += c.len();
     }
-    let df: usize = t.postings.values().map(|p| p.df() as usize).sum();
+    let df = t.postings.entries();
     assert_eq!(df, terms);
 }
 
@@ -306,19 +308,19 @@ fn centroid_cap_keeps_the_top_terms() {
     capped.assign("p1", &kerry(1), &unique(), "s", T0);
     let full = all.slots.iter().flatten().next().unwrap();
     let small = capped.slots.iter().flatten().next().unwrap();
-    assert!(full.terms.len() > 8);
+    assert!(full.centroid.len() > 8);
     // One event: every term has the same IDF, so the top terms are those of the largest mass.
-    let top: Vec<u32> = top_k_indices(&full.mass, 8)
+    let top: Vec<u32> = top_k_indices(&full.centroid.mass().collect::<Vec<_>>(), 8)
         .into_iter()
-        .map(|i| full.terms[i])
+        .map(|i| full.centroid.terms()[i])
         .collect();
-    assert_eq!(small.terms, top);
+    assert_eq!(small.centroid.terms(), top);
     // Later pages keep the cap and the index in step.
     for i in 2..12 {
         let a = if i % 3 == 0 { quake(i) } else { kerry(i) };
         capped.assign(&format!("p{i}"), &a, &unique(), "s", T0 + i as i64 * 1000);
     }
-    assert!(capped.slots.iter().flatten().all(|e| e.terms.len() <= 8));
+    assert!(capped.slots.iter().flatten().all(|e| e.centroid.len() <= 8));
     assert_index_in_step(&capped);
 }
 

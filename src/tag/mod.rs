@@ -6,6 +6,8 @@
 //! like dedup state.
 
 mod agencies;
+mod centroid;
+mod descriptors;
 mod event;
 mod event_state;
 mod features;

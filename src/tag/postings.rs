@@ -1,172 +1,238 @@
-//! Inverted index of event centroid terms: per term, the active events indexing it (as
-//! `(slot, generation)`, entries of closed events cleaned lazily) and how many they are (the
-//! document frequency).
+//! Inverted index of event centroid terms: per term, the slots of the active events indexing it
+//! (in indexing order); their number is the term's document frequency.
 //!
-//! Most terms of a large window are held by a single event (names, rare words), so a term's
-//! postings are either that one entry inline (no heap block) or a list whose first element is
-//! the header `(document frequency, length after the last cleanup)`. Lists grow by half, not
-//! double, and shrink when emptied below half.
+//! Most terms of a large window are held by a single event (names, rare words), so the table
+//! maps a term to one `u32`: either that event's slot (no list at all) or the number of a list
+//! of slots in a slab. Entries are removed when their event drops the term or closes (a scan of
+//! the term's list, which stays short for the terms that matter: a common term's list is long
+//! but its events are few next to the window's), so every entry is live and needs no
+//! generation. Lists grow by a quarter and shrink when emptied below half.
 
-/// One index entry: event slot and the slot's generation when the entry was made.
-pub(crate) type Entry = (u32, u32);
+use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry as MapEntry;
 
-/// The postings of one term.
-#[derive(Debug)]
-pub(crate) enum Postings {
-    /// The single active event indexing the term.
-    One(Entry),
-    /// `[(df, clean_len), entries...]`.
-    Many(Vec<Entry>),
+/// Table values with this bit set are list numbers; others are the slot of the single holder.
+const MANY: u32 = 1 << 31;
+
+/// The events indexing one term.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Hits<'a> {
+    /// The single active event holding the term.
+    One(u32),
+    /// The slots of the active events holding the term, in indexing order.
+    Many(&'a [u32]),
 }
 
-impl Postings {
-    /// Postings of a term first indexed by `e`.
-    pub fn new(e: Entry) -> Self {
-        Self::One(e)
+/// Term → slots of the events holding it (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct PostingsIndex {
+    table: FxHashMap<u32, u32>,
+    /// Slot lists of terms held by several events; freed lists are empty and numbered in `free`.
+    lists: Vec<Vec<u32>>,
+    free: Vec<u32>,
+}
+
+impl PostingsIndex {
+    /// Distinct terms indexed.
+    pub fn len(&self) -> usize {
+        self.table.len()
     }
 
-    /// Active events holding the term.
-    pub fn df(&self) -> u32 {
-        match self {
-            Self::One(_) => 1,
-            Self::Many(v) => v.first().map_or(0, |h| h.0),
+    /// Active events holding `term`.
+    pub fn df(&self, term: u32) -> u32 {
+        match self.table.get(&term) {
+            None => 0,
+            Some(&v) if v & MANY == 0 => 1,
+            Some(&v) => self
+                .lists
+                .get((v & !MANY) as usize)
+                .map_or(0, |l| l.len() as u32),
         }
     }
 
-    /// Index entries, possibly including entries of closed events (check the generation).
-    pub fn entries(&self) -> &[Entry] {
-        match self {
-            Self::One(e) => std::slice::from_ref(e),
-            Self::Many(v) => v.get(1..).unwrap_or(&[]),
+    /// The events indexing `term`.
+    pub fn get(&self, term: u32) -> Option<Hits<'_>> {
+        let v = *self.table.get(&term)?;
+        if v & MANY == 0 {
+            return Some(Hits::One(v));
         }
+        Some(Hits::Many(self.lists.get((v & !MANY) as usize)?))
     }
 
-    /// Add an entry; `live` tells whether an entry still belongs to an active event (for the
-    /// amortized cleanup of entries of closed events).
-    pub fn push(&mut self, e: Entry, live: impl Fn(Entry) -> bool) {
-        match self {
-            Self::One(first) => {
-                let mut v = Vec::with_capacity(3);
-                v.extend([(2, 2), *first, e]);
-                *self = Self::Many(v);
-            }
-            Self::Many(v) => {
-                let (df, clean) = v.first().copied().unwrap_or((0, 0));
-                if v.len() == v.capacity() {
-                    v.reserve_exact((v.len() / 2).max(1));
-                }
-                v.push(e);
-                let mut header = (df + 1, clean);
-                // Amortized cleanup of entries of closed events (growth by a factor keeps it
-                // O(1) per push).
-                if v.len() - 1 > 2 * clean as usize + 32 {
-                    let mut first = true;
-                    v.retain(|&x| std::mem::take(&mut first) || live(x));
-                    header.1 = (v.len() - 1) as u32;
-                    shrink(v);
-                }
-                if let Some(h) = v.first_mut() {
-                    *h = header;
+    /// Index `term` under the event in `slot` (which must not hold it yet).
+    pub fn insert(&mut self, term: u32, slot: u32) {
+        match self.table.entry(term) {
+            MapEntry::Vacant(v) => {
+                if slot < MANY {
+                    v.insert(slot);
+                } else {
+                    v.insert(MANY | new_list(&mut self.lists, &mut self.free, vec![slot]));
                 }
             }
-        }
-    }
-
-    /// Remove the entry of an event that no longer holds the term (eagerly from short lists,
-    /// lazily from long ones). Returns false when no active event holds the term any more.
-    pub fn remove(&mut self, e: Entry) -> bool {
-        match self {
-            Self::One(_) => false,
-            Self::Many(v) => {
-                let (df, clean) = v.first().copied().unwrap_or((0, 0));
-                let df = df.saturating_sub(1);
-                if df == 0 {
-                    return false;
+            MapEntry::Occupied(mut o) => {
+                let v = *o.get();
+                if v & MANY == 0 {
+                    let list = new_list(&mut self.lists, &mut self.free, vec![v, slot]);
+                    o.insert(MANY | list);
+                    return;
                 }
-                if v.len() - 1 <= 64 {
-                    let mut first = true;
-                    v.retain(|&x| std::mem::take(&mut first) || x != e);
-                    shrink(v);
+                if let Some(list) = self.lists.get_mut((v & !MANY) as usize) {
+                    if list.len() == list.capacity() {
+                        list.reserve_exact((list.len() / 4).max(2));
+                    }
+                    list.push(slot);
                 }
-                if let Some(h) = v.first_mut() {
-                    *h = (df, clean);
-                }
-                if let ([_, only], 1) = (v.as_slice(), df) {
-                    *self = Self::One(*only);
-                }
-                true
             }
         }
     }
 
-    /// Heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        match self {
-            Self::One(_) => 0,
-            Self::Many(v) => v.capacity() * size_of::<Entry>(),
+    /// Remove the event in `slot` from `term`; the term goes when no event holds it any more.
+    pub fn remove(&mut self, term: u32, slot: u32) {
+        let Some(&v) = self.table.get(&term) else {
+            return;
+        };
+        if v & MANY == 0 {
+            if v == slot {
+                self.table.remove(&term);
+            }
+            return;
         }
+        let id = v & !MANY;
+        let Some(list) = self.lists.get_mut(id as usize) else {
+            self.table.remove(&term);
+            return;
+        };
+        if let Some(pos) = list.iter().position(|&s| s == slot) {
+            list.remove(pos);
+        }
+        match list.as_slice() {
+            [] => {
+                self.free.push(id);
+                self.table.remove(&term);
+            }
+            &[only] if only < MANY => {
+                *list = Vec::new();
+                self.free.push(id);
+                self.table.insert(term, only);
+            }
+            _ => {
+                if list.capacity() > 2 * list.len() + 2 {
+                    list.shrink_to(list.len() + list.len() / 4);
+                }
+            }
+        }
+    }
+
+    /// Heap bytes: table, slab, lists (diagnostics).
+    pub fn heap_bytes(&self) -> (usize, usize, usize) {
+        use super::event::memory::{chunk, table_bytes};
+        (
+            table_bytes(self.table.capacity(), size_of::<(u32, u32)>()),
+            chunk(self.lists.capacity() * size_of::<Vec<u32>>()) + chunk(self.free.capacity() * 4),
+            self.lists.iter().map(|l| chunk(l.capacity() * 4)).sum(),
+        )
+    }
+
+    /// Entries over all terms (diagnostics).
+    pub fn entries(&self) -> usize {
+        self.table.keys().map(|&t| self.df(t) as usize).sum()
+    }
+
+    /// Shape of the lists (diagnostics): lists, lists of two events, entries in lists longer
+    /// than `long`.
+    pub fn list_shape(&self, long: usize) -> (usize, usize, usize) {
+        let used = self.lists.iter().filter(|l| !l.is_empty());
+        let (mut n, mut two, mut in_long) = (0, 0, 0);
+        for l in used {
+            n += 1;
+            two += usize::from(l.len() == 2);
+            if l.len() > long {
+                in_long += l.len();
+            }
+        }
+        (n, two, in_long)
     }
 }
 
-fn shrink(v: &mut Vec<Entry>) {
-    if v.capacity() > 2 * v.len() + 2 {
-        v.shrink_to(v.len() + v.len() / 4);
+fn new_list(lists: &mut Vec<Vec<u32>>, free: &mut Vec<u32>, list: Vec<u32>) -> u32 {
+    if let Some(id) = free.pop()
+        && let Some(l) = lists.get_mut(id as usize)
+    {
+        *l = list;
+        return id;
     }
+    if lists.len() == lists.capacity() {
+        // Grow by a quarter: the slab holds a list per shared term.
+        lists.reserve_exact((lists.len() / 4).max(16));
+    }
+    lists.push(list);
+    (lists.len() - 1) as u32
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn single_entry_is_inline_and_lists_keep_order_and_df() {
-        assert!(size_of::<Postings>() <= 24);
-        let all = |_: Entry| true;
-        let mut p = Postings::new((1, 1));
-        assert_eq!((p.df(), p.entries(), p.heap_bytes()), (1, &[(1, 1)][..], 0));
-        p.push((2, 1), all);
-        p.push((3, 1), all);
-        assert_eq!((p.df(), p.entries()), (3, &[(1, 1), (2, 1), (3, 1)][..]));
-        assert!(p.remove((2, 1)));
-        assert_eq!((p.df(), p.entries()), (2, &[(1, 1), (3, 1)][..]));
-        assert!(p.remove((1, 1)));
-        assert!(matches!(p, Postings::One((3, 1))));
-        assert!(!p.remove((3, 1)));
+    fn slots(p: &PostingsIndex, t: u32) -> Vec<u32> {
+        match p.get(t) {
+            None => Vec::new(),
+            Some(Hits::One(s)) => vec![s],
+            Some(Hits::Many(v)) => v.to_vec(),
+        }
     }
 
     #[test]
-    fn long_lists_are_cleaned_lazily_and_stay_bounded() {
-        // Events in slots 0..n; only even slots are live after the first 100.
-        let live = |e: Entry| e.0 < 100 || e.0.is_multiple_of(2);
-        let mut p = Postings::new((0, 0));
-        for s in 1..100 {
-            p.push((s, 0), live);
-        }
-        // Removal from a long list only lowers the count.
-        for s in 0..50 {
-            assert!(p.remove((s, 0)));
-        }
-        assert_eq!((p.df(), p.entries().len()), (50, 100));
-        let mut df = 50;
-        for s in 100..10_000 {
-            p.push((s, 0), live);
-            df += 1;
+    fn single_holder_is_inline_and_lists_keep_order_and_df() {
+        let mut p = PostingsIndex::default();
+        p.insert(7, 1);
+        assert_eq!(
+            (p.df(7), p.get(7), p.heap_bytes().2),
+            (1, Some(Hits::One(1)), 0)
+        );
+        p.insert(7, 2);
+        p.insert(7, 3);
+        assert_eq!((p.df(7), slots(&p, 7)), (3, vec![1, 2, 3]));
+        p.remove(7, 2);
+        assert_eq!((p.df(7), slots(&p, 7)), (2, vec![1, 3]));
+        p.remove(7, 9);
+        assert_eq!(p.df(7), 2, "removing a non-holder changes nothing");
+        p.remove(7, 1);
+        assert_eq!(p.get(7), Some(Hits::One(3)));
+        assert_eq!(p.free.len(), 1, "the list went back to the slab");
+        // A new shared term reuses the freed list.
+        p.insert(9, 4);
+        p.insert(9, 5);
+        assert_eq!((p.lists.len(), p.free.len()), (1, 0));
+        p.remove(7, 4);
+        assert_eq!(p.df(7), 1, "a single holder is removed only by itself");
+        p.remove(7, 3);
+        assert_eq!((p.df(7), p.get(7), p.len()), (0, None, 1));
+        assert_eq!(p.entries(), 2);
+    }
+
+    #[test]
+    fn long_lists_stay_exact_and_bounded_under_churn() {
+        let mut p = PostingsIndex::default();
+        let mut live = std::collections::BTreeSet::new();
+        for s in 0..10_000u32 {
+            p.insert(5, s);
+            live.insert(s);
             if s % 2 == 1 {
-                p.remove((s, 0));
-                df -= 1;
+                p.remove(5, s);
+                live.remove(&s);
             }
-            assert_eq!(p.df(), df);
-            assert!(p.entries().len() <= 2 * df as usize + 64 + 64, "{s}");
+            if s % 3 == 0 && s > 3_000 {
+                p.remove(5, s - 3_000);
+                live.remove(&(s - 3_000));
+            }
         }
-        assert!(p.heap_bytes() <= 3 * 8 * p.entries().len() + 64);
-        // Entries of live events are all still there, in order.
-        let kept: Vec<u32> = p
-            .entries()
-            .iter()
-            .map(|e| e.0)
-            .filter(|&s| live((s, 0)))
-            .collect();
-        assert!(kept.windows(2).all(|w| w[0] < w[1]));
-        assert!(kept.len() >= 4_950);
+        assert_eq!(p.df(5) as usize, live.len());
+        // Entries are exactly the live events, in indexing order.
+        assert_eq!(slots(&p, 5), live.iter().copied().collect::<Vec<_>>());
+        assert!(p.heap_bytes().2 <= 4 * 2 * live.len() + 64);
+        for &s in &live {
+            p.remove(5, s);
+        }
+        assert_eq!((p.len(), p.heap_bytes().2), (0, 0));
     }
 }

@@ -16,7 +16,21 @@ pub struct Overlap {
 }
 
 /// Overlap of two vectors sorted by term.
+#[cfg(test)]
 pub fn overlap(a_terms: &[u32], a_w: &[f32], b_terms: &[u32], b_w: &[f32]) -> Overlap {
+    overlap_with(a_terms, a_w, b_terms, |j| {
+        b_w.get(j).copied().unwrap_or(0.0)
+    })
+}
+
+/// [`overlap`] with the second vector's weights read by index (a compact centroid).
+#[inline]
+pub fn overlap_with(
+    a_terms: &[u32],
+    a_w: &[f32],
+    b_terms: &[u32],
+    b_w: impl Fn(usize) -> f32,
+) -> Overlap {
     let (mut i, mut j) = (0, 0);
     let mut o = Overlap::default();
     while let (Some(&ta), Some(&tb)) = (a_terms.get(i), b_terms.get(j)) {
@@ -24,10 +38,7 @@ pub fn overlap(a_terms: &[u32], a_w: &[f32], b_terms: &[u32], b_w: &[f32]) -> Ov
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                let (x, y) = (
-                    a_w.get(i).copied().unwrap_or(0.0),
-                    b_w.get(j).copied().unwrap_or(0.0),
-                );
+                let (x, y) = (a_w.get(i).copied().unwrap_or(0.0), b_w(j));
                 o.dot += x * y;
                 if is_entity_term(ta) {
                     o.ent_dot += x * y;
