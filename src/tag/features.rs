@@ -489,12 +489,13 @@ fn key_hash(s: &str) -> u64 {
     h
 }
 
-/// `out` := the lowercase of `w`; ASCII byte by byte (no memcpy call for a short word).
+/// `out` := the lowercase of `w` (ASCII without the Unicode tables).
 #[inline]
 fn lower_into(out: &mut String, w: &str) {
     out.clear();
     if w.is_ascii() {
-        out.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(w);
+        out.make_ascii_lowercase();
     } else {
         out.extend(w.chars().flat_map(char::to_lowercase));
     }

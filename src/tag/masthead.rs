@@ -123,7 +123,7 @@ impl MastheadMatcher {
         let edge_paragraphs = paragraphs
             .iter()
             .enumerate()
-            .filter(|(i, p)| (*i < 2 || *i + 3 >= n) && p.split_whitespace().count() <= 30)
+            .filter(|(i, p)| (*i < 2 || *i + 3 >= n) && p.split_whitespace().take(31).count() <= 30)
             .map(|(_, p)| *p);
         let title = title.map(str::trim).unwrap_or("");
         for line in chrome.iter().map(String::as_str).chain(edge_paragraphs) {
