@@ -176,13 +176,15 @@ impl Extractor {
             let year = lower.len() == 4
                 && (lower.starts_with("19") || lower.starts_with("20"))
                 && lower.bytes().all(|b| b.is_ascii_digit());
-            let number = w.numbers && lower.bytes().filter(u8::is_ascii_digit).count() >= 2;
+            // Digits are counted only for tokens made of digits, '.' and '-' (the only ones the
+            // count can keep).
+            let number = || w.numbers && lower.bytes().filter(u8::is_ascii_digit).count() >= 2;
             if lower.chars().nth(1).is_none()
                 || (!year
-                    && !number
                     && lower
                         .chars()
-                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+                    && !number())
                 || is_stopword(&lower)
             {
                 continue;
