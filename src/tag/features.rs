@@ -139,11 +139,21 @@ impl Extractor {
         let letters_caps = toks.iter().filter(|t| t.cap).count();
         // ALL-CAPS or Title Case text carries no capitalization signal of its own.
         let shouting = toks.len() >= 4 && {
-            let upper = toks
-                .iter()
-                .filter(|t| all_caps(&text[t.start..t.end]))
-                .count();
-            upper * 10 >= toks.len() * 7
+            // Stop as soon as too many tokens have a lowercase letter for 70 % to be all caps.
+            let n = toks.len();
+            let mut lower_tokens = 0;
+            let mut upper = 0;
+            for t in &toks {
+                if all_caps(&text[t.start..t.end]) {
+                    upper += 1;
+                } else {
+                    lower_tokens += 1;
+                    if (n - lower_tokens) * 10 < n * 7 {
+                        break;
+                    }
+                }
+            }
+            upper * 10 >= n * 7
         };
         let title_case = is_title || (toks.len() >= 4 && letters_caps * 10 >= toks.len() * 8);
         if !is_title {
@@ -162,23 +172,19 @@ impl Extractor {
         let mut lower = std::mem::take(&mut self.lower);
         for (i, t) in toks.iter().enumerate() {
             let raw = strip_possessive(&text[t.start..t.end]);
-            lower.clear();
-            if raw.is_ascii() {
-                lower.push_str(raw);
-                lower.make_ascii_lowercase();
-            } else {
-                lower.extend(raw.chars().flat_map(char::to_lowercase));
-            }
+            lower_into(&mut lower, raw);
             let year = lower.len() == 4
                 && (lower.starts_with("19") || lower.starts_with("20"))
                 && lower.bytes().all(|b| b.is_ascii_digit());
-            let number = w.numbers && lower.bytes().filter(u8::is_ascii_digit).count() >= 2;
+            // Digits are counted only for tokens made of digits, '.' and '-' (the only ones the
+            // count can keep).
+            let number = || w.numbers && lower.bytes().filter(u8::is_ascii_digit).count() >= 2;
             if lower.chars().nth(1).is_none()
                 || (!year
-                    && !number
                     && lower
                         .chars()
-                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+                    && !number())
                 || is_stopword(&lower)
             {
                 continue;
@@ -285,13 +291,7 @@ impl Extractor {
             let word = toks
                 .get(k)
                 .map_or("", |t| strip_possessive(&text[t.start..t.end]));
-            self.lower.clear();
-            if word.is_ascii() {
-                self.lower.push_str(word);
-                self.lower.make_ascii_lowercase();
-            } else {
-                self.lower.extend(word.chars().flat_map(char::to_lowercase));
-            }
+            lower_into(&mut self.lower, word);
             let flags = word_flags(&self.lower);
             let role = flags & ROLE != 0;
             if role || flags & (STOP | CAL) != 0 {
@@ -491,6 +491,18 @@ fn key_hash(s: &str) -> u64 {
     h
 }
 
+/// `out` := the lowercase of `w` (ASCII without the Unicode tables).
+#[inline]
+fn lower_into(out: &mut String, w: &str) {
+    out.clear();
+    if w.is_ascii() {
+        out.push_str(w);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+}
+
 /// Every letter of `s` is uppercase (true when it has none).
 fn all_caps(s: &str) -> bool {
     if s.is_ascii() {
@@ -503,6 +515,10 @@ fn all_caps(s: &str) -> bool {
 }
 
 fn strip_possessive(w: &str) -> &str {
+    // Every suffix below ends in 's', '\'' or the last byte of '’' (E2 80 99).
+    if !matches!(w.as_bytes().last(), Some(b's' | b'\'' | 0x99)) {
+        return w;
+    }
     w.strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
         .or_else(|| w.strip_suffix('\''))
@@ -560,6 +576,15 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
         let start = i;
         let mut end = i + len;
         loop {
+            // ASCII letters and digits without decoding a char.
+            if text
+                .as_bytes()
+                .get(end)
+                .is_some_and(u8::is_ascii_alphanumeric)
+            {
+                end += 1;
+                continue;
+            }
             match char_at(text, end) {
                 Some((d, dl)) if d.is_alphanumeric() => end += dl,
                 Some((d, dl))
@@ -913,12 +938,18 @@ fn word_flags(w: &str) -> u8 {
 /// such words); `None` for any other.
 #[inline]
 fn pack_word(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || b.len() > 8 || b.contains(&0) {
+    if b.is_empty() || b.len() > 8 {
         return None;
     }
-    let mut buf = [0u8; 8];
-    buf.get_mut(..b.len())?.copy_from_slice(b);
-    Some(u64::from_le_bytes(buf))
+    // One pass: pack little-endian and reject NUL bytes (no memchr call for a short word).
+    let mut code = 0u64;
+    for (k, &c) in b.iter().enumerate() {
+        if c == 0 {
+            return None;
+        }
+        code |= u64::from(c) << (8 * k);
+    }
+    Some(code)
 }
 
 /// English stop words plus news filler ("said", "told", weekdays, months).
@@ -1307,6 +1338,34 @@ mod tests {
         assert!(words.iter().any(|w| w.len() > 8 && reference(w) != 0));
         for w in &words {
             assert_eq!(word_flags(w), reference(w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn strip_possessive_fast_path_matches_the_suffix_list() {
+        for w in [
+            "Moscow's",
+            "Moscow’s",
+            "States'",
+            "States’",
+            "news",
+            "s",
+            "'",
+            "’",
+            "Kerry",
+            "",
+            "a’",
+            "x's's",
+            "it’S",
+            "’s",
+        ] {
+            let slow = w
+                .strip_suffix("'s")
+                .or_else(|| w.strip_suffix("’s"))
+                .or_else(|| w.strip_suffix('\''))
+                .or_else(|| w.strip_suffix('’'))
+                .unwrap_or(w);
+            assert_eq!(strip_possessive(w), slow, "{w:?}");
         }
     }
 

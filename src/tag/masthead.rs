@@ -13,6 +13,26 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 /// Score a publisher needs before it is named from text alone.
 const MIN_SCORE: u32 = 2;
 
+/// `text.split("\n\n")` collected, finding the newlines with memchr.
+fn split_paragraphs(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut from = 0;
+    while let Some(off) = bytes.get(from..).and_then(|b| memchr::memchr(b'\n', b)) {
+        let i = from + off;
+        if bytes.get(i + 1) == Some(&b'\n') {
+            out.push(text.get(start..i).unwrap_or(""));
+            start = i + 2;
+            from = start;
+        } else {
+            from = i + 1;
+        }
+    }
+    out.push(text.get(start..).unwrap_or(""));
+    out
+}
+
 #[derive(Debug, Clone)]
 struct Pattern {
     entry: usize,
@@ -98,12 +118,12 @@ impl MastheadMatcher {
     pub fn find(&self, chrome: &[String], title: Option<&str>, text: &str) -> Option<usize> {
         let ac = self.ac.as_ref()?;
         let mut scores: Vec<(usize, u32)> = Vec::new();
-        let paragraphs: Vec<&str> = text.split("\n\n").collect();
+        let paragraphs = split_paragraphs(text);
         let n = paragraphs.len();
         let edge_paragraphs = paragraphs
             .iter()
             .enumerate()
-            .filter(|(i, p)| (*i < 2 || *i + 3 >= n) && p.split_whitespace().count() <= 30)
+            .filter(|(i, p)| (*i < 2 || *i + 3 >= n) && p.split_whitespace().take(31).count() <= 30)
             .map(|(_, p)| *p);
         let title = title.map(str::trim).unwrap_or("");
         for line in chrome.iter().map(String::as_str).chain(edge_paragraphs) {
@@ -247,6 +267,27 @@ fn residual_letters(line: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_paragraphs_matches_str_split() {
+        for t in [
+            "",
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            "\n\n\n\n\n",
+            "a\n\nb",
+            "a\nb\n\n\nc\n",
+            "a\n\n\n\nb\n\n",
+            "Überschrift\n\n深圳报业\n集团\n\n",
+        ] {
+            assert_eq!(
+                split_paragraphs(t),
+                t.split("\n\n").collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
+    }
 
     fn find(lines: &[&str]) -> Option<String> {
         let reg = Registry::builtin().unwrap();
