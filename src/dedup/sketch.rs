@@ -418,7 +418,7 @@ mod tests {
             for _ in 0..n {
                 s = mix64(s);
                 t.push_str(vocab[(s % vocab.len() as u64) as usize]);
-                t.push(if s % 7 == 0 { ',' } else { ' ' });
+                t.push(if s.is_multiple_of(7) { ',' } else { ' ' });
             }
             texts.push(t);
         }
