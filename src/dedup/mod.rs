@@ -30,11 +30,13 @@
 //! # Memory
 //!
 //! [`store`] keeps a ring of slots (sequence numbers, oldest evicted first) with chained hash
-//! lanes whose stale links die on eviction without cleanup. Per document: 32 bytes of facts,
-//! 64 bytes of signature, 17 links and 8.5 bucket heads of 4 bytes, the id lane (one link and
-//! half a bucket head), and the id in a byte arena (`p-<32 hex>` ids are packed to 19 bytes):
-//! 247.5 bytes at 1 million documents (241 before the id lane), measured by
-//! `cargo bench --bench dedup`.
+//! lanes whose stale links die on eviction without cleanup. Per document: 24 bytes of facts,
+//! 64 bytes of signature (8 bits per bin; 4 bits lost precision in `sift eval dedup`), 18 links of
+//! 24 bits (16 bands, the exact lane and the id lane: distance back to the next older entry of
+//! the bucket plus 4 bits of the key, so walks skip other keys without touching their slot),
+//! a quarter of a 4-byte bucket head per lane (each lane has its own table, so no lane cuts
+//! another's chains), and the id in a byte arena (`p-<32 hex>` ids are packed to 19 bytes);
+//! see `docs/dedup.md` for the measured bytes per document.
 //!
 //! **Redelivery.** The id lane finds a page's own slot by id (verified, same text hash) before
 //! the exact and band lanes, whose walks stop after 64 entries and so cannot reach the original
@@ -180,7 +182,8 @@ impl Fingerprint {
 /// containment (containment of a handful of shingles is too noisy to trust).
 const MIN_CONTAINMENT_SHINGLES: u32 = 25;
 
-/// A band bucket chaining this many live documents is hot: new documents are not added to it.
+/// A band key chaining this many live documents (same bucket and link fingerprint) is hot: new
+/// documents are not added to its chain.
 const HOT_CHAIN: usize = 32;
 
 /// A candidate with the same URL key and at least this similarity is reported as `exact`
@@ -348,7 +351,7 @@ impl Deduplicator {
             kind => Some(entry::DupBody {
                 exact: kind == store::KIND_EXACT,
                 of: self.store.duplicate_of(seq),
-                similarity: f32::from(meta.sim_milli) / 1000.0,
+                similarity: f32::from(meta.sim_milli()) / 1000.0,
             }),
         }
     }
@@ -368,7 +371,9 @@ impl Deduplicator {
         // Id lane first: a redelivered page (same id, same text) finds its own slot however
         // many copies of its text the other lanes chain.
         if let Some(seq) = store.find_id(doc_id, |seq| {
-            store.meta(seq).is_some_and(|m| m.text_hash == sk.text_hash)
+            store
+                .meta(seq)
+                .is_some_and(|m| m.text_hash() == sk.text_hash)
         }) {
             return Found::Own(seq);
         }
@@ -379,7 +384,7 @@ impl Deduplicator {
         let mut earliest = None;
         store.walk(store.exact_lane(), sk.text_hash, |seq| {
             if let Some(m) = store.meta(seq)
-                && m.text_hash == sk.text_hash
+                && m.text_hash() == sk.text_hash
                 && m.time_s >= horizon
             {
                 if store.id_eq(seq, doc_id) {
@@ -426,14 +431,14 @@ impl Deduplicator {
             let (Some(m), Some(other)) = (store.meta(seq), store.sig(seq)) else {
                 continue;
             };
-            if m.shingles == 0 || m.time_s < horizon {
+            if m.shingles() == 0 || m.time_s < horizon {
                 continue;
             }
             let j = sketch::estimate_jaccard(&sig, other);
             if j < self.cfg.min_jaccard {
                 continue;
             }
-            let sim = similarity(j, sk.shingles, m.shingles);
+            let sim = similarity(j, sk.shingles, m.shingles());
             if sim < self.cfg.threshold {
                 continue;
             }
@@ -480,12 +485,7 @@ impl Deduplicator {
         // and replays decide alike.
         let mut hot = 0u64;
         for (lane, key) in bands.iter().enumerate() {
-            let mut n = 0;
-            self.store.walk(lane, u64::from(*key), |_| {
-                n += 1;
-                n < HOT_CHAIN
-            });
-            if n >= HOT_CHAIN {
+            if self.store.chained(lane, u64::from(*key), HOT_CHAIN) >= HOT_CHAIN {
                 hot |= 1 << lane;
             }
         }
@@ -528,7 +528,7 @@ impl Deduplicator {
             .find_id(doc_id, |seq| {
                 self.store
                     .meta(seq)
-                    .is_some_and(|m| m.text_hash == text_hash)
+                    .is_some_and(|m| m.text_hash() == text_hash)
             })
             .is_some()
     }

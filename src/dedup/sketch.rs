@@ -62,66 +62,101 @@ const STOP_WORDS: &[&str] = &[
     "los", "las", "y", "del", "por", "con", "il", "di", "che", "e", "o", "da", "het", "van", "een",
 ];
 
-/// Word hashes of [`STOP_WORDS`], sorted, with a 65,536-bit prefilter.
+/// Stop-word hashes in a small open-addressing table (512 slots, linear probing, 0 = empty).
 struct StopSet {
-    bits: Vec<u64>,
-    hashes: Vec<u64>,
+    slots: Vec<u64>,
 }
+
+const STOP_SLOTS: usize = 512;
 
 fn stop_set() -> &'static StopSet {
     static SET: std::sync::OnceLock<StopSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let mut hashes = Vec::with_capacity(STOP_WORDS.len());
+        let mut slots = vec![0u64; STOP_SLOTS];
         for w in STOP_WORDS {
-            for_each_word_hash(w, |h| hashes.push(h));
+            for_each_word_hash(w, |h| {
+                let mut i = (h >> 55) as usize;
+                loop {
+                    match slots.get_mut(i % STOP_SLOTS) {
+                        Some(s) if *s == 0 || *s == h => {
+                            *s = h;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                        None => break,
+                    }
+                }
+            });
         }
-        hashes.sort_unstable();
-        hashes.dedup();
-        let mut bits = vec![0u64; 1024];
-        for h in &hashes {
-            let b = (h >> 48) as usize;
-            if let Some(word) = bits.get_mut(b / 64) {
-                *word |= 1 << (b % 64);
-            }
-        }
-        StopSet { bits, hashes }
+        StopSet { slots }
     })
 }
 
 impl StopSet {
     #[inline]
     fn contains(&self, h: u64) -> bool {
-        let b = (h >> 48) as usize;
-        self.bits
-            .get(b / 64)
-            .is_some_and(|w| w & (1 << (b % 64)) != 0)
-            && self.hashes.binary_search(&h).is_ok()
+        let mut i = (h >> 55) as usize;
+        // The table is at most a quarter full, so probe runs are short.
+        for _ in 0..STOP_SLOTS {
+            match self.slots.get(i % STOP_SLOTS) {
+                Some(&s) if s == h => return true,
+                Some(&0) | None => return false,
+                Some(_) => i += 1,
+            }
+        }
+        false
     }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
+/// Lowercased value of every ASCII alphanumeric byte, 0 for other ASCII bytes.
+const ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() {
+            t[i] = b.to_ascii_lowercase();
+        }
+        i += 1;
+    }
+    t
+};
+
 /// Calls `f` with the hash of every word of `text` (alphanumeric runs, lowercased), in order.
+/// ASCII bytes are folded through a table; other characters are decoded one at a time.
 #[inline]
 pub fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
+    let bytes = text.as_bytes();
     let mut h = FNV_OFFSET;
     let mut in_word = false;
-    for c in text.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                h = (h ^ u64::from(c.to_ascii_lowercase() as u8)).wrapping_mul(FNV_PRIME);
-                in_word = true;
-                continue;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let alnum = if b < 0x80 {
+            i += 1;
+            let v = ASCII_FOLD.get(usize::from(b)).copied().unwrap_or(0);
+            if v != 0 {
+                h = (h ^ u64::from(v)).wrapping_mul(FNV_PRIME);
             }
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
+            v != 0
+        } else {
+            let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
+            let alnum = c.is_alphanumeric();
+            if alnum {
+                for l in c.to_lowercase() {
+                    h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
+                }
             }
+            alnum
+        };
+        if alnum {
             in_word = true;
-            continue;
-        }
-        if in_word {
+        } else if in_word {
             f(mix64(h));
             h = FNV_OFFSET;
             in_word = false;
@@ -132,27 +167,14 @@ pub fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
     }
 }
 
-/// Order-sensitive hash of the last `k` words of the ring `window` (of length `len`), the newest
-/// word having absolute index `n - 1`; `None` when fewer than `min_content` of them are content
-/// (non-stop) words.
-#[inline]
-fn shingle_hash(
-    window: &[u64; RING],
-    stop: u32,
-    len: usize,
-    n: usize,
-    k: usize,
-    min_content: usize,
-) -> Option<u64> {
+/// Order-sensitive hash of a shingle's word hashes, oldest first.
+#[inline(always)]
+fn shingle_hash(words: &[u64]) -> u64 {
     let mut s = 0x2545_f491_4f6c_dd1du64;
-    let mut content = 0;
-    for i in 0..k {
-        let slot = (n - k + i) % len;
-        content += usize::from(stop & (1 << slot) == 0);
-        let wh = window.get(slot).copied().unwrap_or(0);
+    for wh in words {
         s = (s.rotate_left(23) ^ wh).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
-    (content >= min_content).then(|| mix64(s))
+    mix64(s)
 }
 
 /// Words kept for shingling: up to [`MAX_SHINGLE_WORDS`] plus one for the band shingles.
@@ -162,12 +184,30 @@ impl Sketch {
     /// Sketch `text` with shingles of `w` words (clamped to 1..=[`MAX_SHINGLE_WORDS`]) for the
     /// signature, and of `w + 1` words for the LSH band keys.
     pub fn of_text(text: &str, w: usize) -> Self {
-        let w = w.clamp(1, MAX_SHINGLE_WORDS);
-        let len = w + 1;
+        match w.clamp(1, MAX_SHINGLE_WORDS) {
+            1 => Self::of_text_w::<1>(text),
+            2 => Self::of_text_w::<2>(text),
+            3 => Self::of_text_w::<3>(text),
+            4 => Self::of_text_w::<4>(text),
+            5 => Self::of_text_w::<5>(text),
+            6 => Self::of_text_w::<6>(text),
+            7 => Self::of_text_w::<7>(text),
+            _ => Self::of_text_w::<8>(text),
+        }
+    }
+
+    /// [`Sketch::of_text`] for `W`-word shingles (compiled per size, so the shingle loops
+    /// unroll and the word window is a fixed shift register).
+    fn of_text_w<const W: usize>(text: &str) -> Self {
+        let len = W + 1;
+        let band_min_content = len.min(3) as u32 - 1;
+        let ring_mask = (1u32 << len) - 1;
+        let sig_mask = (1u32 << W) - 1;
         let stops = stop_set();
-        let mut window = [0u64; RING];
-        // Bit i set: window slot i holds a stop word.
-        let mut stop_mask = 0u32;
+        // The last `W + 1` word hashes at the end of `last`, newest last.
+        let mut last = [0u64; RING];
+        // Bit i set: the word i places back from the newest is a stop word.
+        let mut stop_bits = 0u32;
         let mut words = 0usize;
         let mut text_hash = 0x5151_5151_5151_5151u64;
         let mut mins = [u32::MAX; BINS];
@@ -180,19 +220,14 @@ impl Sketch {
         let mut bitmap = [0u64; COUNT_BITS / 64];
         for_each_word_hash(text, |wh| {
             text_hash = mix64(text_hash ^ wh).wrapping_add(words as u64);
-            let slot = words % len;
-            if let Some(x) = window.get_mut(slot) {
+            last.copy_within(RING - W.., RING - 1 - W);
+            if let Some(x) = last.last_mut() {
                 *x = wh;
             }
-            if stops.contains(wh) {
-                stop_mask |= 1 << slot;
-            } else {
-                stop_mask &= !(1 << slot);
-            }
+            stop_bits = ((stop_bits << 1) | u32::from(stops.contains(wh))) & ring_mask;
             words += 1;
-            if words >= w
-                && let Some(s) = shingle_hash(&window, stop_mask, len, words, w, 1)
-            {
+            if words >= W && (stop_bits & sig_mask).count_ones() < W as u32 {
+                let s = shingle_hash(last.get(RING - W..).unwrap_or(&[]));
                 let bin = (s >> 58) as usize;
                 if let Some(m) = mins.get_mut(bin) {
                     *m = (*m).min(s as u32);
@@ -204,9 +239,8 @@ impl Sketch {
                     *word |= 1 << (bit % 64);
                 }
             }
-            if words > w
-                && let Some(s) = shingle_hash(&window, stop_mask, len, words, len, len.min(3) - 1)
-            {
+            if words > W && len as u32 - stop_bits.count_ones() >= band_min_content {
+                let s = shingle_hash(last.get(RING - 1 - W..).unwrap_or(&[]));
                 let bin = (s >> 58) as usize;
                 if let Some(m) = keys.get_mut(bin) {
                     *m = (*m).min(s as u32);
@@ -358,8 +392,42 @@ pub fn url_key(url: Option<&str>) -> u32 {
 }
 
 #[cfg(test)]
+mod reference;
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optimized_sketch_matches_the_reference() {
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            "one".into(),
+            "of the".into(),
+            "Kerry met Lavrov, in Moscow! The president said: \"no\".".into(),
+            "Ünïcödé ÄÖÜ straße İstanbul ΣΊΣΥΦΟΣ 東京 株式会社 — naïve café's 3.5%".into(),
+            "of the people of the people of the people and the said to".into(),
+            "a\u{0}b\u{ff}c \u{10ffff} end".into(),
+        ];
+        let mut s = 7u64;
+        let vocab = [
+            "the", "of", "said", "minister", "Paris", "élan", "x1", "and", "über",
+        ];
+        for n in [5usize, 40, 400, 3000] {
+            let mut t = String::new();
+            for _ in 0..n {
+                s = mix64(s);
+                t.push_str(vocab[(s % vocab.len() as u64) as usize]);
+                t.push(if s.is_multiple_of(7) { ',' } else { ' ' });
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            for w in 1..=5 {
+                assert_eq!(Sketch::of_text(t, w), reference::sketch(t, w), "{w} {t}");
+            }
+        }
+    }
 
     #[test]
     fn words_ignore_case_and_punctuation() {
