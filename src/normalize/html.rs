@@ -78,6 +78,11 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     let authors = metadata::choose_authors(&meta, site_name.as_deref(), host.as_deref(), &bylines);
     // Whether the headline date is labelled as a revision ("Updated on …").
     let mut labelled_revision = false;
+    // A short line's first plausible date, and whether a revision label ("Updated") leads it.
+    let line_date = |b: &content::Block| {
+        let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
+        plausible(&d).then(|| (d, is_revision_label(b.text.get(..pos).unwrap_or(""))))
+    };
     let mut date: Option<(FoundDate, DateSource)> = meta
         .element_dates
         .iter()
@@ -92,14 +97,11 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .iter()
             .filter(|b| b.words <= 25 && in_zone(b.elem))
             .take(20)
-            .find_map(|b| {
-                let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
-                plausible(&d).then(|| {
-                    labelled_revision = is_revision_label(b.text.get(..pos).unwrap_or(""));
-                    d
-                })
-            })
-            .map(|d| (d, DateSource::Dateline));
+            .find_map(|b| line_date(b))
+            .map(|(d, revision)| {
+                labelled_revision = revision;
+                (d, DateSource::Dateline)
+            });
     }
     if date.is_none() {
         // A date line just above the headline ("Last updated: Dec 12, 2025" over the h1).
@@ -113,14 +115,11 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .rev()
             .take(3)
             .filter(|b| b.words <= 12 && b.class != Class::Bad && !in_chrome(b.elem))
-            .find_map(|b| {
-                let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
-                plausible(&d).then(|| {
-                    labelled_revision = is_revision_label(b.text.get(..pos).unwrap_or(""));
-                    d
-                })
-            })
-            .map(|d| (d, DateSource::Dateline));
+            .find_map(|b| line_date(b))
+            .map(|(d, revision)| {
+                labelled_revision = revision;
+                (d, DateSource::Dateline)
+            });
     }
     if date.is_none() {
         date = metadata::meta_date(&meta)

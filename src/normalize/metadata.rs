@@ -1117,14 +1117,18 @@ pub fn reconcile_date(
         return Some((d, source));
     };
     if swapped_day_month(d.at.date_naive(), md.at.date_naive()) {
-        let s = if ld {
-            DateSource::JsonLd
-        } else {
-            DateSource::Meta
-        };
-        return Some((md, s));
+        return Some((md, meta_source(ld)));
     }
     Some((d, source))
+}
+
+/// Where a metadata date came from: JSON-LD or a meta tag.
+fn meta_source(json_ld: bool) -> super::DateSource {
+    if json_ld {
+        super::DateSource::JsonLd
+    } else {
+        super::DateSource::Meta
+    }
 }
 
 /// Prefer the original publish date over a revision date shown with the headline: pages show
@@ -1150,12 +1154,7 @@ pub fn prefer_original(
     let revised = (labelled_revision || modified_days(m).any(|x| x == day))
         && !published_days(m).any(|x| x == day);
     if revised && md.at.date_naive() < day {
-        let s = if ld {
-            DateSource::JsonLd
-        } else {
-            DateSource::Meta
-        };
-        return Some((md, s));
+        return Some((md, meta_source(ld)));
     }
     Some((d, source))
 }

@@ -513,18 +513,12 @@ impl EventTracker {
             let (Some(&term), Some(&w)) = (page.terms.get(qi), page.weight.get(qi)) else {
                 continue;
             };
-            let entries = match self.postings.get(term) {
+            let one: [u32; 1];
+            let entries: &[u32] = match self.postings.get(term) {
                 None => continue,
                 Some(Hits::One(slot)) => {
-                    accumulate(
-                        &mut self.acc,
-                        &mut self.acc_stamp,
-                        self.stamp,
-                        &mut touched,
-                        slot,
-                        w,
-                    );
-                    continue;
+                    one = [slot];
+                    &one
                 }
                 Some(Hits::Many(entries)) if entries.len() <= MAX_SCAN => entries,
                 Some(Hits::Many(_)) => continue,

@@ -27,24 +27,13 @@ const SCORE_CUES: &[&str] = &[
 pub fn facts(title: Option<&str>, text: &str) -> Vec<u32> {
     let mut out = Vec::new();
     if let Some(t) = title {
-        scan(cut(t, 1024), &mut out);
+        scan(super::story_time::cut(t, 1024), &mut out);
     }
-    scan(cut(text, MAX_TEXT_BYTES), &mut out);
+    scan(super::story_time::cut(text, MAX_TEXT_BYTES), &mut out);
     out.sort_unstable();
     out.dedup();
     out.truncate(MAX_FACTS);
     out
-}
-
-fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }
 
 /// A run of ASCII digits at `i`: its value (saturating) and end.

@@ -51,7 +51,8 @@ pub fn latest_year(title: Option<&str>, text: &str) -> Option<u16> {
     a.max(b)
 }
 
-fn cut(s: &str, max: usize) -> &str {
+/// `s` cut to at most `max` bytes, at a character boundary.
+pub(super) fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
