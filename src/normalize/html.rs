@@ -97,7 +97,7 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .iter()
             .filter(|b| b.words <= 25 && in_zone(b.elem))
             .take(20)
-            .find_map(|b| line_date(b))
+            .find_map(&line_date)
             .map(|(d, revision)| {
                 labelled_revision = revision;
                 (d, DateSource::Dateline)
