@@ -41,9 +41,10 @@ pub async fn produce_lines(
     // as end-to-end latency, which no long-running producer (a crawler) has.
     let warm = producer.clone();
     let warm_topic = topic.to_string();
-    tokio::task::spawn_blocking(move || {
+    let partitions = tokio::task::spawn_blocking(move || {
         warm.client()
             .fetch_metadata(Some(&warm_topic), Duration::from_secs(10))
+            .map(|m| m.topics().first().map_or(0, |t| t.partitions().len()))
     })
     .await
     .context("producer warm-up")?
@@ -67,8 +68,18 @@ pub async fn produce_lines(
             let due = started + Duration::from_secs_f64(count as f64 / rate);
             tokio::time::sleep_until(due.into()).await;
         }
+        // Lines go round-robin over the partitions (keyless records would stick to one
+        // partition for a burst, leaving others empty in a short run).
+        let partition = i32::try_from(count % partitions.max(1) as u64)
+            .ok()
+            .filter(|_| partitions > 0);
         let fut = loop {
-            match producer.send_result(FutureRecord::<(), _>::to(topic).payload(line.as_bytes())) {
+            let record = FutureRecord::<(), _>::to(topic).payload(line.as_bytes());
+            let record = match partition {
+                Some(p) => record.partition(p),
+                None => record,
+            };
+            match producer.send_result(record) {
                 Ok(f) => break f,
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
                     tracing::debug!("producer queue full; waiting");
