@@ -147,54 +147,12 @@ R[kafka_vs_process_per_cpu]=$(py "round($w_core/$p_core,3)")
 R[kafka_vs_passthrough_wall]=$(py "round($tput/$pt_rate,3)")
 
 # 5. Latency at 50 % and 90 % of saturation, worker then passthrough at the same rates.
-quantiles() { # histogram delta between two /metrics dumps -> p50 p99 count (seconds)
-  python3 - "$1" "$2" <<'PY'
-import re, sys
-def load(p):
-    b = {}
-    for l in open(p):
-        m = re.match(r'sift_end_to_end_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', l)
-        if m: b[float(m.group(1))] = float(m.group(2))
-    return b
-a, z = load(sys.argv[1]), load(sys.argv[2])
-les = sorted(z); d = [(le, z[le] - a.get(le, 0)) for le in les]
-total = d[-1][1] if d else 0
-def q(p):
-    want = p * total; prev_le, prev_c = 0.0, 0.0
-    for le, c in d:
-        if c >= want:
-            if le == float("inf"): return prev_le
-            return prev_le + (le - prev_le) * ((want - prev_c) / max(c - prev_c, 1e-9))
-        prev_le, prev_c = le, c
-    return prev_le
-print("%.4f %.4f %d" % (q(0.5), q(0.99), total))
-PY
+hq="$root/scripts/hist_quantiles.py"
+quantiles() { # BEFORE AFTER -> end-to-end latency p50 p99 count (seconds) between two /metrics dumps
+  python3 "$hq" sift_end_to_end_latency_seconds "$2" "$1"
 }
 phases() { # where the latency went (sift_latency_phase_seconds delta, src/kafka/timing.rs): p50/p99 per phase
-  python3 - "$1" "$2" <<'PY'
-import re, sys
-def load(p):
-    b = {}
-    for l in open(p):
-        m = re.match(r'sift_latency_phase_seconds_bucket\{phase="([^"]+)",le="([^"]+)"\} (\S+)', l)
-        if m: b.setdefault(m.group(1), {})[float(m.group(2))] = float(m.group(3))
-    return b
-a, z = load(sys.argv[1]), load(sys.argv[2])
-out = []
-for ph, bz in z.items():
-    d = [(le, c - a.get(ph, {}).get(le, 0)) for le, c in sorted(bz.items())]
-    total = d[-1][1] if d else 0
-    def q(p):
-        want = p * total; prev_le, prev_c = 0.0, 0.0
-        for le, c in d:
-            if c >= want:
-                if le == float("inf"): return prev_le
-                return prev_le + (le - prev_le) * ((want - prev_c) / max(c - prev_c, 1e-9))
-            prev_le, prev_c = le, c
-        return prev_le
-    out.append(f"{ph} {q(0.5)*1000:.1f}/{q(0.99)*1000:.1f}")
-if out: print("    phases p50/p99 ms: " + ", ".join(out))
-PY
+  python3 "$hq" sift_latency_phase_seconds "$2" "$1" --phases
 }
 for share in 0.5 0.9; do
   pct=$(py "int($share*100)")

@@ -48,46 +48,8 @@ python3 "$root/scripts/gen_pages.py" "$warm" --html-share "${BENCH_HTML_SHARE:-0
   | sed 's/"bench-/"warm-/g' >"$work/warm.jsonl"
 note "$m pages at $rate pages/s, $partitions partitions, broker port $port"
 
-quantiles() { # FILE METRIC [LABEL] -> "p50 p99 count" from a Prometheus histogram (seconds)
-  python3 - "$@" <<'PY'
-import re, sys
-path, name = sys.argv[1], sys.argv[2]
-label = sys.argv[3] if len(sys.argv) > 3 else None
-b = {}
-for l in open(path):
-    if not l.startswith(name + "_bucket{"):
-        continue
-    if label and f'phase="{label}"' not in l:
-        continue
-    m = re.search(r'le="([^"]+)"\} (\S+)', l)
-    if m:
-        b[float(m.group(1))] = float(m.group(2))
-d = sorted(b.items()); total = d[-1][1] if d else 0
-def q(p):
-    want = p * total; prev_le, prev_c = 0.0, 0.0
-    for le, c in d:
-        if c >= want:
-            if le == float("inf"): return prev_le
-            return prev_le + (le - prev_le) * ((want - prev_c) / max(c - prev_c, 1e-9))
-        prev_le, prev_c = le, c
-    return prev_le
-print("%.4f %.4f %d" % (q(0.5), q(0.99), total))
-PY
-}
-delta() { # BEFORE AFTER -> the AFTER histogram buckets minus the BEFORE ones
-  python3 - "$1" "$2" <<'PY'
-import sys
-def load(p):
-    d = {}
-    for l in open(p):
-        if "_bucket{" in l:
-            k, v = l.rsplit(" ", 1)
-            d[k] = float(v)
-    return d
-a, z = load(sys.argv[1]), load(sys.argv[2])
-for k, v in z.items():
-    print(k, v - a.get(k, 0.0))
-PY
+quantiles() { # ID METRIC [PHASE] -> "p50 p99 count" (seconds) of the timed phase (after - before)
+  python3 "$root/scripts/hist_quantiles.py" "$2" "$work/$1.after.prom" "$work/$1.before.prom" ${3:+--phase "$3"}
 }
 done_count() { curl -fs "http://127.0.0.1:$http/metrics" | awk '/^sift_records_produced_total\{output="(clean|duplicates|rejected)"\}/ {s+=$2} END {print s+0}'; }
 
@@ -109,14 +71,13 @@ run_worker() { # RUN_ID BIN_DIR
   "$dir/sift" produce "$work/pages.jsonl" --rate "$rate" 2>"$work/$id.produce.log"
   for _ in $(seq 1 600); do [ "$(done_count)" -ge "$((m + warm))" ] && break; sleep 0.1; done
   curl -fs "http://127.0.0.1:$http/metrics" >"$work/$id.after.prom"
-  delta "$work/$id.before.prom" "$work/$id.after.prom" >"$work/$id.prom"
   kill -TERM "$wpid"; wait "$wpid" || true; wpid=""
-  read -r p50 p99 cnt < <(quantiles "$work/$id.prom" sift_end_to_end_latency_seconds)
+  read -r p50 p99 cnt < <(quantiles "$id" sift_end_to_end_latency_seconds)
   note "worker $dir: end-to-end p50 ${p50}s p99 ${p99}s ($cnt pages); slow pages (>= 100 ms) logged: $(grep -c 'slow page' "$work/$id.log" || true)"
   echo "    producer: $(grep -o '"records.*' "$work/$id.produce.log" | head -1)"
-  if grep -q sift_latency_phase_seconds_bucket "$work/$id.prom"; then
+  if grep -q sift_latency_phase_seconds_bucket "$work/$id.after.prom"; then
     for ph in broker pool_wait prepare sequencer_wait state_ack output_ack; do
-      read -r a b _ < <(quantiles "$work/$id.prom" sift_latency_phase_seconds "$ph")
+      read -r a b _ < <(quantiles "$id" sift_latency_phase_seconds "$ph")
       printf '    %-15s p50 %ss p99 %ss\n' "$ph" "$a" "$b"
     done
   fi
