@@ -422,9 +422,17 @@ impl Deduplicator {
             });
         }
         let store = &self.store;
-        // Oldest first, so the first match is the earliest document.
-        cands.sort_unstable_by_key(|&seq| std::cmp::Reverse(store.age(seq)));
+        // Oldest first, so the first match is the earliest document. Sorted as complemented
+        // ages (age is one-to-one on live sequence numbers): each lane's walk is newest first,
+        // so every lane gives one descending run, which the stable sort finds and merges.
+        for c in cands.iter_mut() {
+            *c = !store.age(*c);
+        }
+        cands.sort();
         cands.dedup();
+        for c in cands.iter_mut() {
+            *c = store.age_to_seq(!*c);
+        }
         let sig = sk.signature();
         let mut best: Option<(u32, f32)> = None;
         for &seq in &cands {

@@ -222,6 +222,12 @@ impl Store {
         self.next_seq.wrapping_sub(seq)
     }
 
+    /// The sequence number of age `age` (inverse of [`Store::age`]).
+    #[inline]
+    pub fn age_to_seq(&self, age: u32) -> u32 {
+        self.next_seq.wrapping_sub(age)
+    }
+
     /// Oldest document, if any.
     pub fn front(&self) -> Option<(u32, &Meta)> {
         if self.len == 0 {
@@ -700,6 +706,16 @@ mod tests {
         d.id = &long;
         let seq = s.push(&d).unwrap();
         assert_eq!(s.id(seq), long);
+    }
+
+    #[test]
+    fn age_to_seq_inverts_age_across_wrap() {
+        let mut s = Store::new(4, 2);
+        s.next_seq = u32::MAX - 1;
+        for seq in [u32::MAX - 3, u32::MAX - 2, 0, 1, 5] {
+            assert_eq!(s.age_to_seq(s.age(seq)), seq);
+        }
+        assert!(s.age(u32::MAX - 3) > s.age(u32::MAX - 2));
     }
 
     #[test]

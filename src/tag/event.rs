@@ -446,11 +446,9 @@ impl EventTracker {
     }
 
     fn page_vector(&self, feats: &DocFeatures) -> PageVec {
-        let dfs: Vec<u32> = feats
-            .terms
-            .iter()
-            .map(|t| self.postings.df(t.hash))
-            .collect();
+        let mut dfs: Vec<u32> = Vec::with_capacity(feats.terms.len());
+        self.postings
+            .dfs(feats.terms.iter().map(|t| t.hash), &mut dfs);
         let scores: Vec<f32> = feats
             .terms
             .iter()
@@ -795,6 +793,7 @@ impl EventTracker {
             // Document frequencies: the page's were read before any index change since.
             let mut dfs = Vec::with_capacity(terms.capacity());
             let page_df = |j: usize| page.df.get(j).copied().unwrap_or(0);
+            self.postings.touch(ev_terms.iter().copied());
             let (mut i, mut j) = (0, 0);
             loop {
                 match (ev_terms.get(i), page.terms.get(j)) {

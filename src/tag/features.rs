@@ -84,6 +84,8 @@ pub struct Extractor {
     caps_seen: FxHashSet<u64>,
     in_entity: Vec<bool>,
     in_title: bool,
+    /// Sort keys of the terms (kept between documents).
+    order: Vec<u64>,
 }
 
 /// Most bytes of body text looked at.
@@ -111,7 +113,7 @@ impl Extractor {
             self.segment(cut(t, 1024), w, true, &mut labels);
             self.in_title = false;
         }
-        let mut terms: Vec<Term> = self
+        let unsorted: Vec<Term> = self
             .acc
             .drain()
             .map(|(hash, a)| {
@@ -128,7 +130,22 @@ impl Extractor {
                 }
             })
             .collect();
-        terms.sort_unstable_by_key(|t| t.hash);
+        // Sort by hash (distinct: they are the map's keys) as packed `hash << 32 | index`
+        // integers, which is cheaper than moving the terms around while sorting.
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(
+            unsorted
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (u64::from(t.hash) << 32) | i as u64),
+        );
+        order.sort_unstable();
+        let terms = order
+            .iter()
+            .filter_map(|&k| unsorted.get((k & 0xFFFF_FFFF) as usize).copied())
+            .collect();
+        self.order = order;
         DocFeatures { terms, labels }
     }
 
@@ -173,6 +190,24 @@ impl Extractor {
         for (i, t) in toks.iter().enumerate() {
             let raw = strip_possessive(&text[t.start..t.end]);
             lower_into(&mut lower, raw);
+            // A word that starts with an ASCII letter is neither a year nor a number: only its
+            // length and the stop list can drop it.
+            if lower.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+                if lower.len() < 2 || is_stopword(&lower) {
+                    continue;
+                }
+                let stemmed = stem(&lower);
+                let hash = word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1));
+                let ent = self.in_entity.get(i).copied().unwrap_or(false);
+                self.add(
+                    hash,
+                    boost,
+                    ent.then_some(EntityKind::Other),
+                    stemmed,
+                    labels,
+                );
+                continue;
+            }
             let year = lower.len() == 4
                 && (lower.starts_with("19") || lower.starts_with("20"))
                 && lower.bytes().all(|b| b.is_ascii_digit());
@@ -514,6 +549,7 @@ fn all_caps(s: &str) -> bool {
     }
 }
 
+#[inline]
 fn strip_possessive(w: &str) -> &str {
     // Every suffix below ends in 's', '\'' or the last byte of '’' (E2 80 99).
     if !matches!(w.as_bytes().last(), Some(b's' | b'\'' | 0x99)) {
@@ -895,18 +931,21 @@ const ROLE: u8 = 4;
 const CONN: u8 = 8;
 const HONOR: u8 = 16;
 
-/// Flags of the listed words (one hash lookup instead of several list scans). Words of at
-/// most 8 bytes are looked up as one packed `u64` (hashing and comparing a single integer);
-/// longer ones by string.
+/// Flags of the listed words (one table probe instead of several list scans). Words of at
+/// most 8 bytes are looked up as one packed `u64` in a small open-addressing table (a multiply,
+/// a shift and usually one compare); longer ones by string.
 fn word_flags(w: &str) -> u8 {
     struct Table {
-        short: FxHashMap<u64, u8>,
+        /// Packed words (0 = free) and their flags, [`SHORT_SLOTS`] each, linear probing.
+        keys: Vec<u64>,
+        flags: Vec<u8>,
         long: FxHashMap<&'static str, u8>,
     }
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t = Table {
-            short: FxHashMap::default(),
+            keys: vec![0; SHORT_SLOTS],
+            flags: vec![0; SHORT_SLOTS],
             long: FxHashMap::default(),
         };
         for (list, flag) in [
@@ -918,7 +957,24 @@ fn word_flags(w: &str) -> u8 {
         ] {
             for w in list {
                 match pack_word(w.as_bytes()) {
-                    Some(code) => *t.short.entry(code).or_insert(0) |= flag,
+                    Some(code) => {
+                        let mut i = short_slot(code);
+                        // The lists hold far fewer words than slots, so a free slot is found.
+                        for _ in 0..SHORT_SLOTS {
+                            match t.keys.get(i).copied() {
+                                Some(k) if k == code || k == 0 => {
+                                    if let (Some(k), Some(f)) =
+                                        (t.keys.get_mut(i), t.flags.get_mut(i))
+                                    {
+                                        *k = code;
+                                        *f |= flag;
+                                    }
+                                    break;
+                                }
+                                _ => i = (i + 1) % SHORT_SLOTS,
+                            }
+                        }
+                    }
                     None => *t.long.entry(w).or_insert(0) |= flag,
                 }
             }
@@ -929,9 +985,29 @@ fn word_flags(w: &str) -> u8 {
         return 0;
     }
     match pack_word(w.as_bytes()) {
-        Some(code) => table.short.get(&code).copied().unwrap_or(0),
+        Some(code) => {
+            let mut i = short_slot(code);
+            for _ in 0..SHORT_SLOTS {
+                match table.keys.get(i).copied() {
+                    Some(k) if k == code => return table.flags.get(i).copied().unwrap_or(0),
+                    Some(0) | None => return 0,
+                    Some(_) => i = (i + 1) % SHORT_SLOTS,
+                }
+            }
+            0
+        }
         None => table.long.get(w).copied().unwrap_or(0),
     }
+}
+
+/// Slots of the packed short-word table of [`word_flags`] (a power of two, over twice the
+/// number of listed words of up to 8 bytes).
+const SHORT_SLOTS: usize = 1024;
+
+/// Home slot of a packed word in the [`word_flags`] table.
+#[inline]
+fn short_slot(code: u64) -> usize {
+    (code.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % SHORT_SLOTS
 }
 
 /// The bytes of a word of 1 to 8 bytes without NUL, zero-padded into a `u64` (one-to-one on
@@ -1339,6 +1415,17 @@ mod tests {
         for w in &words {
             assert_eq!(word_flags(w), reference(w), "{w:?}");
         }
+    }
+
+    #[test]
+    fn short_word_table_is_sparse() {
+        let lists = [STOPWORDS, CALENDAR, ROLE_WORDS, CONNECTORS, HONORIFICS];
+        let short = lists
+            .iter()
+            .flat_map(|l| l.iter())
+            .filter(|w| w.len() <= 8)
+            .count();
+        assert!(short * 2 < SHORT_SLOTS, "{short} short words");
     }
 
     #[test]

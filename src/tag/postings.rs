@@ -7,9 +7,12 @@
 //! the term's list, which stays short for the terms that matter: a common term's list is long
 //! but its events are few next to the window's), so every entry is live and needs no
 //! generation. Lists grow by a quarter and shrink when emptied below half.
-
-use rustc_hash::FxHashMap;
-use std::collections::hash_map::Entry as MapEntry;
+//!
+//! The table is a flat open-addressing array of `(term, value)` pairs (linear probing,
+//! backward-shift deletion). With 100,000 active events it holds millions of terms, so nearly
+//! every lookup is a cache miss; a flat array lets [`PostingsIndex::dfs`] touch the buckets of
+//! all of a page's terms in one branch-free pass first, so their misses overlap instead of
+//! queueing one behind the other.
 
 /// Table values with this bit set are list numbers; others are the slot of the single holder.
 const MANY: u32 = 1 << 31;
@@ -26,7 +29,7 @@ pub(crate) enum Hits<'a> {
 /// Term → slots of the events holding it (see the module docs).
 #[derive(Debug, Default)]
 pub(crate) struct PostingsIndex {
-    table: FxHashMap<u32, u32>,
+    table: TermTable,
     /// Slot lists of terms held by several events; freed lists are empty and numbered in `free`.
     lists: Vec<Vec<u32>>,
     free: Vec<u32>,
@@ -35,24 +38,41 @@ pub(crate) struct PostingsIndex {
 impl PostingsIndex {
     /// Distinct terms indexed.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.table.len
     }
 
     /// Active events holding `term`.
     pub fn df(&self, term: u32) -> u32 {
-        match self.table.get(&term) {
+        self.df_of_value(self.table.get(term))
+    }
+
+    #[inline]
+    fn df_of_value(&self, v: Option<u32>) -> u32 {
+        match v {
             None => 0,
-            Some(&v) if v & MANY == 0 => 1,
-            Some(&v) => self
+            Some(v) if v & MANY == 0 => 1,
+            Some(v) => self
                 .lists
                 .get((v & !MANY) as usize)
                 .map_or(0, |l| l.len() as u32),
         }
     }
 
+    /// [`PostingsIndex::df`] of every term, appended to `out` in order. The buckets of all the
+    /// terms are read first in a pass without branches, so their cache misses overlap.
+    pub fn dfs(&self, terms: impl Iterator<Item = u32> + Clone, out: &mut Vec<u32>) {
+        self.table.touch(terms.clone());
+        out.extend(terms.map(|t| self.df(t)));
+    }
+
+    /// Read the buckets of `terms` so that lookups right after find them in cache.
+    pub fn touch(&self, terms: impl Iterator<Item = u32>) {
+        self.table.touch(terms);
+    }
+
     /// The events indexing `term`.
     pub fn get(&self, term: u32) -> Option<Hits<'_>> {
-        let v = *self.table.get(&term)?;
+        let v = self.table.get(term)?;
         if v & MANY == 0 {
             return Some(Hits::One(v));
         }
@@ -61,19 +81,19 @@ impl PostingsIndex {
 
     /// Index `term` under the event in `slot` (which must not hold it yet).
     pub fn insert(&mut self, term: u32, slot: u32) {
-        match self.table.entry(term) {
-            MapEntry::Vacant(v) => {
+        match self.table.get(term) {
+            None => {
                 if slot < MANY {
-                    v.insert(slot);
-                } else {
-                    v.insert(MANY | new_list(&mut self.lists, &mut self.free, vec![slot]));
+                    self.table.insert(term, slot);
+                } else if let Some(list) = new_list(&mut self.lists, &mut self.free, vec![slot]) {
+                    self.table.insert(term, MANY | list);
                 }
             }
-            MapEntry::Occupied(mut o) => {
-                let v = *o.get();
+            Some(v) => {
                 if v & MANY == 0 {
-                    let list = new_list(&mut self.lists, &mut self.free, vec![v, slot]);
-                    o.insert(MANY | list);
+                    if let Some(list) = new_list(&mut self.lists, &mut self.free, vec![v, slot]) {
+                        self.table.insert(term, MANY | list);
+                    }
                     return;
                 }
                 if let Some(list) = self.lists.get_mut((v & !MANY) as usize) {
@@ -88,18 +108,18 @@ impl PostingsIndex {
 
     /// Remove the event in `slot` from `term`; the term goes when no event holds it any more.
     pub fn remove(&mut self, term: u32, slot: u32) {
-        let Some(&v) = self.table.get(&term) else {
+        let Some(v) = self.table.get(term) else {
             return;
         };
         if v & MANY == 0 {
             if v == slot {
-                self.table.remove(&term);
+                self.table.remove(term);
             }
             return;
         }
         let id = v & !MANY;
         let Some(list) = self.lists.get_mut(id as usize) else {
-            self.table.remove(&term);
+            self.table.remove(term);
             return;
         };
         if let Some(pos) = list.iter().position(|&s| s == slot) {
@@ -108,7 +128,7 @@ impl PostingsIndex {
         match list.as_slice() {
             [] => {
                 self.free.push(id);
-                self.table.remove(&term);
+                self.table.remove(term);
             }
             &[only] if only < MANY => {
                 *list = Vec::new();
@@ -125,9 +145,9 @@ impl PostingsIndex {
 
     /// Heap bytes: table, slab, lists (diagnostics).
     pub fn heap_bytes(&self) -> (usize, usize, usize) {
-        use super::event::memory::{chunk, table_bytes};
+        use super::event::memory::chunk;
         (
-            table_bytes(self.table.capacity(), size_of::<(u32, u32)>()),
+            chunk(self.table.buckets.len() * size_of::<(u32, u32)>()),
             chunk(self.lists.capacity() * size_of::<Vec<u32>>()) + chunk(self.free.capacity() * 4),
             self.lists.iter().map(|l| chunk(l.capacity() * 4)).sum(),
         )
@@ -135,7 +155,12 @@ impl PostingsIndex {
 
     /// Entries over all terms (diagnostics).
     pub fn entries(&self) -> usize {
-        self.table.keys().map(|&t| self.df(t) as usize).sum()
+        self.table
+            .buckets
+            .iter()
+            .filter(|&&(_, v)| v != EMPTY)
+            .map(|&(_, v)| self.df_of_value(Some(v)) as usize)
+            .sum()
     }
 
     /// Shape of the lists (diagnostics): lists, lists of two events, entries in lists longer
@@ -154,19 +179,160 @@ impl PostingsIndex {
     }
 }
 
-fn new_list(lists: &mut Vec<Vec<u32>>, free: &mut Vec<u32>, list: Vec<u32>) -> u32 {
+/// A slab number for `list` (`None` only when the slab is full: ids stay below `EMPTY & !MANY`).
+fn new_list(lists: &mut Vec<Vec<u32>>, free: &mut Vec<u32>, list: Vec<u32>) -> Option<u32> {
     if let Some(id) = free.pop()
         && let Some(l) = lists.get_mut(id as usize)
     {
         *l = list;
-        return id;
+        return Some(id);
+    }
+    if lists.len() >= (EMPTY & !MANY) as usize {
+        return None;
     }
     if lists.len() == lists.capacity() {
         // Grow by a quarter: the slab holds a list per shared term.
         lists.reserve_exact((lists.len() / 4).max(16));
     }
     lists.push(list);
-    (lists.len() - 1) as u32
+    Some((lists.len() - 1) as u32)
+}
+
+/// The value of a free bucket (never a slot: slots are below [`MANY`]; never a list: list
+/// numbers stay below `EMPTY & !MANY`).
+const EMPTY: u32 = u32::MAX;
+
+/// Term → value map: open addressing over a power-of-two array of `(term, value)` pairs,
+/// linear probing, at most 3/4 full, backward-shift deletion (no tombstones).
+#[derive(Debug, Default)]
+struct TermTable {
+    buckets: Vec<(u32, u32)>,
+    len: usize,
+    /// `64 - log2(buckets.len())`: the home bucket is the top bits of a multiplicative hash.
+    shift: u32,
+}
+
+impl TermTable {
+    #[inline]
+    fn home(&self, term: u32) -> usize {
+        (u64::from(term).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn mask(&self) -> usize {
+        self.buckets.len().wrapping_sub(1)
+    }
+
+    /// Bucket of `term` (`Ok`) or the free bucket where it would go (`Err`); `None` when the
+    /// table has no buckets.
+    #[inline]
+    fn find(&self, term: u32) -> Option<Result<usize, usize>> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let mask = self.mask();
+        let mut i = self.home(term);
+        // At most 3/4 full, so a free bucket ends every probe run.
+        for _ in 0..self.buckets.len() {
+            let &(k, v) = self.buckets.get(i)?;
+            if v == EMPTY {
+                return Some(Err(i));
+            }
+            if k == term {
+                return Some(Ok(i));
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+
+    #[inline]
+    fn get(&self, term: u32) -> Option<u32> {
+        let i = self.find(term)?.ok()?;
+        self.buckets.get(i).map(|b| b.1)
+    }
+
+    /// Read the home bucket of every term (no branches on the data, so the loads overlap).
+    #[inline]
+    fn touch(&self, terms: impl Iterator<Item = u32>) {
+        if self.buckets.is_empty() {
+            return;
+        }
+        let mut sink = 0u32;
+        for t in terms {
+            sink ^= self.buckets.get(self.home(t)).map_or(0, |b| b.1);
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// Set the value of `term` (`value != EMPTY`).
+    fn insert(&mut self, term: u32, value: u32) {
+        if (self.len + 1) * 4 > self.buckets.len() * 3 {
+            self.grow();
+        }
+        match self.find(term) {
+            Some(Ok(i)) => {
+                if let Some(b) = self.buckets.get_mut(i) {
+                    b.1 = value;
+                }
+            }
+            Some(Err(i)) => {
+                if let Some(b) = self.buckets.get_mut(i) {
+                    *b = (term, value);
+                    self.len += 1;
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn remove(&mut self, term: u32) {
+        let Some(Ok(mut hole)) = self.find(term) else {
+            return;
+        };
+        let mask = self.mask();
+        self.len -= 1;
+        // Backward shift: move later members of the probe run into the hole when their home
+        // bucket does not lie cyclically in (hole, j].
+        let mut j = hole;
+        loop {
+            j = (j + 1) & mask;
+            let Some(&(k, v)) = self.buckets.get(j) else {
+                break;
+            };
+            if v == EMPTY {
+                break;
+            }
+            let h = self.home(k);
+            let stays = if hole <= j {
+                hole < h && h <= j
+            } else {
+                hole < h || h <= j
+            };
+            if stays {
+                continue;
+            }
+            if let Some(b) = self.buckets.get_mut(hole) {
+                *b = (k, v);
+            }
+            hole = j;
+        }
+        if let Some(b) = self.buckets.get_mut(hole) {
+            *b = (0, EMPTY);
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.buckets.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.buckets, vec![(0, EMPTY); size]);
+        self.shift = 64 - size.trailing_zeros();
+        self.len = 0;
+        for (k, v) in old {
+            if v != EMPTY {
+                self.insert(k, v);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -208,6 +374,65 @@ mod tests {
         p.remove(7, 3);
         assert_eq!((p.df(7), p.get(7), p.len()), (0, None, 1));
         assert_eq!(p.entries(), 2);
+    }
+
+    #[test]
+    fn term_table_matches_a_hash_map_under_churn() {
+        // Clustered keys (small range) make long probe runs, so backward shifts wrap around.
+        let mut t = TermTable::default();
+        let mut m = std::collections::HashMap::new();
+        let mut x = 12345u64;
+        for step in 0..200_000u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = if step % 3 == 0 {
+                (x >> 33) as u32
+            } else {
+                ((x >> 50) as u32 % 3000) | (u32::from(step % 2 == 0) << 31)
+            };
+            if (x >> 20) % 5 < 2 {
+                t.remove(key);
+                m.remove(&key);
+            } else {
+                let v = (x >> 7) as u32 & 0x7fff_ffff;
+                t.insert(key, v);
+                m.insert(key, v);
+            }
+            if step % 9_973 == 0 {
+                assert_eq!(t.len, m.len());
+                for (&k, &v) in &m {
+                    assert_eq!(t.get(k), Some(v), "{k}");
+                }
+            }
+        }
+        assert_eq!(t.len, m.len());
+        for (&k, &v) in &m {
+            assert_eq!(t.get(k), Some(v));
+        }
+        for k in 0..3000u32 {
+            assert_eq!(t.get(k), m.get(&k).copied());
+        }
+        assert!(t.len * 4 <= t.buckets.len() * 3);
+    }
+
+    #[test]
+    fn dfs_match_df() {
+        let mut p = PostingsIndex::default();
+        for s in 0..50u32 {
+            for term in 0..(s % 7) {
+                p.insert(term * 1_000_003, s);
+            }
+        }
+        let terms: Vec<u32> = (0..10).map(|t| t * 1_000_003).collect();
+        let mut out = vec![99];
+        p.dfs(terms.iter().copied(), &mut out);
+        let want: Vec<u32> = std::iter::once(99)
+            .chain(terms.iter().map(|&t| p.df(t)))
+            .collect();
+        assert_eq!(out, want);
+        assert_eq!(out.get(1), Some(&42));
+        assert_eq!(out.get(7), Some(&0));
     }
 
     #[test]
