@@ -422,6 +422,10 @@ fn block_score(b: &Block) -> f32 {
         Class::Short => {
             if matches!(b.kind, BlockKind::Heading(_)) {
                 2.0
+            } else if b.kind == BlockKind::Cell && b.link_chars == 0 {
+                // Data tables are many short unlinked cells: neutral, so a table inside the
+                // article does not push the choice down to a box holding only its intro.
+                0.0
             } else {
                 -4.0
             }
@@ -993,6 +997,20 @@ mod tests {
             p.contains(&"Fix the loader for packed structs".to_string()),
             "{p:#?}"
         );
+    }
+
+    #[test]
+    fn data_tables_do_not_push_the_choice_off_the_article() {
+        let rows: String = (1..=20)
+            .map(|i| format!("<tr><td>{i}</td><td>School {i}</td><td>{i}0%</td></tr>"))
+            .collect();
+        let html = format!(
+            r#"<body><div class="entry"><div class="intro"><p>{PROSE}</p><p>{PROSE} Second.</p></div>
+            <p>{PROSE} Third.</p><table>{rows}</table></div></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Third.")), "{p:#?}");
+        assert!(p.contains(&"School 7".to_string()), "{p:#?}");
     }
 
     #[test]
