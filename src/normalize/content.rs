@@ -106,7 +106,12 @@ pub fn analyze(dom: &Dom) -> Analysis {
             if let Some(x) = dropped.get_mut(i) {
                 *x = d;
             }
-            if !matches!(&*el.name, "html" | "body" | "main" | "article") {
+            // Headings name themselves in their classes ("header-anchor", "section-header");
+            // the box around a heading carries the chrome signal when there is one.
+            if !matches!(
+                &*el.name,
+                "html" | "body" | "main" | "article" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            ) {
                 match boilerplate::class_signal(el) {
                     ClassSignal::Negative => negative[i] = true,
                     ClassSignal::WeakNegative => weak[i] = true,
@@ -1011,6 +1016,17 @@ mod tests {
         let p = run(&html);
         assert!(p.iter().any(|x| x.ends_with("Third.")), "{p:#?}");
         assert!(p.contains(&"School 7".to_string()), "{p:#?}");
+    }
+
+    #[test]
+    fn headings_are_not_judged_by_their_own_class() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><h2 class="header-anchor-post">The second round</h2>
+            <p>{PROSE} Second.</p><h3 class="section-header">What comes next</h3><p>{PROSE} Third.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.contains(&"The second round".to_string()), "{p:#?}");
+        assert!(p.contains(&"What comes next".to_string()), "{p:#?}");
     }
 
     #[test]
