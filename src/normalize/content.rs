@@ -106,7 +106,12 @@ pub fn analyze(dom: &Dom) -> Analysis {
             if let Some(x) = dropped.get_mut(i) {
                 *x = d;
             }
-            if !matches!(&*el.name, "html" | "body" | "main" | "article") {
+            // Headings name themselves in their classes ("header-anchor", "section-header");
+            // the box around a heading carries the chrome signal when there is one.
+            if !matches!(
+                &*el.name,
+                "html" | "body" | "main" | "article" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            ) {
                 match boilerplate::class_signal(el) {
                     ClassSignal::Negative => negative[i] = true,
                     ClassSignal::WeakNegative => weak[i] = true,
@@ -422,6 +427,10 @@ fn block_score(b: &Block) -> f32 {
         Class::Short => {
             if matches!(b.kind, BlockKind::Heading(_)) {
                 2.0
+            } else if b.kind == BlockKind::Cell && b.link_chars == 0 {
+                // Data tables are many short unlinked cells: neutral, so a table inside the
+                // article does not push the choice down to a box holding only its intro.
+                0.0
             } else {
                 -4.0
             }
@@ -508,7 +517,8 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
     for (i, b) in an.blocks.iter().enumerate() {
         // Listicles link their item headings and list entries ("3. Acme Corp"): inside the article
         // they are content; other link-dense blocks are chrome.
-        let linked_item = matches!(b.kind, BlockKind::Heading(2..=6) | BlockKind::ListItem)
+        let in_list_item = b.kind == BlockKind::ListItem || parent_is(dom, b.elem, "li");
+        let linked_item = (in_list_item || matches!(b.kind, BlockKind::Heading(2..=6)))
             && b.words <= 20
             && !boilerplate::is_chrome_phrase(&b.text);
         if !range(b) || b.boiler || (b.class == Class::Bad && !linked_item) {
@@ -521,6 +531,7 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
         }
         candidates.push(i);
     }
+    rejoin_inline_boxes(dom, an, &range, &mut candidates);
     let mut kept = smooth(&an.blocks, &candidates);
     let words: usize = kept
         .iter()
@@ -582,6 +593,80 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
         container,
         paragraphs,
         kept,
+    }
+}
+
+/// Whether the element's parent is a `name` element.
+fn parent_is(dom: &Dom, elem: NodeId, name: &str) -> bool {
+    let parent = dom.node(elem).map_or(NONE, |n| n.parent);
+    dom.element(parent).is_some_and(|e| &*e.name == name)
+}
+
+/// The outermost chrome-marked ancestor of a chrome block: the box its class/id judged.
+fn chrome_box(dom: &Dom, an: &Analysis, elem: NodeId) -> NodeId {
+    let mut cur = elem;
+    loop {
+        let parent = dom.node(cur).map_or(NONE, |n| n.parent);
+        if parent != NONE && an.boiler.get(parent as usize).copied().unwrap_or(false) {
+            cur = parent;
+        } else {
+            return cur;
+        }
+    }
+}
+
+/// Boxes whose class or id reads like chrome ("related", "widget", "jump-link", …) but that sit
+/// inside the article with its prose going on after them and hold prose of their own (two or
+/// more good paragraphs, 300+ characters) are article sections under an unlucky name: put their
+/// blocks back among the candidates. Asides and forms stay out; trailing boxes (comments,
+/// related teasers, author bios) have no article prose after them.
+fn rejoin_inline_boxes(
+    dom: &Dom,
+    an: &Analysis,
+    range: &dyn Fn(&Block) -> bool,
+    candidates: &mut Vec<usize>,
+) {
+    let good_candidate = |i: usize| an.blocks.get(i).is_some_and(|b| b.class == Class::Good);
+    let (Some(first), Some(last)) = (
+        candidates.iter().copied().find(|&i| good_candidate(i)),
+        candidates.iter().copied().rfind(|&i| good_candidate(i)),
+    ) else {
+        return;
+    };
+    let mut added = Vec::new();
+    let mut i = first + 1;
+    while i < last {
+        let Some(b) = an.blocks.get(i) else { break };
+        if !b.boiler || !range(b) {
+            i += 1;
+            continue;
+        }
+        // The run of blocks inside the same chrome box.
+        let boxed = chrome_box(dom, an, b.elem);
+        let end = dom.subtree_end(boxed);
+        let mut j = i;
+        while j < last && an.blocks.get(j).is_some_and(|x| (x.elem as usize) < end) {
+            j += 1;
+        }
+        let run = an.blocks.get(i..j).unwrap_or_default();
+        let good: Vec<&Block> = run.iter().filter(|x| x.class == Class::Good).collect();
+        let prose: usize = good.iter().map(|x| x.chars - x.link_chars).sum();
+        let fenced = dom
+            .element(boxed)
+            .is_some_and(|e| matches!(&*e.name, "aside" | "form"));
+        if !fenced && good.len() >= 2 && prose >= 300 {
+            added.extend((i..j).filter(|&k| {
+                an.blocks
+                    .get(k)
+                    .is_some_and(|x| x.class != Class::Bad && x.kind != BlockKind::Caption)
+            }));
+        }
+        i = j.max(i + 1);
+    }
+    if !added.is_empty() {
+        candidates.extend(added);
+        candidates.sort_unstable();
+        candidates.dedup();
     }
 }
 
@@ -885,6 +970,63 @@ mod tests {
         let p = run(&html);
         assert_eq!(p.len(), 3, "{p:#?}");
         assert!(p[2].ends_with("Third."), "{p:#?}");
+    }
+
+    #[test]
+    fn chrome_named_boxes_inside_the_article_rejoin_it() {
+        // A section whose class reads like chrome, with the article going on after it.
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <div class="related-widget"><h2>Costs</h2><p>{PROSE} {PROSE} Boxed one.</p><p>{PROSE} Boxed two.</p></div>
+            <p>{PROSE} Third.</p><p>{PROSE} Fourth.</p>
+            <div class="related-widget"><p>{PROSE} {PROSE} Trailing one.</p><p>{PROSE} Trailing two.</p></div>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Boxed two.")), "{p:#?}");
+        assert!(p.contains(&"Costs".to_string()), "{p:#?}");
+        // The same box after the article's last paragraph stays out.
+        assert!(p.iter().all(|x| !x.contains("Trailing")), "{p:#?}");
+        assert!(p.last().unwrap().ends_with("Fourth."), "{p:#?}");
+    }
+
+    #[test]
+    fn linked_paragraphs_in_list_items_are_kept() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><ul><li><p><a href=/a>Fix the loader for packed structs</a></p></li>
+            <li><p><a href=/b>Add support for the weak attribute</a></p></li></ul>
+            <p>{PROSE} Second.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(
+            p.contains(&"Fix the loader for packed structs".to_string()),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn data_tables_do_not_push_the_choice_off_the_article() {
+        let rows: String = (1..=20)
+            .map(|i| format!("<tr><td>{i}</td><td>School {i}</td><td>{i}0%</td></tr>"))
+            .collect();
+        let html = format!(
+            r#"<body><div class="entry"><div class="intro"><p>{PROSE}</p><p>{PROSE} Second.</p></div>
+            <p>{PROSE} Third.</p><table>{rows}</table></div></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Third.")), "{p:#?}");
+        assert!(p.contains(&"School 7".to_string()), "{p:#?}");
+    }
+
+    #[test]
+    fn headings_are_not_judged_by_their_own_class() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><h2 class="header-anchor-post">The second round</h2>
+            <p>{PROSE} Second.</p><h3 class="section-header">What comes next</h3><p>{PROSE} Third.</p></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.contains(&"The second round".to_string()), "{p:#?}");
+        assert!(p.contains(&"What comes next".to_string()), "{p:#?}");
     }
 
     #[test]
