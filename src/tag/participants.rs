@@ -22,6 +22,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 pub const MAX_PAGE_PARTICIPANTS: usize = 4;
 /// Most participants kept per event.
 pub const MAX_EVENT_PARTICIPANTS: usize = 16;
+/// Least prominence of a main person (e.g. three mentions and the lead, or the headline).
+const MIN_MAIN_SCORE: f32 = 6.0;
 /// Most bytes of text looked at.
 const MAX_TEXT_BYTES: usize = 16 * 1024;
 /// Bytes of text that count as the lead.
@@ -903,7 +905,7 @@ fn rank_people(
     });
     let top = out.first().map_or(0.0, |p| p.score);
     for (i, p) in out.iter_mut().enumerate() {
-        p.main = i < 3 && p.score >= 0.5 * top;
+        p.main = i < 3 && p.score >= 0.5 * top && p.score >= MIN_MAIN_SCORE;
     }
     out.truncate(MAX_PAGE_PARTICIPANTS);
     out
@@ -986,6 +988,10 @@ mod tests {
         // One passing mention is not a main participant.
         let text = "The council met on Monday. Maria Holt attended the meeting at the hall.";
         assert!(names(None, text).is_empty());
+        // Three mentions in a short text, none in the headline: confident, but not main.
+        let text = "Coach Tom Avery was fired. Avery left. Avery was sad.";
+        assert!(names(None, text).is_empty());
+        assert_eq!(participants(None, text).known.len(), 1);
         // Suffixes are not surnames.
         let text = "Police seek Carl Dorn Jr. after an escape. Dorn fled. Dorn is armed.";
         assert_eq!(
@@ -997,7 +1003,7 @@ mod tests {
     #[test]
     fn role_cues_name_people_without_a_known_given_name() {
         let text = "The Hawks placed running back Dequan Orlo on injured reserve.\n\n\
-                    Orlo hurt his knee on Sunday. Orlo will miss the season.";
+                    Orlo hurt his knee on Sunday. Orlo will miss the season. Orlo will rest.";
         assert_eq!(names(None, text), vec!["Dequan Orlo"]);
     }
 
@@ -1038,7 +1044,7 @@ mod tests {
 
     #[test]
     fn conflicts_need_the_same_kind_and_nothing_shared() {
-        let text = |n: &str| format!("Coach Tom {n} was fired. {n} left. {n} was sad.");
+        let text = |n: &str| format!("Coach Tom {n} was fired. {n} left. {n} was sad. {n} cried.");
         let a = participants(None, &text("Avery")).main;
         let b = participants(None, &text("Brandt")).main;
         assert_eq!(a.len(), 1);
@@ -1066,7 +1072,7 @@ mod tests {
         assert_eq!(a.known.len(), 2);
         let second = participants(
             None,
-            "Coach Ned Brandt takes over. Brandt is ready. Brandt.",
+            "Coach Ned Brandt takes over. Brandt is ready. Brandt. Brandt!",
         );
         assert!(participants_conflict(&second.main, &a.main));
         let mut event = Vec::new();
