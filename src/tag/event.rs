@@ -20,6 +20,7 @@ use super::event_state::{DocState, EventState, unpack_terms};
 use super::features::{DocFeatures, Extractor, FeatureWeights};
 use super::gazetteer::EntityKind;
 use super::page_map::PageMap;
+use super::participants;
 use super::postings::{Hits, PostingsIndex};
 use super::story_facts;
 use super::story_time::{self, YearEvidence, YearMargins};
@@ -96,6 +97,10 @@ pub struct EventConfig {
     /// Similarity is scaled by `1 - penalty` when the page and the event both state final
     /// scores or money amounts and share none (see [`story_facts::facts_conflict`]; 0 = off).
     pub fact_penalty: f32,
+    /// Similarity is scaled by `1 - penalty` when the page and the event both name confident
+    /// main participants (people, codes) and share none (see
+    /// [`participants::participants_conflict`]; 0 = off).
+    pub participant_penalty: f32,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -126,6 +131,7 @@ impl Default for EventConfig {
             year_lead: 2,
             undated_year_gap: 5,
             fact_penalty: 0.3,
+            participant_penalty: 0.15,
             page_terms: 64,
             centroid_terms: 40,
             max_remembered_pages: 1_000_000,
@@ -205,6 +211,8 @@ pub(crate) struct Event {
     pub year: u16,
     /// Identifying numbers of its pages (scores, amounts; see [`story_facts`]).
     pub facts: Vec<u32>,
+    /// Main participants of its pages (people, codes; see [`participants`]).
+    pub participants: Vec<u32>,
     pub count: u64,
     /// Sum and number of the similarities at which pages joined by similarity.
     pub joins: (f32, u32),
@@ -233,6 +241,8 @@ struct PageVec {
     years: YearEvidence,
     /// Its identifying numbers.
     facts: Vec<u32>,
+    /// Its participants.
+    participants: participants::PageParticipants,
 }
 
 /// Assigns events and keeps their state.
@@ -394,6 +404,9 @@ impl EventTracker {
         if self.cfg.fact_penalty > 0.0 {
             page.facts = story_facts::facts(article.title.as_deref(), &article.text);
         }
+        if self.cfg.participant_penalty > 0.0 {
+            page.participants = participants::participants(article.title.as_deref(), &article.text);
+        }
 
         let (key, sim, opened) = match original {
             Some(key) => (key, 1.0, false),
@@ -481,6 +494,7 @@ impl EventTracker {
         PageVec {
             years: YearEvidence::default(),
             facts: Vec::new(),
+            participants: participants::PageParticipants::default(),
             ent,
             terms,
             weight,
@@ -563,6 +577,7 @@ impl EventTracker {
             * self.title_factor(page, ev)
             * self.year_factor(page, ev)
             * self.fact_factor(page, ev)
+            * self.participant_factor(page, ev)
             / self.size_gain(ev)
     }
 
@@ -637,6 +652,18 @@ impl EventTracker {
     fn fact_factor(&self, page: &PageVec, ev: &Event) -> f32 {
         let penalty = self.cfg.fact_penalty.clamp(0.0, 1.0);
         if penalty > 0.0 && story_facts::facts_conflict(&page.facts, &ev.facts) {
+            1.0 - penalty
+        } else {
+            1.0
+        }
+    }
+
+    /// Penalty when the page's and the event's main participants are all different.
+    fn participant_factor(&self, page: &PageVec, ev: &Event) -> f32 {
+        let penalty = self.cfg.participant_penalty.clamp(0.0, 1.0);
+        if penalty > 0.0
+            && participants::participants_conflict(&page.participants.main, &ev.participants)
+        {
             1.0 - penalty
         } else {
             1.0
@@ -718,6 +745,7 @@ impl EventTracker {
                 story: None,
                 year: 0,
                 facts: Vec::new(),
+                participants: Vec::new(),
                 count: 0,
                 joins: (0.0, 0),
                 label: None,
@@ -766,6 +794,10 @@ impl EventTracker {
         if !page.facts.is_empty() {
             story_facts::merge_facts(&mut ev.facts, &page.facts);
             ev.facts.shrink_to_fit();
+        }
+        if add_vector && !page.participants.known.is_empty() {
+            participants::merge_participants(&mut ev.participants, &page.participants.known);
+            ev.participants.shrink_to_fit();
         }
         if sim > ev.label_sim
             && let Some(t) = article.title.as_deref().filter(|t| !t.trim().is_empty())

@@ -46,6 +46,9 @@ pub struct EventState {
     /// Identifying numbers (scores, amounts) of its pages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub x: Vec<u32>,
+    /// Main participants (people, codes) of its pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pp: Vec<u32>,
 }
 
 fn is_zero(y: &u16) -> bool {
@@ -123,6 +126,7 @@ impl EventState {
             j: e.joins,
             y: e.year,
             x: e.facts.clone(),
+            pp: e.participants.clone(),
         }
     }
 
@@ -138,6 +142,12 @@ impl EventState {
             .x
             .iter()
             .take(super::story_facts::MAX_FACTS)
+            .copied()
+            .collect();
+        e.participants = self
+            .pp
+            .iter()
+            .take(super::participants::MAX_EVENT_PARTICIPANTS)
             .copied()
             .collect();
         e.label = self.l.as_deref().map(Box::from);

@@ -536,3 +536,64 @@ fn event_facts_survive_replay_and_keep_sister_games_apart() {
     let (s_same, s_other) = (sim(&mut live, &same), sim(&mut live, &other));
     assert!(s_other < 0.8 * s_same, "{s_other} vs {s_same}");
 }
+
+#[test]
+fn event_participants_survive_replay_and_keep_sister_moves_apart() {
+    let reserve = |i: usize, first: &str, last: &str| {
+        article(
+            &format!("Hawks place {last} on injured reserve ({i})"),
+            &format!(
+                "The Hawks placed running back {first} {last} on injured reserve on Tuesday. \
+                 {last} hurt his knee in Sunday's game and will miss the rest of the season. \
+                 Coach Ray Tolan said {last} would have surgery."
+            ),
+        )
+    };
+    let mut live = EventTracker::new(EventConfig::default());
+    let mut log = Vec::new();
+    for i in 0..2 {
+        log.extend(
+            live.assign(
+                &format!("p{i}"),
+                &reserve(i, "Dequan", "Orlo"),
+                &unique(),
+                "s",
+                T0,
+            )
+            .state,
+        );
+    }
+    assert_eq!(live.summaries().len(), 1);
+    let mut replica = EventTracker::new(EventConfig::default());
+    for e in log.iter().chain(&log) {
+        replica.apply(e);
+    }
+    let key = parse_event_id(&live.summaries()[0].event_id).unwrap();
+    let known = live.event(key).map(|e| e.participants.clone()).unwrap();
+    assert!(!known.is_empty());
+    assert_eq!(
+        replica.event(key).map(|e| e.participants.clone()),
+        Some(known)
+    );
+    // Another player of the same team: the participant penalty lowers the similarity.
+    let other = reserve(7, "Lamar", "Ekwu");
+    let sim = |t: &mut EventTracker, a: &Article, with: bool| {
+        let feats = t
+            .extractor
+            .extract(a.title.as_deref(), &a.text, t.weights());
+        let mut page = t.page_vector(&feats);
+        if with {
+            page.participants = participants::participants(a.title.as_deref(), &a.text);
+        }
+        t.best_match(&page, None, T0).map(|(_, s)| s).unwrap()
+    };
+    let (with, without) = (sim(&mut live, &other, true), sim(&mut live, &other, false));
+    let expected = without * (1.0 - EventConfig::default().participant_penalty);
+    assert!(
+        (with - expected).abs() < 1e-4 && with < without,
+        "{with} vs {without}"
+    );
+    // The same player again: no penalty.
+    let same = reserve(8, "Dequan", "Orlo");
+    assert_eq!(sim(&mut live, &same, true), sim(&mut live, &same, false));
+}

@@ -15,6 +15,7 @@ mod gazetteer;
 mod hints;
 mod masthead;
 mod page_map;
+mod participants;
 mod postings;
 pub mod registry;
 mod source;
