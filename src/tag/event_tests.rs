@@ -536,3 +536,28 @@ fn event_facts_survive_replay_and_keep_sister_games_apart() {
     let (s_same, s_other) = (sim(&mut live, &same), sim(&mut live, &other));
     assert!(s_other < 0.8 * s_same, "{s_other} vs {s_same}");
 }
+
+#[test]
+fn trace_explains_candidates_only_when_enabled() {
+    let mut t = EventTracker::new(EventConfig::default());
+    t.assign("a", &kerry(1), &unique(), "src", T0);
+    assert!(trace::take().is_none(), "tracing is off by default");
+    trace::enable();
+    let r = t.assign("b", &kerry(2), &unique(), "src", T0 + DAY);
+    let v: serde_json::Value = serde_json::from_str(&trace::take().unwrap()).unwrap();
+    let best = &v["cands"][0];
+    assert_eq!(best["event"].as_str(), Some(r.event.id.as_str()));
+    assert!(best["sim"].as_f64().unwrap() >= 0.22);
+    let shared: Vec<&str> = best["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert!(
+        shared.iter().any(|s| s.starts_with("Sergei Lavrov:")),
+        "{shared:?}"
+    );
+    assert!(!v["top"].as_array().unwrap().is_empty());
+    assert!(trace::take().is_none(), "taken once");
+}
