@@ -126,6 +126,9 @@ pub struct EventConfig {
     /// Similarity is scaled by `1 - penalty` when the page and the event both state final
     /// scores or money amounts and share none (see [`story_facts::facts_conflict`]; 0 = off).
     pub fact_penalty: f32,
+    /// Count ages stated in a page's title and lead ("a 36-year-old climber") as identifying
+    /// facts too (ages a year apart agree).
+    pub age_facts: bool,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -156,6 +159,7 @@ impl Default for EventConfig {
             year_lead: 2,
             undated_year_gap: 5,
             fact_penalty: 0.3,
+            age_facts: false,
             page_terms: 64,
             centroid_terms: 40,
             max_remembered_pages: 1_000_000,
@@ -422,7 +426,11 @@ impl EventTracker {
             },
         };
         if self.cfg.fact_penalty > 0.0 {
-            page.facts = story_facts::facts(article.title.as_deref(), &article.text);
+            page.facts = if self.cfg.age_facts {
+                story_facts::facts_and_ages(article.title.as_deref(), &article.text)
+            } else {
+                story_facts::facts(article.title.as_deref(), &article.text)
+            };
         }
 
         if trace::on() {

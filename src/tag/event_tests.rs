@@ -561,3 +561,50 @@ fn trace_explains_candidates_only_when_enabled() {
     assert!(!v["top"].as_array().unwrap().is_empty());
     assert!(trace::take().is_none(), "taken once");
 }
+
+#[test]
+fn age_facts_keep_two_climbers_apart_only_when_enabled() {
+    let climber = |i: usize, age: u32| {
+        article(
+            &format!("Australian climber dies in fall on Mount Cook ({i})"),
+            &format!(
+                "A {age}-year-old Australian climber died after falling from a ridge on Mount \
+                 Cook in New Zealand, police said. The alpine rescue team recovered his body \
+                 from the glacier near the summit."
+            ),
+        )
+    };
+    let sim_of_other = |age_facts: bool| {
+        let mut t = EventTracker::new(EventConfig {
+            age_facts,
+            ..EventConfig::default()
+        });
+        t.assign("a", &climber(1, 36), &unique(), "src", T0);
+        let a = climber(2, 32);
+        let feats = t
+            .extractor
+            .extract(a.title.as_deref(), &a.text, t.weights());
+        let mut page = t.page_vector(&feats);
+        page.facts = if age_facts {
+            story_facts::facts_and_ages(a.title.as_deref(), &a.text)
+        } else {
+            story_facts::facts(a.title.as_deref(), &a.text)
+        };
+        t.best_match(&page, None, T0).map(|(_, s)| s).unwrap()
+    };
+    let (off, on) = (sim_of_other(false), sim_of_other(true));
+    assert!(on < 0.8 * off, "{on} vs {off}");
+    // Through `assign`: the second climber opens its own event only with ages on.
+    let run = |age_facts: bool| {
+        let mut t = EventTracker::new(EventConfig {
+            age_facts,
+            similarity_threshold: off * 0.9,
+            ..EventConfig::default()
+        });
+        let a = t.assign("a", &climber(1, 36), &unique(), "src", T0).event.id;
+        let b = t.assign("b", &climber(2, 32), &unique(), "src", T0).event.id;
+        a == b
+    };
+    assert!(run(false));
+    assert!(!run(true));
+}
