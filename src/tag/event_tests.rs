@@ -601,8 +601,14 @@ fn age_facts_keep_two_climbers_apart_only_when_enabled() {
             similarity_threshold: off * 0.9,
             ..EventConfig::default()
         });
-        let a = t.assign("a", &climber(1, 36), &unique(), "src", T0).event.id;
-        let b = t.assign("b", &climber(2, 32), &unique(), "src", T0).event.id;
+        let a = t
+            .assign("a", &climber(1, 36), &unique(), "src", T0)
+            .event
+            .id;
+        let b = t
+            .assign("b", &climber(2, 32), &unique(), "src", T0)
+            .event
+            .id;
         a == b
     };
     assert!(run(false));
