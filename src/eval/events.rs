@@ -14,7 +14,7 @@ use crate::metrics::Metrics;
 use crate::pipeline::{OutputKind, StatefulStages, StatelessStages};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -122,7 +122,17 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
 }
 
 /// One streamed run: predicted event per page (in `pages` order) and the stateful time spent.
-fn stream(settings: &Settings, pages: &[&GoldPage], order: &[usize]) -> (Vec<String>, Duration) {
+/// With `dump`, one JSON line per page (stream order, gold labels, decision trace) goes there
+/// `dump` when given (development diagnosis only).
+fn stream(
+    settings: &Settings,
+    pages: &[&GoldPage],
+    order: &[usize],
+    mut dump: Option<&mut dyn std::io::Write>,
+) -> (Vec<String>, Duration) {
+    if dump.is_some() {
+        crate::tag::event_trace::enable();
+    }
     let metrics = Metrics::new();
     let stateless = StatelessStages::new(&settings.stages, metrics.clone());
     let mut stateful = StatefulStages::new(&settings.stages, metrics);
@@ -150,6 +160,16 @@ fn stream(settings: &Settings, pages: &[&GoldPage], order: &[usize]) -> (Vec<Str
                 let v: serde_json::Value = serde_json::from_slice(&r.value).ok()?;
                 v["event"]["id"].as_str().map(str::to_string)
             });
+        if let Some(out) = dump.as_mut() {
+            let trace = crate::tag::event_trace::take().unwrap_or_else(|| "null".into());
+            let v: serde_json::Value = serde_json::from_slice(&page.payload).unwrap_or_default();
+            let line = serde_json::json!({
+                "n": n, "i": i, "gold": page.event, "topic": page.topic,
+                "pred": event, "page": v,
+                "trace": serde_json::from_str::<serde_json::Value>(&trace).unwrap_or_default(),
+            });
+            let _ = writeln!(out, "{line}");
+        }
         if let Some(slot) = pred.get_mut(i) {
             // A rejected page is a cluster of its own.
             *slot = event.unwrap_or_else(|| format!("rejected-{i}"));
@@ -181,13 +201,20 @@ struct Scores {
     spent: Duration,
 }
 
-fn score(settings: &Settings, pages: &[&GoldPage]) -> Scores {
+fn score(settings: &Settings, pages: &[&GoldPage], dump: bool) -> Scores {
     let gold: Vec<&str> = pages.iter().map(|p| p.event.as_str()).collect();
     let mut runs = Vec::new();
     let mut spent = Duration::ZERO;
     for seed in 1..=SHUFFLES {
         let order = shuffled(pages.len(), seed);
-        let (pred, t) = stream(settings, pages, &order);
+        let dump_path = std::env::var_os("SIFT_EVAL_DUMP").filter(|_| dump && seed == 1);
+        let mut file = dump_path.and_then(|p| std::fs::File::create(p).ok());
+        let (pred, t) = stream(
+            settings,
+            pages,
+            &order,
+            file.as_mut().map(|f| f as &mut dyn std::io::Write),
+        );
         spent += t;
         if seed == 1 && std::env::var_os("SIFT_EVAL_DETAIL").is_some() {
             print_detail(&pred, &gold);
@@ -243,10 +270,10 @@ pub fn run(settings: &Settings, gold: &Path) -> Result<()> {
         pages.len(),
         events
     );
-    let s = score(settings, &all);
+    let s = score(settings, &all, true);
     report("all", &s);
-    report("topics = 1 mod 4", &score(settings, &half_a));
-    report("topics = 3 mod 4", &score(settings, &half_b));
+    report("topics = 1 mod 4", &score(settings, &half_a, false));
+    report("topics = 3 mod 4", &score(settings, &half_b, false));
     println!(
         "dedup+tag (stateful stages): {:.0} pages/s ({} pages, {:.3} s, one thread)",
         s.pages as f64 / s.spent.as_secs_f64().max(1e-9),

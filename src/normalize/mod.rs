@@ -8,6 +8,7 @@ mod agencies;
 mod boilerplate;
 mod clean;
 mod content;
+mod dateline;
 pub mod dates;
 mod dom;
 mod entities;

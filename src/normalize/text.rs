@@ -8,6 +8,7 @@
 
 use super::boilerplate::{self, contains_ignore_ascii_case};
 use super::clean::{self, count_words};
+use super::dateline;
 use super::dates::{self, FoundDate};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -234,11 +235,14 @@ fn classify_lines(lines: &mut [Line]) {
         }
     }
     // Datelines: short non-prose lines holding a date.
-    for l in lines.iter_mut() {
-        if matches!(l.kind, Kind::Short | Kind::Chrome)
-            && l.words <= 16
-            && let Some(d) = dates::find_first(&l.text)
-        {
+    let mut order = None;
+    for i in 0..n {
+        let Some(l) = lines.get(i) else { continue };
+        if !matches!(l.kind, Kind::Short | Kind::Chrome) || l.words > 16 {
+            continue;
+        }
+        let date = dates::find_first(&l.text).or_else(|| numeric_dateline(lines, i, &mut order));
+        if let (Some(d), Some(l)) = (date, lines.get_mut(i)) {
             l.kind = Kind::Dateline;
             l.date = Some(d);
         }
@@ -309,6 +313,22 @@ fn classify_lines(lines: &mut [Line]) {
 }
 
 /// A photo caption or credit line.
+/// A numeric dateline ("Posted at 3:21 PM ET, 01/5/2011") on line `i`; the page's day/month
+/// order is read once, on the first line that needs it.
+fn numeric_dateline(
+    lines: &[Line],
+    i: usize,
+    order: &mut Option<Option<dateline::Order>>,
+) -> Option<FoundDate> {
+    let text = &lines.get(i)?.text;
+    if !text.contains('/') {
+        return None;
+    }
+    let order =
+        *order.get_or_insert_with(|| dateline::page_order(lines.iter().map(|l| l.text.as_str())));
+    dateline::parse(text, order)
+}
+
 fn is_caption_line(t: &str, words: usize) -> bool {
     // caption_verb of the line's head; the whole line's is the same when it is short.
     let head = caption_head(t);
@@ -370,12 +390,21 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
     }
     // A short first line ending in '.' can still be the headline ("…talks by Sept.").
     out.title = title_idx.and_then(|i| lines.get(i)).map(|l| l.text.clone());
+    let mut dateline_label = None;
     for (i, l) in lines.iter().enumerate() {
         match l.kind {
             Kind::Dateline => {
                 if out.dateline.is_none() && i <= first_body + 2 {
                     out.dateline = l.date;
                     out.site_name = site_from_dateline(&l.text);
+                    dateline_label = dateline::label_of(&l.text);
+                } else if i <= first_body + 2
+                    && dateline_label == Some(dateline::Label::Update)
+                    && dateline::label_of(&l.text) == Some(dateline::Label::Publish)
+                {
+                    // "Last updated …" then "Posted …": the publish date wins.
+                    out.dateline = l.date;
+                    dateline_label = Some(dateline::Label::Publish);
                 } else if out.text_date.is_none() {
                     out.text_date = l.date;
                 }

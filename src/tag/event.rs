@@ -43,6 +43,36 @@ pub const DOC_KEY_PREFIX: &str = "d:";
 
 const DAY_MS: f64 = 86_400_000.0;
 
+/// Development trace of assignment decisions (off unless [`trace::enable`] is called on the
+/// thread; used by `sift eval events` to explain wrong joins and splits).
+pub mod trace {
+    use std::cell::{Cell, RefCell};
+
+    thread_local! {
+        static ON: Cell<bool> = const { Cell::new(false) };
+        static LAST: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Record a JSON explanation of each assignment made on this thread.
+    pub fn enable() {
+        ON.with(|c| c.set(true));
+    }
+
+    /// Whether tracing is on for this thread.
+    pub(crate) fn on() -> bool {
+        ON.with(Cell::get)
+    }
+
+    pub(crate) fn put(s: String) {
+        LAST.with(|l| *l.borrow_mut() = Some(s));
+    }
+
+    /// The explanation of the last assignment (taken).
+    pub fn take() -> Option<String> {
+        LAST.with(|l| l.borrow_mut().take())
+    }
+}
+
 /// Event clustering settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -101,6 +131,9 @@ pub struct EventConfig {
     /// main participants (people, codes) and share none (see
     /// [`participants::participants_conflict`]; 0 = off).
     pub participant_penalty: f32,
+    /// Count ages stated in a page's title and lead ("a 36-year-old climber") as identifying
+    /// facts too (ages a year apart agree).
+    pub age_facts: bool,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -132,6 +165,7 @@ impl Default for EventConfig {
             undated_year_gap: 5,
             fact_penalty: 0.3,
             participant_penalty: 0.15,
+            age_facts: false,
             page_terms: 64,
             centroid_terms: 40,
             max_remembered_pages: 1_000_000,
@@ -402,12 +436,19 @@ impl EventTracker {
             },
         };
         if self.cfg.fact_penalty > 0.0 {
-            page.facts = story_facts::facts(article.title.as_deref(), &article.text);
+            page.facts = if self.cfg.age_facts {
+                story_facts::facts_and_ages(article.title.as_deref(), &article.text)
+            } else {
+                story_facts::facts(article.title.as_deref(), &article.text)
+            };
         }
         if self.cfg.participant_penalty > 0.0 {
             page.participants = participants::participants(article.title.as_deref(), &article.text);
         }
 
+        if trace::on() {
+            trace::put(self.explain(&feats, &page, story, at_ms));
+        }
         let (key, sim, opened) = match original {
             Some(key) => (key, 1.0, false),
             None => match self.best_match(&page, story, at_ms) {
@@ -502,6 +543,80 @@ impl EventTracker {
             unit_raw,
             title_entities,
         }
+    }
+
+    /// A JSON explanation of the scoring of a page against its best candidates (trace only).
+    fn explain(
+        &mut self,
+        feats: &DocFeatures,
+        page: &PageVec,
+        story: Option<i64>,
+        at_ms: i64,
+    ) -> String {
+        let _ = self.best_match(page, story, at_ms);
+        let mut cands: Vec<(f32, u32)> = self
+            .touched
+            .iter()
+            .filter_map(|&s| {
+                let ev = self.slots.get(s as usize)?.as_ref()?;
+                Some((self.similarity(page, ev, story, at_ms), s))
+            })
+            .collect();
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let label = |h: u32| {
+            feats
+                .terms
+                .iter()
+                .find(|t| t.hash == h)
+                .map(|t| feats.label(t).to_string())
+                .unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        for &(sim, slot) in cands.iter().take(3) {
+            let Some(ev) = self.slots.get(slot as usize).and_then(Option::as_ref) else {
+                continue;
+            };
+            let c = &ev.centroid;
+            let o = overlap_with(&page.terms, &page.weight, c.terms(), |j| c.weight_at(j));
+            let mut shared: Vec<(f32, String)> = page
+                .terms
+                .iter()
+                .zip(&page.weight)
+                .filter_map(|(&t, &w)| {
+                    let j = c.terms().binary_search(&t).ok()?;
+                    Some((w * c.weight_at(j), label(t)))
+                })
+                .collect();
+            shared.sort_by(|a, b| b.0.total_cmp(&a.0));
+            shared.truncate(10);
+            out.push(serde_json::json!({
+                "event": event_id(ev.key),
+                "sim": sim,
+                "cos": o.dot,
+                "time": self.time_factor(ev, story, at_ms),
+                "title": self.title_factor(page, ev),
+                "year": self.year_factor(page, ev),
+                "fact": self.fact_factor(page, ev),
+                "gain": self.size_gain(ev),
+                "bar": self.cohesion_bar(ev.key),
+                "n": ev.count,
+                "shared": shared.iter().map(|(w, l)| format!("{l}:{w:.3}")).collect::<Vec<_>>(),
+            }));
+        }
+        let top: Vec<String> = top_k_indices(&page.weight, 12)
+            .into_iter()
+            .filter_map(|i| {
+                let (t, w) = (page.terms.get(i)?, page.weight.get(i)?);
+                Some(format!("{}:{w:.2}", label(*t)))
+            })
+            .collect();
+        serde_json::json!({
+            "cands": out,
+            "top": top,
+            "years": format!("{:?}", page.years),
+            "facts": page.facts.len(),
+        })
+        .to_string()
     }
 
     /// The most similar active event and its similarity.

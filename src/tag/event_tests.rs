@@ -597,3 +597,81 @@ fn event_participants_survive_replay_and_keep_sister_moves_apart() {
     let same = reserve(8, "Dequan", "Orlo");
     assert_eq!(sim(&mut live, &same, true), sim(&mut live, &same, false));
 }
+
+#[test]
+fn trace_explains_candidates_only_when_enabled() {
+    let mut t = EventTracker::new(EventConfig::default());
+    t.assign("a", &kerry(1), &unique(), "src", T0);
+    assert!(trace::take().is_none(), "tracing is off by default");
+    trace::enable();
+    let r = t.assign("b", &kerry(2), &unique(), "src", T0 + DAY);
+    let v: serde_json::Value = serde_json::from_str(&trace::take().unwrap()).unwrap();
+    let best = &v["cands"][0];
+    assert_eq!(best["event"].as_str(), Some(r.event.id.as_str()));
+    assert!(best["sim"].as_f64().unwrap() >= 0.22);
+    let shared: Vec<&str> = best["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert!(
+        shared.iter().any(|s| s.starts_with("Sergei Lavrov:")),
+        "{shared:?}"
+    );
+    assert!(!v["top"].as_array().unwrap().is_empty());
+    assert!(trace::take().is_none(), "taken once");
+}
+
+#[test]
+fn age_facts_keep_two_climbers_apart_only_when_enabled() {
+    let climber = |i: usize, age: u32| {
+        article(
+            &format!("Australian climber dies in fall on Mount Cook ({i})"),
+            &format!(
+                "A {age}-year-old Australian climber died after falling from a ridge on Mount \
+                 Cook in New Zealand, police said. The alpine rescue team recovered his body \
+                 from the glacier near the summit."
+            ),
+        )
+    };
+    let sim_of_other = |age_facts: bool| {
+        let mut t = EventTracker::new(EventConfig {
+            age_facts,
+            ..EventConfig::default()
+        });
+        t.assign("a", &climber(1, 36), &unique(), "src", T0);
+        let a = climber(2, 32);
+        let feats = t
+            .extractor
+            .extract(a.title.as_deref(), &a.text, t.weights());
+        let mut page = t.page_vector(&feats);
+        page.facts = if age_facts {
+            story_facts::facts_and_ages(a.title.as_deref(), &a.text)
+        } else {
+            story_facts::facts(a.title.as_deref(), &a.text)
+        };
+        t.best_match(&page, None, T0).map(|(_, s)| s).unwrap()
+    };
+    let (off, on) = (sim_of_other(false), sim_of_other(true));
+    assert!(on < 0.8 * off, "{on} vs {off}");
+    // Through `assign`: the second climber opens its own event only with ages on.
+    let run = |age_facts: bool| {
+        let mut t = EventTracker::new(EventConfig {
+            age_facts,
+            similarity_threshold: off * 0.9,
+            ..EventConfig::default()
+        });
+        let a = t
+            .assign("a", &climber(1, 36), &unique(), "src", T0)
+            .event
+            .id;
+        let b = t
+            .assign("b", &climber(2, 32), &unique(), "src", T0)
+            .event
+            .id;
+        a == b
+    };
+    assert!(run(false));
+    assert!(!run(true));
+}

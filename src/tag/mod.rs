@@ -24,6 +24,7 @@ mod story_time;
 mod vector;
 
 pub use agencies::CreditDetector;
+pub use event::trace as event_trace;
 pub use event::{
     Assignment, EventConfig, EventEntities, EventRef, EventSummary, EventTracker, event_id,
     parse_event_id,

@@ -13,8 +13,12 @@ pub const MAX_FACTS: usize = 8;
 /// Most bytes of text looked at.
 const MAX_TEXT_BYTES: usize = 16 * 1024;
 
+const KIND_AGE: u32 = 0;
 const KIND_SCORE: u32 = 1;
 const KIND_AMOUNT: u32 = 2;
+/// Bytes of the text's lead in which ages count (the subject of a story is introduced there:
+/// "A 36-year-old Australian climber died…"; later ages are of other people).
+const LEAD_BYTES: usize = 500;
 
 /// Words near a score that make "31-24" a result (not a record, a ratio or a range).
 const SCORE_CUES: &[&str] = &[
@@ -23,13 +27,29 @@ const SCORE_CUES: &[&str] = &[
     "downed", "drubbing", "thrash", "thrashed",
 ];
 
-/// Facts of a title and text: sorted, deduplicated, at most [`MAX_FACTS`].
+/// Facts of a title and text (scores and amounts): sorted, deduplicated, at most
+/// [`MAX_FACTS`].
 pub fn facts(title: Option<&str>, text: &str) -> Vec<u32> {
+    collect(title, text, false)
+}
+
+/// [`facts`] plus the ages stated in the title and the lead ("a 36-year-old climber").
+pub fn facts_and_ages(title: Option<&str>, text: &str) -> Vec<u32> {
+    collect(title, text, true)
+}
+
+fn collect(title: Option<&str>, text: &str, ages: bool) -> Vec<u32> {
     let mut out = Vec::new();
     if let Some(t) = title {
         scan(super::story_time::cut(t, 1024), &mut out);
     }
     scan(super::story_time::cut(text, MAX_TEXT_BYTES), &mut out);
+    if ages {
+        if let Some(t) = title {
+            scan_ages(super::story_time::cut(t, 1024), &mut out);
+        }
+        scan_ages(super::story_time::cut(text, LEAD_BYTES), &mut out);
+    }
     out.sort_unstable();
     out.dedup();
     out.truncate(MAX_FACTS);
@@ -183,6 +203,49 @@ fn amount(text: &str, start: usize) -> Option<(u32, usize)> {
     Some((fact_hash(KIND_AMOUNT, value / 100_000), end))
 }
 
+/// Ages ("26-year-old") in a title or a lead.
+fn scan_ages(text: &str, out: &mut Vec<u32>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() && out.len() < 4 * MAX_FACTS {
+        if b.get(i).is_some_and(u8::is_ascii_digit)
+            && !after_number_char(b, i)
+            && let Some((fact, end)) = age(text, i)
+        {
+            out.push(fact);
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+/// Whether `s` starts with `word` (ASCII case-insensitive) after optional spaces and hyphens;
+/// the position after it.
+fn word_after(s: &str, word: &str) -> Option<usize> {
+    let skip = s.len() - s.trim_start_matches([' ', '-', '\u{2013}']).len();
+    let head = s.get(skip..skip + word.len())?;
+    head.eq_ignore_ascii_case(word).then_some(skip + word.len())
+}
+
+/// An age: "26-year-old", "26 - year - old" (a person's age identifies them across reports).
+fn age(text: &str, start: usize) -> Option<(u32, usize)> {
+    let b = text.as_bytes();
+    let (n, end) = number_at(b, start);
+    if end - start > 3 || !(1..=120).contains(&n) {
+        return None;
+    }
+    let rest = text.get(end..)?;
+    if !rest.starts_with(['-', ' ', '\u{2013}']) {
+        return None;
+    }
+    let a = word_after(rest, "year")?;
+    let o = word_after(rest.get(a..)?, "old")?;
+    // Ages are kept as values (not hashes) so that a year apart still matches (the same
+    // person at the crime and at the trial).
+    Some(((KIND_AGE << 30) | n as u32, end + a + o))
+}
+
 fn fact_hash(kind: u32, value: u64) -> u32 {
     let h = xxh3_64_with_seed(&value.to_le_bytes(), u64::from(kind)) as u32;
     (kind << 30) | (h & 0x3FFF_FFFF)
@@ -194,11 +257,16 @@ pub fn facts_conflict(page: &[u32], event: &[u32]) -> bool {
     if page.is_empty() || event.is_empty() {
         return false;
     }
-    if page.iter().any(|f| event.contains(f)) {
+    if page.iter().any(|f| event.iter().any(|e| same_fact(*f, *e))) {
         return false;
     }
     let kinds = |s: &[u32]| s.iter().fold(0u8, |m, f| m | (1 << (f >> 30)));
     kinds(page) & kinds(event) != 0
+}
+
+/// Whether two facts agree: equal, or ages at most a year apart.
+fn same_fact(a: u32, b: u32) -> bool {
+    a == b || (a >> 30 == KIND_AGE && b >> 30 == KIND_AGE && a.abs_diff(b) <= 1)
 }
 
 /// Add a page's facts to an event's (bounded: the first [`MAX_FACTS`] distinct facts stay).
@@ -258,6 +326,31 @@ mod tests {
             merge_facts(&mut event, &[fact_hash(KIND_SCORE, i)]);
         }
         assert_eq!(event.len(), MAX_FACTS);
+    }
+
+    #[test]
+    fn ages_in_the_lead_are_facts() {
+        let a = facts_and_ages(None, "A 36-year-old Australian climber died on Mount Cook.");
+        assert_eq!(a.len(), 1);
+        assert!(facts(None, "A 36-year-old Australian climber died on Mount Cook.").is_empty());
+        assert_eq!(
+            a,
+            facts_and_ages(Some("Climber, 36 - year - old, dies"), "")
+        );
+        let b = facts_and_ages(None, "A 26-year-old climber died on Mount Cook.");
+        assert!(facts_conflict(&a, &b));
+        // A year later at the trial, the same person.
+        assert!(!facts_conflict(
+            &a,
+            &facts_and_ages(None, "the 37-year-old climber")
+        ));
+        assert!(facts_and_ages(None, "in 26 years old habits die hard").is_empty());
+        // Ages after the lead are other people's.
+        let late = format!(
+            "{} His 60-year-old father said.",
+            "Lead sentence. ".repeat(40)
+        );
+        assert!(facts_and_ages(None, &late).is_empty());
     }
 
     #[test]
