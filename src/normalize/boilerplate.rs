@@ -482,7 +482,7 @@ impl PhraseIndex {
     fn is_exact(&self, t: &[u8]) -> bool {
         self.exact
             .get(t.len())
-            .is_some_and(|bucket| bucket.iter().any(|e| *e == t))
+            .is_some_and(|bucket| bucket.contains(&t))
     }
 
     /// `t` (lowercase) starts with one of the prefixes.
@@ -747,13 +747,22 @@ pub(crate) fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
 /// How common an ASCII byte is in English text: letters ranked by frequency (z = 0 … e = 25),
 /// everything else as common as the commonest letter.
 fn letter_commonness(b: u8) -> u8 {
-    const RAREST_FIRST: &[u8; 26] = b"zqxjkvbpygfwmucldrhsnioate";
-    let lower = b.to_ascii_lowercase();
-    RAREST_FIRST
-        .iter()
-        .position(|&l| l == lower)
-        .map_or(26, |r| r as u8)
+    COMMONNESS.get(usize::from(b)).copied().unwrap_or(26)
 }
+
+/// [`letter_commonness`] of every byte, either case.
+static COMMONNESS: [u8; 256] = {
+    const RAREST_FIRST: &[u8; 26] = b"zqxjkvbpygfwmucldrhsnioate";
+    let mut t = [26u8; 256];
+    let mut r = 0;
+    while r < 26 {
+        let l = RAREST_FIRST[r];
+        t[l as usize] = r as u8;
+        t[l.to_ascii_uppercase() as usize] = r as u8;
+        r += 1;
+    }
+    t
+};
 
 /// Openings of sign-up pitches and form boilerplate written as sentences ("Sign up for our
 /// newsletter to …", "By subscribing, you agree …"). Disclaimers and sales pitches are not
@@ -1012,6 +1021,14 @@ mod tests {
         let longer = format!("share {}", "x".repeat(200));
         assert!(!chrome_phrase(&longer, true) && !chrome_phrase(&longer, false));
         assert!(contains_ignore_ascii_case(b"xxCoPyRiGhT", b"copyright"));
+        assert_eq!(
+            (
+                letter_commonness(b'z'),
+                letter_commonness(b'E'),
+                letter_commonness(b' ')
+            ),
+            (0, 25, 26)
+        );
         // Same answers as a plain window search, with the rare letter anywhere.
         let hays: [&[u8]; 8] = [
             b"",
