@@ -718,51 +718,25 @@ fn chrome_phrase(text: &str, ascii_fast_path: bool) -> bool {
         || (t.contains("copyright") && t.split_whitespace().count() <= 25)
 }
 
-/// Whether ASCII `needle` (lowercase) occurs in `hay`, ignoring ASCII case. Candidates are
-/// found by searching for the needle's rarest letter (by English letter frequency), so prose
-/// yields few of them.
+/// Whether ASCII `needle` (lowercase) occurs in `hay`, ignoring ASCII case.
 pub(crate) fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((k, &rare)) = needle
-        .iter()
-        .enumerate()
-        .min_by_key(|&(_, &b)| letter_commonness(b))
-    else {
+    let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
-    let (lo, up) = (rare.to_ascii_lowercase(), rare.to_ascii_uppercase());
-    let mut from = k;
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut from = 0;
     while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr2(lo, up, h)) {
-        let start = from + i - k;
+        let at = from + i;
         if hay
-            .get(start..start + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+            .get(at + 1..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
         {
             return true;
         }
-        from += i + 1;
+        from = at + 1;
     }
     false
 }
-
-/// How common an ASCII byte is in English text: letters ranked by frequency (z = 0 … e = 25),
-/// everything else as common as the commonest letter.
-fn letter_commonness(b: u8) -> u8 {
-    COMMONNESS.get(usize::from(b)).copied().unwrap_or(26)
-}
-
-/// [`letter_commonness`] of every byte, either case.
-static COMMONNESS: [u8; 256] = {
-    const RAREST_FIRST: &[u8; 26] = b"zqxjkvbpygfwmucldrhsnioate";
-    let mut t = [26u8; 256];
-    let mut r = 0;
-    while r < 26 {
-        let l = RAREST_FIRST[r];
-        t[l as usize] = r as u8;
-        t[l.to_ascii_uppercase() as usize] = r as u8;
-        r += 1;
-    }
-    t
-};
 
 /// Openings of sign-up pitches and form boilerplate written as sentences ("Sign up for our
 /// newsletter to …", "By subscribing, you agree …"). Disclaimers and sales pitches are not
@@ -1021,15 +995,7 @@ mod tests {
         let longer = format!("share {}", "x".repeat(200));
         assert!(!chrome_phrase(&longer, true) && !chrome_phrase(&longer, false));
         assert!(contains_ignore_ascii_case(b"xxCoPyRiGhT", b"copyright"));
-        assert_eq!(
-            (
-                letter_commonness(b'z'),
-                letter_commonness(b'E'),
-                letter_commonness(b' ')
-            ),
-            (0, 25, 26)
-        );
-        // Same answers as a plain window search, with the rare letter anywhere.
+        // Same answers as a plain window search.
         let hays: [&[u8]; 8] = [
             b"",
             b"y",
