@@ -2,6 +2,10 @@
 //!
 //! Reads `../shared/datasets/wcxb-dev-articles.jsonl.gz` and `../shared/seeds/pages.jsonl` at run
 //! time; criterion reports time per iteration and pages per second (`Throughput::Elements`).
+//! The seed-like text pages are built like `scripts/gen_pages.py` builds them (a seed's first two
+//! paragraphs, the rest shuffled, a "Ref N." line) so that no two are equal; after criterion the
+//! bench prints their median pages per CPU-second of this thread (immune to other processes on
+//! the cores) over several timed rounds.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sift::decode::{DecodeConfig, Page, decode};
@@ -53,6 +57,50 @@ fn seed_pages() -> Vec<Page> {
         .collect()
 }
 
+/// Seed-like text pages: each seed's first two paragraphs, the others shuffled (a fixed
+/// xorshift sequence), and a closing "Ref N." paragraph, as `scripts/gen_pages.py` makes them.
+fn seed_like_pages(seeds: &[Page], n: usize) -> Vec<Page> {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..n)
+        .filter_map(|i| {
+            let seed = seeds.get(i % seeds.len().max(1))?;
+            let paras: Vec<&str> = seed.body.split("\n\n").collect();
+            let (head, rest) = paras.split_at(paras.len().min(2));
+            let mut rest = rest.to_vec();
+            for k in (1..rest.len()).rev() {
+                rest.swap(k, (next() % (k as u64 + 1)) as usize);
+            }
+            let mut page = seed.clone();
+            page.id = format!("bench-{i}");
+            page.body = format!(
+                "{}\n\nRef {i}.",
+                head.iter()
+                    .chain(rest.iter())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            );
+            Some(page)
+        })
+        .collect()
+}
+
+/// User + system CPU seconds of the calling thread from /proc (10 ms resolution).
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn bench(c: &mut Criterion) {
     let normalizer = Normalizer::new(NormalizeConfig::default());
     let html = wcxb_pages(200);
@@ -85,6 +133,44 @@ fn bench(c: &mut Criterion) {
             })
         });
         g.finish();
+        let pages = seed_like_pages(&text, 2_000);
+        let mut g = c.benchmark_group("normalize_text_pages");
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(pages.len() as u64));
+        g.bench_function(format!("{} seed-like pages", pages.len()), |b| {
+            b.iter(|| {
+                for p in &pages {
+                    black_box(normalizer.normalize(black_box(p)));
+                }
+            })
+        });
+        g.finish();
+        // Median of timed rounds in CPU time of this thread.
+        let mut cpu_rates = Vec::new();
+        let mut wall_rates = Vec::new();
+        for _ in 0..7 {
+            let (wall, cpu0) = (std::time::Instant::now(), thread_cpu_seconds());
+            for _ in 0..3 {
+                for p in &pages {
+                    black_box(normalizer.normalize(black_box(p)));
+                }
+            }
+            let done = (3 * pages.len()) as f64;
+            if let (Some(c0), Some(c1)) = (cpu0, thread_cpu_seconds()) {
+                cpu_rates.push(done / (c1 - c0).max(1e-9));
+            }
+            wall_rates.push(done / wall.elapsed().as_secs_f64());
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        eprintln!(
+            "normalize, seed-like text pages: median {:.0} pages per CPU-second ({:.0} pages/s wall), 7 rounds of {} pages",
+            median(&mut cpu_rates),
+            median(&mut wall_rates),
+            3 * pages.len()
+        );
     }
 }
 

@@ -446,36 +446,120 @@ pub fn class_signal(el: &Element) -> ClassSignal {
     }
 }
 
+/// Lowercase phrase lists indexed for [`is_chrome_phrase`]: exact phrases by byte length,
+/// prefixes by first byte.
+struct PhraseIndex {
+    exact: Vec<Vec<&'static [u8]>>,
+    prefix: Vec<Vec<&'static [u8]>>,
+}
+
+impl PhraseIndex {
+    fn new(exact: &[&'static str], prefix: &[&'static str]) -> Self {
+        let longest = exact.iter().map(|e| e.len()).max().unwrap_or(0);
+        let mut by_len = vec![Vec::new(); longest + 1];
+        for e in exact {
+            if let Some(bucket) = by_len.get_mut(e.len()) {
+                bucket.push(e.as_bytes());
+            }
+        }
+        let mut by_first = vec![Vec::new(); 256];
+        for p in prefix {
+            if let Some(bucket) = p
+                .as_bytes()
+                .first()
+                .and_then(|&b| by_first.get_mut(usize::from(b)))
+            {
+                bucket.push(p.as_bytes());
+            }
+        }
+        Self {
+            exact: by_len,
+            prefix: by_first,
+        }
+    }
+
+    /// `t` (lowercase) is one of the exact phrases.
+    fn is_exact(&self, t: &[u8]) -> bool {
+        self.exact
+            .get(t.len())
+            .is_some_and(|bucket| bucket.contains(&t))
+    }
+
+    /// `t` (lowercase) starts with one of the prefixes.
+    fn has_prefix(&self, t: &[u8]) -> bool {
+        t.first()
+            .and_then(|&b| self.prefix.get(usize::from(b)))
+            .is_some_and(|bucket| bucket.iter().any(|p| t.starts_with(p)))
+    }
+}
+
 /// Lines or blocks that are page chrome by their wording alone (compared lowercase, with
 /// surrounding punctuation trimmed).
 pub fn is_chrome_phrase(text: &str) -> bool {
+    chrome_phrase(text, true)
+}
+
+/// [`is_chrome_phrase`]; with `ascii_fast_path` false, ASCII text takes the general
+/// (lowercased-copy) path too, which the tests compare the fast path with.
+fn chrome_phrase(text: &str, ascii_fast_path: bool) -> bool {
     let trimmed =
         text.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '&'));
     if trimmed.is_empty() {
         return true;
     }
-    if trimmed.is_ascii() {
-        // The same tests without lowercasing a copy (every listed phrase is lowercase).
+    if ascii_fast_path && trimmed.is_ascii() {
+        // Lowercased into a stack buffer; exact phrases looked up among those of the same
+        // length, prefixes among those with the same first byte.
+        static INDEX: LazyLock<PhraseIndex> = LazyLock::new(|| PhraseIndex::new(EXACT, PREFIX));
+        static ALL_RIGHTS: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("all rights reserved"));
+        static COPYRIGHT: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("copyright"));
         let t = trimmed.as_bytes();
-        if t.len() > 200 {
-            return false;
-        }
-        let first = t.first().map(u8::to_ascii_lowercase);
-        return EXACT
-            .iter()
-            .any(|e| e.len() == t.len() && e.as_bytes().eq_ignore_ascii_case(t))
-            || PREFIX.iter().any(|p| {
-                p.as_bytes().first().copied() == first
-                    && t.get(..p.len())
-                        .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
-            })
-            || contains_ignore_ascii_case(t, b"all rights reserved")
-            || (contains_ignore_ascii_case(t, b"copyright")
-                && trimmed.split_whitespace().count() <= 25);
+        let mut buf = [0u8; 200];
+        let Some(lower) = buf.get_mut(..t.len()) else {
+            return false; // longer than 200
+        };
+        lower.copy_from_slice(t);
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
+        return INDEX.is_exact(lower)
+            || INDEX.has_prefix(lower)
+            || ALL_RIGHTS.find(lower).is_some()
+            || (COPYRIGHT.find(lower).is_some() && trimmed.split_whitespace().count() <= 25);
     }
     // Lowercasing never shortens a text (in chars), so a longer one is out either way.
-    if trimmed.chars().count() > 200 {
+    let chars = trimmed.chars().count();
+    if chars > 200 {
         return false;
+    }
+    if ascii_fast_path {
+        // Only the head the phrase lists can reach is lowercased (a phrase of n chars can only
+        // match the lowercase of the first n chars, and an exact phrase only a text of at
+        // most its length). The "contains" tests compare ASCII case-insensitively in place:
+        // their needles are ASCII without 'k' (the Kelvin sign lowercases to 'k'), and the
+        // only other non-ASCII char whose lowercase holds an ASCII letter, U+0130 ("i" plus a
+        // combining dot), never completes a match; "版权所有" has no case.
+        static HEAD_CHARS: LazyLock<usize> = LazyLock::new(|| {
+            EXACT
+                .iter()
+                .chain(PREFIX)
+                .map(|p| p.chars().count())
+                .max()
+                .unwrap_or(0)
+        });
+        let head_end = trimmed
+            .char_indices()
+            .nth(*HEAD_CHARS)
+            .map_or(trimmed.len(), |(i, _)| i);
+        let head = trimmed.get(..head_end).unwrap_or(trimmed).to_lowercase();
+        let b = trimmed.as_bytes();
+        return (chars <= *HEAD_CHARS && EXACT.contains(&head.as_str()))
+            || PREFIX.iter().any(|p| head.starts_with(p))
+            || contains_ignore_ascii_case(b, b"all rights reserved")
+            || trimmed.contains("版权所有")
+            || (contains_ignore_ascii_case(b, b"copyright")
+                && trimmed.split_whitespace().count() <= 25);
     }
     let t = trimmed.to_lowercase();
     const EXACT: &[&str] = &[
@@ -800,7 +884,152 @@ mod tests {
             );
         }
         assert!(!is_chrome_phrase(&"copyright ".repeat(30)));
+        // The ASCII fast path agrees with the general path.
+        let samples = [
+            "Share",
+            "SHARE THIS",
+            "share this story!",
+            "Shares",
+            "share",
+            "ad",
+            "Ad.",
+            "AD ",
+            "a",
+            "",
+            " ",
+            "...",
+            "&",
+            "Advertisement",
+            "advertisement - Scroll to continue",
+            "Tags: Syria, Russia",
+            "tagged",
+            "tel:123",
+            "Tel: +86",
+            "(c) 2015",
+            "(c)2015",
+            "Copyright",
+            "x copyright y",
+            "All Rights Reserved 2015",
+            "all rights reserve",
+            "Read more: foo",
+            "read more",
+            "READ MORE",
+            "More: x",
+            "more",
+            "Home",
+            "home page",
+            "You are here: Home > World",
+            "Last updated 2015",
+            "Posted on Monday",
+            "Getty Images",
+            "Photo: Reuters",
+            "photos:",
+            "sign up for our newsletter",
+            "Skip to main content",
+            "Kerry meets Lavrov in Moscow",
+            "The copyright holder said the deal is done.",
+        ];
+        for t in samples {
+            for v in [
+                t.to_string(),
+                t.to_uppercase(),
+                t.to_lowercase(),
+                format!("- {t} |"),
+            ] {
+                assert_eq!(chrome_phrase(&v, true), chrome_phrase(&v, false), "{v:?}");
+            }
+        }
+        // The non-ASCII fast path agrees with lowercasing the whole text.
+        let samples = [
+            "Share é",
+            "SHARE ÉTÉ",
+            "Read more: Ürümqi",
+            "© 2015 Xinhua",
+            "©2015",
+            "深圳报业集团版权所有, 未经授权禁止复制; Copyright 2010, All Rights Reserved.",
+            "版权所有",
+            "责任编辑：王",
+            "翻译",
+            "在线翻译",
+            "在线翻译:",
+            "Kerry’s talks",
+            "“Share this”",
+            "COPYRİGHT 2015 é",
+            "copyrİght é",
+            "ALL RİGHTS RESERVED é",
+            "FACEBOO\u{212a}",
+            "faceboo\u{212a} é",
+            "\u{212a}",
+            "BOO\u{212a}MAR\u{212a}",
+            "ΣHARE",
+            "Σ",
+            "share Σ",
+            "ΑΣ ΑΣ",
+            "Photo: Σ",
+            "copyright ΣΣ ΣΣ",
+            "Adjust font size: é",
+            "ADJUST FONT SIZE É",
+            "İmage: x",
+            "image: İ",
+            "This article was originally published on é",
+            "Published: 2015年12月",
+            "e\u{301} share",
+            "share\u{301}",
+            "ｓｈａｒｅ",
+            "ＳＨＡＲＥ",
+        ];
+        for t in samples {
+            for v in [
+                t.to_string(),
+                t.to_uppercase(),
+                t.to_lowercase(),
+                format!("- {t} |"),
+                format!("{t} {}", "é".repeat(150)),
+                format!("{} {t}", "Ä".repeat(60)),
+            ] {
+                assert_eq!(chrome_phrase(&v, true), chrome_phrase(&v, false), "{v:?}");
+            }
+        }
+        let long = format!("copyright {}", "word ".repeat(24));
+        assert_eq!(chrome_phrase(&long, true), chrome_phrase(&long, false));
+        let longer = format!("share {}", "x".repeat(200));
+        assert!(!chrome_phrase(&longer, true) && !chrome_phrase(&longer, false));
         assert!(contains_ignore_ascii_case(b"xxCoPyRiGhT", b"copyright"));
+        // Same answers as a plain window search.
+        let hays: [&[u8]; 8] = [
+            b"",
+            b"y",
+            b"copyrigh",
+            b"a copy right COPYRIGHTS",
+            b"yyyyyycopyright",
+            b"ImAgE and photo and getty",
+            b"all rights reserve all rights reserved",
+            b"vvvv all rights reserved",
+        ];
+        for hay in hays {
+            for needle in [
+                &b"copyright"[..],
+                b"image",
+                b"photo",
+                b"getty",
+                b"all rights reserved",
+                b"y",
+                b"",
+                b"  ",
+            ] {
+                let plain = needle.is_empty()
+                    || hay
+                        .windows(needle.len())
+                        .any(|w| w.eq_ignore_ascii_case(needle));
+                assert_eq!(
+                    contains_ignore_ascii_case(hay, needle),
+                    plain,
+                    "{:?} {:?}",
+                    String::from_utf8_lossy(hay),
+                    String::from_utf8_lossy(needle)
+                );
+            }
+        }
         assert!(!contains_ignore_ascii_case(b"copyrigh", b"copyright"));
     }
 

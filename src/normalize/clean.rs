@@ -21,8 +21,15 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// [`collapse_whitespace`], and whether it dropped a character (a control character that is
 /// not whitespace).
 fn collapse_whitespace_flagged(s: &str) -> (String, bool) {
-    let mut dropped = false;
     let mut out = String::with_capacity(s.len());
+    let dropped = collapse_whitespace_into(s, &mut out);
+    (out, dropped)
+}
+
+/// [`collapse_whitespace_flagged`] appending to `out` (which may hold earlier text).
+fn collapse_whitespace_into(s: &str, out: &mut String) -> bool {
+    let base = out.len();
+    let mut dropped = false;
     let mut pending_space = false;
     let mut rest = s;
     while !rest.is_empty() {
@@ -56,7 +63,7 @@ fn collapse_whitespace_flagged(s: &str) -> (String, bool) {
         };
         rest = rest.get(c.len_utf8()..).unwrap_or_default();
         if is_space(c) {
-            pending_space = !out.is_empty();
+            pending_space = out.len() > base;
         } else {
             if pending_space {
                 out.push(' ');
@@ -69,7 +76,7 @@ fn collapse_whitespace_flagged(s: &str) -> (String, bool) {
             }
         }
     }
-    (out, dropped)
+    dropped
 }
 
 /// NFC, then [`collapse_whitespace`]. ASCII text is NFC already and skips the check.
@@ -89,6 +96,18 @@ pub fn clean_whitespace_stable(s: &str) -> (String, bool) {
         collapse_whitespace_flagged(&nfc)
     };
     (out, !dropped)
+}
+
+/// [`clean_whitespace_stable`] appending the cleaned text to `out` (which may hold earlier
+/// text): returns whether cleaning the appended text again leaves it unchanged.
+pub fn clean_whitespace_stable_into(s: &str, out: &mut String) -> bool {
+    let dropped = if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        collapse_whitespace_into(s, out)
+    } else {
+        let nfc: String = s.nfc().collect();
+        collapse_whitespace_into(&nfc, out)
+    };
+    !dropped
 }
 
 /// Whether a char is written without spaces between words (CJK, Thai, …): each counts as a word.
@@ -269,6 +288,21 @@ mod tests {
             assert_eq!(stable, !drops, "{s:?}");
             if stable {
                 assert_eq!(clean_whitespace(&once), once, "{s:?}");
+            }
+        }
+        // Appending into a buffer gives the same text and flag, whatever the buffer holds.
+        for s in samples {
+            for prefix in ["", "x", "x "] {
+                let mut buf = prefix.to_string();
+                let stable = clean_whitespace_stable_into(s, &mut buf);
+                assert_eq!(
+                    (&buf[prefix.len()..], stable),
+                    (
+                        clean_whitespace_stable(s).0.as_str(),
+                        clean_whitespace_stable(s).1
+                    ),
+                    "{prefix:?} {s:?}"
+                );
             }
         }
         assert!(!clean_whitespace_stable("a \x07 b").1);

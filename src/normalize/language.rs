@@ -194,50 +194,81 @@ fn token_lists(tok: &str, ascii: bool) -> u8 {
     }
 }
 
-/// Decide clear cases of the common Latin-script languages by function-word counts.
-fn function_word_guess(sample: &str) -> Option<&'static str> {
+/// Per-list counts of function words ([`FUNCTION_WORDS`] order) and the number of tokens.
+/// Tokens are the runs of alphanumeric chars: the first 300 that end before the sample does,
+/// and one that runs to its end. ASCII bytes are classified without decoding.
+fn function_word_counts(sample: &str) -> ([usize; 7], usize) {
     let mut counts = [0usize; 7];
     let mut total = 0usize;
     let mut count = |lists: u8| {
         total += 1;
-        for (i, c) in counts.iter_mut().enumerate() {
-            if lists & (1 << i) != 0 {
-                *c += 1;
+        if lists != 0 {
+            for (i, c) in counts.iter_mut().enumerate() {
+                if lists & (1 << i) != 0 {
+                    *c += 1;
+                }
             }
         }
     };
-    // Tokens are the runs of alphanumeric chars (the first 300 of them); ASCII bytes are
-    // classified without decoding.
     let bytes = sample.as_bytes();
-    let (mut i, mut start, mut ascii, mut seen) = (0, None::<usize>, true, 0);
-    while seen < 300 {
-        let Some(&b) = bytes.get(i) else {
-            if let Some(s) = start {
-                count(token_lists(sample.get(s..).unwrap_or_default(), ascii));
+    // Alphanumeric?, and the length of the char at `i` (a char boundary).
+    let char_at = |i: usize| {
+        let c = sample.get(i..).and_then(|r| r.chars().next());
+        (
+            c.is_some_and(char::is_alphanumeric),
+            c.map_or(1, char::len_utf8),
+        )
+    };
+    let (mut i, mut seen) = (0, 0);
+    'tokens: while seen < 300 {
+        // Skip to the next alphanumeric char.
+        loop {
+            let Some(&b) = bytes.get(i) else {
+                break 'tokens;
+            };
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (alnum, len) = char_at(i);
+                if alnum {
+                    break;
+                }
+                i += len;
             }
-            break;
-        };
-        let (alnum, len) = if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            let c = sample.get(i..).and_then(|r| r.chars().next());
-            (
-                c.is_some_and(char::is_alphanumeric),
-                c.map_or(1, char::len_utf8),
-            )
-        };
-        if alnum {
-            if start.is_none() {
-                start = Some(i);
-                ascii = true;
-            }
-            ascii &= b < 0x80;
-        } else if let Some(s) = start.take() {
-            count(token_lists(sample.get(s..i).unwrap_or_default(), ascii));
-            seen += 1;
         }
-        i += len;
+        let (start, mut ascii) = (i, true);
+        // The token runs to the next char that is not alphanumeric.
+        loop {
+            let Some(&b) = bytes.get(i) else {
+                count(token_lists(sample.get(start..).unwrap_or_default(), ascii));
+                break 'tokens;
+            };
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (alnum, len) = char_at(i);
+                if !alnum {
+                    break;
+                }
+                ascii = false;
+                i += len;
+            }
+        }
+        count(token_lists(sample.get(start..i).unwrap_or_default(), ascii));
+        seen += 1;
     }
+    (counts, total)
+}
+
+/// Decide clear cases of the common Latin-script languages by function-word counts.
+fn function_word_guess(sample: &str) -> Option<&'static str> {
+    let (counts, total) = function_word_counts(sample);
     if total < 30 {
         return None;
     }
@@ -299,6 +330,86 @@ pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The previous byte loop (one state machine step per char) [`function_word_counts`]
+    /// must agree with.
+    fn byte_loop_counts(sample: &str) -> ([usize; 7], usize) {
+        let mut counts = [0usize; 7];
+        let mut total = 0usize;
+        let mut count = |lists: u8| {
+            total += 1;
+            for (i, c) in counts.iter_mut().enumerate() {
+                if lists & (1 << i) != 0 {
+                    *c += 1;
+                }
+            }
+        };
+        let bytes = sample.as_bytes();
+        let (mut i, mut start, mut ascii, mut seen) = (0, None::<usize>, true, 0);
+        while seen < 300 {
+            let Some(&b) = bytes.get(i) else {
+                if let Some(s) = start {
+                    count(token_lists(sample.get(s..).unwrap_or_default(), ascii));
+                }
+                break;
+            };
+            let c = sample.get(i..).and_then(|r| r.chars().next());
+            let (alnum, len) = (
+                c.is_some_and(char::is_alphanumeric),
+                c.map_or(1, char::len_utf8),
+            );
+            if alnum {
+                if start.is_none() {
+                    start = Some(i);
+                    ascii = true;
+                }
+                ascii &= b < 0x80;
+            } else if let Some(s) = start.take() {
+                count(token_lists(sample.get(s..i).unwrap_or_default(), ascii));
+                seen += 1;
+            }
+            i += len;
+        }
+        (counts, total)
+    }
+
+    #[test]
+    fn tokenizer_matches_the_reference() {
+        let long = "The minister said that it was for the best, and die Männer des Dorfes sind \
+            für die Arbeit; le président est là. "
+            .repeat(40);
+        let samples = [
+            "",
+            " ",
+            "the",
+            "the ",
+            " the and of",
+            "l'été est là, et les élèves sont dans la cour",
+            "über für Straße der die das",
+            "深圳报业 the 和 and",
+            "x\u{301}y the é\u{301}",
+            "a1b2 3c ½ ² the",
+            "THE AND Of tO",
+            "mixedÉword café naïve the",
+            "— “the” ‘and’ …of",
+            long.as_str(),
+        ];
+        for s in samples {
+            assert_eq!(function_word_counts(s), byte_loop_counts(s), "{s:?}");
+            let cut: String = s.chars().take(37).collect();
+            assert_eq!(
+                function_word_counts(&cut),
+                byte_loop_counts(&cut),
+                "{cut:?}"
+            );
+        }
+        // Exactly 300 tokens then more: the count stops at the same place.
+        let many = "the ".repeat(305);
+        assert_eq!(function_word_counts(&many), byte_loop_counts(&many));
+        assert_eq!(function_word_counts(&many).1, 300);
+        let exact = "the ".repeat(299) + "the";
+        assert_eq!(function_word_counts(&exact), byte_loop_counts(&exact));
+    }
 
     #[test]
     fn detects_on_text() {

@@ -29,8 +29,9 @@ enum Kind {
     Short,
 }
 
-struct Line {
-    text: String,
+struct Line<'a> {
+    /// The cleaned line (a slice of the buffer all lines are cleaned into).
+    text: &'a str,
     kind: Kind,
     words: usize,
     /// Cleaning `text` again would leave it unchanged (see [`clean::clean_whitespace_stable`]).
@@ -80,6 +81,11 @@ static WEEKDAY_DATE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Whether `t` may match [`URLISH`]: every alternative needs a '.' or "://".
+fn may_be_url(t: &str) -> bool {
+    memchr::memchr2(b'.', b':', t.as_bytes()).is_some()
+}
+
 fn is_separator_line(t: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| !c.is_alphanumeric()) && t.chars().count() <= 3
 }
@@ -91,15 +97,32 @@ fn ends_sentence(t: &str) -> bool {
 }
 
 fn ends_with_abbreviation(t: &str) -> bool {
-    let last = t.split_whitespace().last().unwrap_or_default();
+    let last = t.split_whitespace().next_back().unwrap_or_default();
     let core = last.trim_end_matches('.');
     last.ends_with('.')
-        && (dates::month_number(&core.to_lowercase()).is_some()
+        && (is_month_name(core)
             || matches!(
                 core,
                 "U.S" | "U.K" | "U.N" | "Jr" | "Sr" | "Inc" | "Co" | "Ltd" | "St" | "Corp"
             )
             || (core.len() <= 2 && core.chars().all(|c| c.is_uppercase())))
+}
+
+/// [`dates::month_number`] of the lowercased word is some; short ASCII words are lowercased
+/// on the stack.
+fn is_month_name(word: &str) -> bool {
+    let mut buf = [0u8; 16];
+    match buf.get_mut(..word.len()) {
+        Some(lower) if word.is_ascii() => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower)
+                .ok()
+                .and_then(dates::month_number)
+                .is_some()
+        }
+        _ => dates::month_number(&word.to_lowercase()).is_some(),
+    }
 }
 
 /// A line that reads like prose.
@@ -114,7 +137,10 @@ fn is_prose(t: &str, words: usize) -> bool {
 }
 
 fn is_ticker(t: &str) -> bool {
-    if !t.contains(['•', '|', '·']) {
+    // '•' and '·' are encoded with a 0xE2 / 0xC2 lead byte: lines without these bytes and
+    // without '|' skip the char scan.
+    if memchr::memchr3(b'|', 0xE2, 0xC2, t.as_bytes()).is_none() || !t.contains(['•', '|', '·'])
+    {
         return false;
     }
     let seps = t.matches(" • ").count() + t.matches(" | ").count() + t.matches(" · ").count();
@@ -123,6 +149,8 @@ fn is_ticker(t: &str) -> bool {
 
 fn is_breadcrumb(t: &str, words: usize) -> bool {
     words <= 10
+        // '»' and '›' are encoded with a 0xC2 / 0xE2 lead byte.
+        && memchr::memchr3(b'>', 0xC2, 0xE2, t.as_bytes()).is_some()
         && t.contains(['>', '»', '›'])
         && (t.contains("->") || t.contains(" > ") || t.contains(" » ") || t.contains(" › "))
 }
@@ -183,12 +211,22 @@ fn is_credit_line(t: &str, words: usize) -> bool {
 
 /// Extract paragraphs, headline, dateline and credits from chrome-laden page text.
 pub fn extract(body: &str) -> TextExtraction {
-    let mut lines: Vec<Line> = body
+    // Every line is cleaned into one buffer (no string per line); lines are slices of it.
+    let mut cleaned = String::with_capacity(body.len());
+    let spans: Vec<(usize, usize, bool)> = body
         .lines()
         .take(200_000)
         .map(|raw| {
-            let (text, stable) = clean::clean_whitespace_stable(raw);
-            let words = count_words(&text);
+            let start = cleaned.len();
+            let stable = clean::clean_whitespace_stable_into(raw, &mut cleaned);
+            (start, cleaned.len(), stable)
+        })
+        .collect();
+    let mut lines: Vec<Line> = spans
+        .into_iter()
+        .map(|(start, end, stable)| {
+            let text = cleaned.get(start..end).unwrap_or_default();
+            let words = count_words(text);
             Line {
                 kind: if text.is_empty() {
                     Kind::Blank
@@ -206,21 +244,21 @@ pub fn extract(body: &str) -> TextExtraction {
     assemble(lines)
 }
 
-fn classify_lines(lines: &mut [Line]) {
+fn classify_lines(lines: &mut [Line<'_>]) {
     let n = lines.len();
     for i in 0..n {
         let Some(line) = lines.get(i) else { continue };
         if line.kind == Kind::Blank {
             continue;
         }
-        let t = line.text.as_str();
+        let t = line.text;
         let words = line.words;
         let kind = if is_separator_line(t)
             || is_ticker(t)
             || is_breadcrumb(t, words)
             || (words <= 30 && boilerplate::is_chrome_phrase(t))
             || (words <= 12 && t.contains('@') && EMAIL.is_match(t))
-            || (!t.contains(' ') && URLISH.is_match(t))
+            || (!t.contains(' ') && may_be_url(t) && URLISH.is_match(t))
         {
             Kind::Chrome
         } else if is_caption_line(t, words) {
@@ -241,7 +279,7 @@ fn classify_lines(lines: &mut [Line]) {
         if !matches!(l.kind, Kind::Short | Kind::Chrome) || l.words > 16 {
             continue;
         }
-        let date = dates::find_first(&l.text).or_else(|| numeric_dateline(lines, i, &mut order));
+        let date = dates::find_first(l.text).or_else(|| numeric_dateline(lines, i, &mut order));
         if let (Some(d), Some(l)) = (date, lines.get_mut(i)) {
             l.kind = Kind::Dateline;
             l.date = Some(d);
@@ -258,7 +296,7 @@ fn classify_lines(lines: &mut [Line]) {
         let near_sep = [i.wrapping_sub(1), i + 1].iter().any(|&j| {
             lines
                 .get(j)
-                .is_some_and(|l| l.kind == Kind::Chrome && is_separator_line(&l.text))
+                .is_some_and(|l| l.kind == Kind::Chrome && is_separator_line(l.text))
         });
         if near_sep && let Some(l) = lines.get_mut(i) {
             l.kind = Kind::Chrome;
@@ -316,16 +354,16 @@ fn classify_lines(lines: &mut [Line]) {
 /// A numeric dateline ("Posted at 3:21 PM ET, 01/5/2011") on line `i`; the page's day/month
 /// order is read once, on the first line that needs it.
 fn numeric_dateline(
-    lines: &[Line],
+    lines: &[Line<'_>],
     i: usize,
     order: &mut Option<Option<dateline::Order>>,
 ) -> Option<FoundDate> {
-    let text = &lines.get(i)?.text;
+    let text = lines.get(i)?.text;
     if !text.contains('/') {
         return None;
     }
     let order =
-        *order.get_or_insert_with(|| dateline::page_order(lines.iter().map(|l| l.text.as_str())));
+        *order.get_or_insert_with(|| dateline::page_order(lines.iter().map(|l| l.text)));
     dateline::parse(text, order)
 }
 
@@ -347,6 +385,9 @@ fn is_caption_line(t: &str, words: usize) -> bool {
 
 /// The first 220 characters of a line, where [`is_caption_long`] looks.
 fn caption_head(t: &str) -> &str {
+    if t.len() <= 220 {
+        return t; // at most 220 chars
+    }
     let head_end = t.char_indices().nth(220).map_or(t.len(), |(i, _)| i);
     t.get(..head_end).unwrap_or(t)
 }
@@ -361,7 +402,7 @@ fn is_caption_long(head: &str, verb_head: bool) -> bool {
             || head.contains("(R)"))
 }
 
-fn assemble(lines: Vec<Line>) -> TextExtraction {
+fn assemble(lines: Vec<Line<'_>>) -> TextExtraction {
     let mut out = TextExtraction::default();
     let first_body = lines
         .iter()
@@ -372,7 +413,7 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         // No prose: keep the short lines that are not chrome, flagged later as a non-article.
         for l in &lines {
             if l.kind == Kind::Short {
-                out.paragraphs.push(l.text.clone());
+                out.paragraphs.push(l.text.to_string());
                 out.paragraph_words.push(l.stable.then_some(l.words));
             }
         }
@@ -382,25 +423,27 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
     let mut title_idx = None;
     for (i, l) in lines.iter().enumerate().take(first_body) {
         let headline_like = (2..=30).contains(&l.words)
-            && (!ends_sentence(&l.text) || ends_with_abbreviation(&l.text))
+            && (!ends_sentence(l.text) || ends_with_abbreviation(l.text))
             && !l.text.ends_with(':');
         if matches!(l.kind, Kind::Short | Kind::Body) && headline_like {
             title_idx = Some(i);
         }
     }
     // A short first line ending in '.' can still be the headline ("…talks by Sept.").
-    out.title = title_idx.and_then(|i| lines.get(i)).map(|l| l.text.clone());
+    out.title = title_idx
+        .and_then(|i| lines.get(i))
+        .map(|l| l.text.to_string());
     let mut dateline_label = None;
     for (i, l) in lines.iter().enumerate() {
         match l.kind {
             Kind::Dateline => {
                 if out.dateline.is_none() && i <= first_body + 2 {
                     out.dateline = l.date;
-                    out.site_name = site_from_dateline(&l.text);
-                    dateline_label = dateline::label_of(&l.text);
+                    out.site_name = site_from_dateline(l.text);
+                    dateline_label = dateline::label_of(l.text);
                 } else if i <= first_body + 2
                     && dateline_label == Some(dateline::Label::Update)
-                    && dateline::label_of(&l.text) == Some(dateline::Label::Publish)
+                    && dateline::label_of(l.text) == Some(dateline::Label::Publish)
                 {
                     // "Last updated …" then "Posted …": the publish date wins.
                     out.dateline = l.date;
@@ -408,17 +451,17 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
                 } else if out.text_date.is_none() {
                     out.text_date = l.date;
                 }
-                out.credit_lines.push(l.text.clone());
+                out.credit_lines.push(l.text.to_string());
             }
             Kind::Caption => {
                 if out.text_date.is_none() {
-                    out.text_date = dates::find_first(&l.text);
+                    out.text_date = dates::find_first(l.text);
                 }
-                out.credit_lines.push(l.text.clone());
+                out.credit_lines.push(l.text.to_string());
             }
             Kind::Chrome if l.words <= 8 && i > last_body => {
                 // Trailing short lines may be credits ("Alexander Scherbak TASS").
-                out.credit_lines.push(l.text.clone());
+                out.credit_lines.push(l.text.to_string());
             }
             _ => {}
         }
@@ -430,12 +473,12 @@ fn assemble(lines: Vec<Line>) -> TextExtraction {
         }
         if i > last_body {
             if l.kind == Kind::Short && l.words <= 8 {
-                out.credit_lines.push(l.text.clone());
+                out.credit_lines.push(l.text.to_string());
             }
             continue;
         }
         if matches!(l.kind, Kind::Body | Kind::Short) {
-            out.paragraphs.push(l.text.clone());
+            out.paragraphs.push(l.text.to_string());
             out.paragraph_words.push(l.stable.then_some(l.words));
         }
     }
@@ -506,6 +549,51 @@ mod tests {
         }
         assert!(!may_be_caption("no caption (here) at all"));
         assert!(may_be_caption("Kerry (L) and Lavrov"));
+    }
+
+    #[test]
+    fn month_names_on_the_stack_match_lowercasing() {
+        for w in [
+            "Sept",
+            "DEC",
+            "dec",
+            "December",
+            "Janu",
+            "x",
+            "",
+            "Décembre",
+            "MÄRZ",
+            "Sept.x",
+        ] {
+            assert_eq!(
+                is_month_name(w),
+                dates::month_number(&w.to_lowercase()).is_some(),
+                "{w:?}"
+            );
+        }
+        assert!(is_month_name("Sept"));
+        assert!(ends_with_abbreviation("talks by Sept."));
+        assert!(!ends_with_abbreviation("He left yesterday."));
+    }
+
+    #[test]
+    fn url_prefilter_admits_every_url_match() {
+        for t in [
+            "http://x",
+            "https://example",
+            "www.example.com",
+            "example.com",
+            "szdaily.sznews.com/a",
+            "Advertorial",
+            "a:b",
+            "foo.bar",
+        ] {
+            if URLISH.is_match(t) {
+                assert!(may_be_url(t), "{t:?}");
+            }
+        }
+        assert!(URLISH.is_match("http://x") && may_be_url("http://x"));
+        assert!(!may_be_url("Advertorial"));
     }
 
     #[test]
