@@ -120,6 +120,32 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
                 (d, DateSource::Dateline)
             });
     }
+    if date.is_none()
+        && let Some(headline) = title_node
+    {
+        // A short standfirst right under the headline ends the zone before the byline line
+        // ("By Jo Smith Mar 5, 2025"): read on to the next kept block.
+        let mut good = ex
+            .kept
+            .iter()
+            .filter_map(|&i| analysis.blocks.get(i))
+            .filter(|b| b.class == Class::Good && b.elem > headline);
+        if let (Some(first), Some(second)) = (good.next(), good.next())
+            && first.words <= 40
+        {
+            date = analysis
+                .blocks
+                .iter()
+                .filter(|b| b.elem > first.elem && b.elem < second.elem && b.words <= 25)
+                .take(10)
+                .filter_map(&line_date)
+                .pipe_first_publish()
+                .map(|(d, revision)| {
+                    labelled_revision = revision;
+                    (d, DateSource::Dateline)
+                });
+        }
+    }
     if date.is_none() {
         date = metadata::meta_date(&meta)
             .filter(|(d, _)| plausible(d))

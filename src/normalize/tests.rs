@@ -443,3 +443,13 @@ fn publish_dates_in_escaped_json_are_a_last_resort() {
     let a = dated_page("", "");
     assert_eq!(a.published_at_source, Some(DateSource::FetchedAt));
 }
+
+#[test]
+fn the_byline_after_a_short_standfirst_is_the_headline_date() {
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","datePublished":"2025-01-01T03:00:00"}</script>"#;
+    let byline = "<p>Ready to ditch the old and embrace the new? Revamp your closet with these.</p>\
+        <div><span>By</span><span>Jo Smith</span><span>Mar 5, 2025</span> | <span>6 comments</span></div>";
+    let a = dated_page(ld, byline);
+    assert_eq!(day_of(&a), "2025-03-05");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+}
