@@ -133,11 +133,24 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         if let (Some(first), Some(second)) = (good.next(), good.next())
             && first.words <= 40
         {
-            date = analysis
+            // Lines with a byline cue in them or in one of the two lines before ("By",
+            // "Jo Smith", "Mar 5, 2025" as separate spans).
+            let between: Vec<&content::Block> = analysis
                 .blocks
                 .iter()
-                .filter(|b| b.elem > first.elem && b.elem < second.elem && b.words <= 25)
-                .take(10)
+                .filter(|b| b.elem > first.elem && b.elem < second.elem)
+                .take(12)
+                .collect();
+            date = between
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| {
+                    b.words <= 25
+                        && between
+                            .get(i.saturating_sub(2)..=*i)
+                            .is_some_and(|w| w.iter().any(|p| is_byline_line(&p.text)))
+                })
+                .map(|(_, b)| *b)
                 .filter_map(&line_date)
                 .pipe_first_publish()
                 .map(|(d, revision)| {
@@ -319,6 +332,22 @@ fn block_date(text: &str, plausible: &impl Fn(&FoundDate) -> bool) -> Option<(Fo
         }
     }
     Some((d, revision))
+}
+
+/// Whether a line reads as a byline ("By Jo Smith", "Posted …", "Published …"), not as a
+/// dated list item of the text.
+fn is_byline_line(text: &str) -> bool {
+    // "ByJo Smith": inline spans run together by the markup.
+    let glued_by = text
+        .trim_start()
+        .strip_prefix("By")
+        .and_then(|r| r.chars().next())
+        .is_some_and(char::is_uppercase);
+    glued_by
+        || text.split_whitespace().any(|w| {
+            let w = w.trim_end_matches(':').to_ascii_lowercase();
+            matches!(w.as_str(), "by" | "posted" | "published")
+        })
 }
 
 /// Picking among the dated lines of a byline zone.

@@ -452,4 +452,9 @@ fn the_byline_after_a_short_standfirst_is_the_headline_date() {
     let a = dated_page(ld, byline);
     assert_eq!(day_of(&a), "2025-03-05");
     assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+    // A dated list item after the standfirst is text, not a byline.
+    let list = "<p>Ready to ditch the old and embrace the new? Revamp your closet with these.</p>\
+        <ul><li>2022-04-12 Link to the next post.</li></ul>";
+    let a = dated_page(ld, list);
+    assert_eq!(day_of(&a), "2025-01-01");
 }
