@@ -82,7 +82,7 @@ static COMPACT: LazyLock<Regex> =
 static Y_MONTHNAME_D: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(\d{4})[-/ ]([^\W\d_]{3,10})\.?[-/ ](\d{1,2})\b"));
 static MONTHNAME_D_Y: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"));
+    LazyLock::new(|| re(r"(?i)\b([^\W\d_]{3,20})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"));
 static D_MONTHNAME_Y: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(\d{1,2})(?:st|nd|rd|th|er|º|\.)?(?:\s+|-)(?:de\s+)?([^\W\d_]{3,10})\.?,?(?:\s+|-)(?:de\s+)?(\d{4})",
@@ -461,6 +461,8 @@ mod tests {
         assert!(from_url("https://ex.com/p/123456789").is_none());
         assert_eq!(day("7 min readDec 30, 2013"), Some((2013, 12, 30)));
         assert_eq!(day("readdec 30, 2013"), None);
+        // A category link run into an upper-case date ("Mental HealthDECEMBER 22, 2022").
+        assert_eq!(day("Mental HealthDECEMBER 22, 2022"), Some((2022, 12, 22)));
         let d = from_url("https://ex.com/blog/2023/october/03/wine-styles/").unwrap();
         assert_eq!(ymd(&d), (2023, 10, 3));
         assert!(from_url("https://ex.com/blog/2023/series/03/").is_none());

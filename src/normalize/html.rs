@@ -79,10 +79,7 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
     // Whether the headline date is labelled as a revision ("Updated on …").
     let mut labelled_revision = false;
     // A short line's first plausible date, and whether a revision label ("Updated") leads it.
-    let line_date = |b: &content::Block| {
-        let (pos, d) = dates::find_all(&b.text, 1).into_iter().next()?;
-        plausible(&d).then(|| (d, is_revision_label(b.text.get(..pos).unwrap_or(""))))
-    };
+    let line_date = |b: &content::Block| block_date(&b.text, &plausible);
     let mut date: Option<(FoundDate, DateSource)> = meta
         .element_dates
         .iter()
@@ -97,7 +94,8 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .iter()
             .filter(|b| b.words <= 25 && in_zone(b.elem))
             .take(20)
-            .find_map(&line_date)
+            .filter_map(&line_date)
+            .pipe_first_publish()
             .map(|(d, revision)| {
                 labelled_revision = revision;
                 (d, DateSource::Dateline)
@@ -115,11 +113,51 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .rev()
             .take(3)
             .filter(|b| b.words <= 12 && b.class != Class::Bad && !in_chrome(b.elem))
-            .find_map(|b| line_date(b))
+            .filter_map(|b| line_date(b))
+            .pipe_first_publish()
             .map(|(d, revision)| {
                 labelled_revision = revision;
                 (d, DateSource::Dateline)
             });
+    }
+    if date.is_none()
+        && let Some(headline) = title_node
+    {
+        // A short standfirst right under the headline ends the zone before the byline line
+        // ("By Jo Smith Mar 5, 2025"): read on to the next kept block.
+        let mut good = ex
+            .kept
+            .iter()
+            .filter_map(|&i| analysis.blocks.get(i))
+            .filter(|b| b.class == Class::Good && b.elem > headline);
+        if let (Some(first), Some(second)) = (good.next(), good.next())
+            && first.words <= 40
+        {
+            // Lines with a byline cue in them or in one of the two lines before ("By",
+            // "Jo Smith", "Mar 5, 2025" as separate spans).
+            let between: Vec<&content::Block> = analysis
+                .blocks
+                .iter()
+                .filter(|b| b.elem > first.elem && b.elem < second.elem)
+                .take(12)
+                .collect();
+            date = between
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| {
+                    b.words <= 25
+                        && between
+                            .get(i.saturating_sub(2)..=*i)
+                            .is_some_and(|w| w.iter().any(|p| is_byline_line(&p.text)))
+                })
+                .map(|(_, b)| *b)
+                .filter_map(&line_date)
+                .pipe_first_publish()
+                .map(|(d, revision)| {
+                    labelled_revision = revision;
+                    (d, DateSource::Dateline)
+                });
+        }
     }
     if date.is_none() {
         date = metadata::meta_date(&meta)
@@ -169,9 +207,25 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             .map(|d| (d, DateSource::Text));
     }
     if date.is_none() {
+        date = raw_json_date(&page.body, false)
+            .filter(plausible)
+            .map(|d| (d, DateSource::JsonLd));
+    }
+    if date.is_none() {
         date = metadata::modified_date(&meta)
             .filter(plausible)
             .map(|d| (d, DateSource::Meta));
+    }
+    if date.is_none() {
+        date = raw_json_date(&page.body, true)
+            .filter(plausible)
+            .map(|d| (d, DateSource::JsonLd));
+    }
+    // "This article was originally published on 26 Sep 2019": the page names its first
+    // publish date in words, which beats every revision date it carries.
+    if let Some(d) = originally_published(&analysis.blocks, &plausible) {
+        date = Some((d, DateSource::Dateline));
+        labelled_revision = false;
     }
 
     let date = metadata::prefer_original(date, &meta, labelled_revision, plausible);
@@ -257,6 +311,109 @@ fn is_revision_label(before: &str) -> bool {
     .any(|l| tail.contains(l))
 }
 
+/// The date of a short line and whether a revision label ("Updated") leads it. A line that
+/// shows a revision date first and the publish date after it ("Updated: Jan 2, 2026 ·
+/// Published: Dec 22, 2022") gives the earlier, unlabelled date.
+fn block_date(text: &str, plausible: &impl Fn(&FoundDate) -> bool) -> Option<(FoundDate, bool)> {
+    let found = dates::find_all(text, 3);
+    let &(pos, d) = found.first()?;
+    if !plausible(&d) {
+        return None;
+    }
+    let revision = is_revision_label(text.get(..pos).unwrap_or(""));
+    if revision {
+        let later = found.iter().skip(1).find(|(p, o)| {
+            plausible(o)
+                && o.at < d.at
+                && !is_revision_label(text.get(pos + 1..*p).unwrap_or("updated"))
+        });
+        if let Some(&(_, o)) = later {
+            return Some((o, false));
+        }
+    }
+    Some((d, revision))
+}
+
+/// Whether a line reads as a byline ("By Jo Smith", "Posted …", "Published …"), not as a
+/// dated list item of the text.
+fn is_byline_line(text: &str) -> bool {
+    // "ByJo Smith": inline spans run together by the markup.
+    let glued_by = text
+        .trim_start()
+        .strip_prefix("By")
+        .and_then(|r| r.chars().next())
+        .is_some_and(char::is_uppercase);
+    glued_by
+        || text.split_whitespace().any(|w| {
+            let w = w.trim_end_matches(':').to_ascii_lowercase();
+            matches!(w.as_str(), "by" | "posted" | "published")
+        })
+}
+
+/// Picking among the dated lines of a byline zone.
+trait FirstPublish: Iterator<Item = (FoundDate, bool)> + Sized {
+    /// The first dated line, unless it is labelled as a revision and one of the next two
+    /// dated lines holds an unlabelled earlier date ("Updated: January 2, 2026" then
+    /// "December 22, 2022"): a publish date precedes its revisions, and it is the one asked for.
+    fn pipe_first_publish(mut self) -> Option<(FoundDate, bool)> {
+        let first = self.next()?;
+        if !first.1 {
+            return Some(first);
+        }
+        self.take(2)
+            .find(|(d, revision)| !revision && d.at < first.0.at)
+            .or(Some(first))
+    }
+}
+
+impl<I: Iterator<Item = (FoundDate, bool)>> FirstPublish for I {}
+
+/// A date right after "originally published" / "first published" / "first posted" in a
+/// short block of the page.
+fn originally_published(
+    blocks: &[content::Block],
+    plausible: &impl Fn(&FoundDate) -> bool,
+) -> Option<FoundDate> {
+    static ORIGINAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(r"(?i)\b(?:originally|first)\s+(?:published|posted|appeared)\b")
+    });
+    blocks
+        .iter()
+        .filter(|b| b.words <= 60)
+        .take(1000)
+        .filter(|b| b.text.contains("riginally") || b.text.contains("irst "))
+        .find_map(|b| {
+            let m = ORIGINAL.find(&b.text)?;
+            let rest = b.text.get(m.end()..)?;
+            let (pos, d) = dates::find_all(rest, 1).into_iter().next()?;
+            (pos <= 24 && plausible(&d)).then_some(d)
+        })
+}
+
+/// A `datePublished` (or, with `modified`, `dateModified`) value in JSON that is no JSON-LD
+/// block: escaped inside an attribute (`&quot;datePublished&quot;:&quot;2025-11-17…`) or a
+/// script string (`\"datePublished\":\"…`). A last resort, read from the raw page.
+fn raw_json_date(html: &str, modified: bool) -> Option<FoundDate> {
+    static PUBLISHED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(
+            r#"(?:"|&quot;|\\")date(?:Published|Created)(?:"|&quot;|\\")\s*:\s*(?:"|&quot;|\\")(\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,24})"#,
+        )
+    });
+    static MODIFIED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        dates::re(
+            r#"(?:"|&quot;|\\")dateModified(?:"|&quot;|\\")\s*:\s*(?:"|&quot;|\\")(\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,24})"#,
+        )
+    });
+    let key = if modified { "dateModified" } else { "date" };
+    if !html.contains(key) {
+        return None;
+    }
+    let re = if modified { &MODIFIED } else { &PUBLISHED };
+    re.captures_iter(html)
+        .take(8)
+        .find_map(|c| c.get(1).and_then(|m| dates::parse_value(m.as_str())))
+}
+
 /// Whether a `<time>` element sits after a revision label in its text block ("Updated on
 /// <time>…</time>"): the label is read from the block text before the element's own text.
 fn time_labelled_revision(dom: &Dom, blocks: &[content::Block], id: u32) -> bool {
@@ -266,6 +423,12 @@ fn time_labelled_revision(dom: &Dom, blocks: &[content::Block], id: u32) -> bool
     let own = dom.text_of(id);
     if own.is_empty() {
         return false;
+    }
+    // The label inside the element: <time>Last Updated: Dec 17, 2025</time>.
+    if let Some((pos, _)) = dates::find_all(&own, 1).first()
+        && is_revision_label(own.get(..*pos).unwrap_or(""))
+    {
+        return true;
     }
     block
         .text

@@ -31,6 +31,9 @@ pub struct Meta {
     pub date_texts: Vec<(NodeId, String)>,
     /// Names after a "Written by" label anywhere in the page (author boxes), document order.
     pub written_by: Vec<String>,
+    /// A `<meta name|property>` tag declares a publish date (`article:published_time`,
+    /// `pubdate`, …); microdata `itemprop` metas and JSON-LD do not count.
+    pub declares_publish_tag: bool,
 }
 
 /// Facts from JSON-LD blocks (article-like objects first).
@@ -95,7 +98,12 @@ pub fn read(dom: &Dom) -> Meta {
                 if let (Some(k), Some(v)) = (key, el.attr("content")) {
                     let v = collapse_whitespace(v);
                     if !v.is_empty() {
-                        m.tags.entry(k.trim().to_ascii_lowercase()).or_insert(v);
+                        let k = k.trim().to_ascii_lowercase();
+                        let named = el.attr("property").is_some() || el.attr("name").is_some();
+                        if named && is_declared_publish_key(&k) {
+                            m.declares_publish_tag = true;
+                        }
+                        m.tags.entry(k).or_insert(v);
                     }
                 }
             }
@@ -1080,6 +1088,13 @@ fn is_publish_key(k: &str) -> bool {
         && !k.contains("publisher")
 }
 
+/// Whether a `<meta name|property>` key declares the publish date: the publish-date tags
+/// (not the schema.org property names, which are microdata when they appear on `<meta>`).
+fn is_declared_publish_key(k: &str) -> bool {
+    (DATE_TAGS.contains(&k) && !matches!(k, "datepublished" | "datecreated" | "created"))
+        || is_publish_key(k)
+}
+
 /// The publish date from metadata: JSON-LD, then meta tags, then marked `<time>` elements.
 /// Returns the date and whether it came from JSON-LD (`true`) or meta (`false`).
 pub fn meta_date(m: &Meta) -> Option<(FoundDate, bool)> {
@@ -1135,7 +1150,11 @@ fn meta_source(json_ld: bool) -> super::DateSource {
 /// "Updated March 7, 2025" (or a bare date that is the page's `dateModified`) next to the
 /// headline while the metadata still carries the first publish date, and the publish date is
 /// the one asked for (htmldate's `original_date`). A headline date equal to the metadata
-/// modified date gives way to an earlier metadata publish date.
+/// modified date gives way to an earlier metadata publish date — when the page's meta tags
+/// declare a publish date (`article:published_time`, …). Pages whose only publish date is in
+/// structured data (JSON-LD, microdata) while readers are shown an update date are dated by
+/// the date shown: their structured `datePublished` is often the CMS's creation date of a
+/// page since rewritten, and the shown date is the one the page stands by.
 pub fn prefer_original(
     date: Option<(FoundDate, super::DateSource)>,
     m: &Meta,
@@ -1153,7 +1172,7 @@ pub fn prefer_original(
     let day = d.at.date_naive();
     let revised = (labelled_revision || modified_days(m).any(|x| x == day))
         && !published_days(m).any(|x| x == day);
-    if revised && md.at.date_naive() < day {
+    if revised && m.declares_publish_tag && md.at.date_naive() < day {
         return Some((md, meta_source(ld)));
     }
     Some((d, source))

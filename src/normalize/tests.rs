@@ -381,3 +381,80 @@ fn a_machine_date_elsewhere_settles_day_month_order() {
 fn byline_head() -> &'static str {
     "<title>Kerry meets Putin</title>"
 }
+
+#[test]
+fn a_shown_update_date_stands_when_only_structured_data_has_a_publish_date() {
+    // JSON-LD alone carries the publish date: the update date readers see is the page's date.
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","datePublished":"2018-06-12T08:00:00Z","dateModified":"2025-03-07T08:00:00Z"}</script>"#;
+    let a = dated_page(ld, "<div>Updated on March 7, 2025</div>");
+    assert_eq!(day_of(&a), "2025-03-07");
+    // A publish meta tag declares the original date: it wins over the shown revision.
+    let head = format!(
+        r#"{ld}<meta property="article:published_time" content="2018-06-12T08:00:00+00:00">"#
+    );
+    let a = dated_page(&head, "<div>Updated on March 7, 2025</div>");
+    assert_eq!(day_of(&a), "2018-06-12");
+}
+
+#[test]
+fn a_revision_label_inside_the_time_element_counts() {
+    let head = r#"<meta property="article:published_time" content="2018-06-12T08:00:00+00:00">"#;
+    let a = dated_page(
+        head,
+        r#"<div><time datetime="2025-03-07">Last updated: March 7, 2025</time></div>"#,
+    );
+    assert_eq!(day_of(&a), "2018-06-12");
+}
+
+#[test]
+fn a_publish_date_next_to_a_revision_date_wins() {
+    // Both on one line, the revision first.
+    let a = dated_page(
+        "",
+        "<div>Updated: Jan 2, 2026 · Published: Dec 22, 2022</div>",
+    );
+    assert_eq!(day_of(&a), "2022-12-22");
+    // On two lines above the headline, the revision nearer to it.
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let body = format!(
+        r#"<html><body><article><div>DECEMBER 22, 2022</div><div>Updated: JANUARY 02, 2026</div>
+        <h1>Kerry meets Putin</h1><p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p>
+        </article></body></html>"#
+    );
+    let a = Normalizer::default().normalize(&html_page(body));
+    assert_eq!(day_of(&a), "2022-12-22");
+}
+
+#[test]
+fn an_originally_published_note_gives_the_publish_date() {
+    let tail = "<p>This article was originally published on 26 Sep 2019 at 4:12pm but has since been updated.</p>";
+    let a = dated_page_with("", "<div>30 Sep 2022, 11:07am</div>", tail);
+    assert_eq!(day_of(&a), "2019-09-26");
+    let a = dated_page("", "<div>30 Sep 2022, 11:07am</div>");
+    assert_eq!(day_of(&a), "2022-09-30");
+}
+
+#[test]
+fn publish_dates_in_escaped_json_are_a_last_resort() {
+    let byline = r#"<div data-props="{&quot;dateModified&quot;:&quot;2025-11-18T09:00:00-05:00&quot;,&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;}"></div>"#;
+    let a = dated_page("", byline);
+    assert_eq!(day_of(&a), "2025-11-17");
+    let a = dated_page("", "");
+    assert_eq!(a.published_at_source, Some(DateSource::FetchedAt));
+}
+
+#[test]
+fn the_byline_after_a_short_standfirst_is_the_headline_date() {
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","datePublished":"2025-01-01T03:00:00"}</script>"#;
+    let byline = "<p>Ready to ditch the old and embrace the new? Revamp your closet with these.</p>\
+        <div><span>By</span><span>Jo Smith</span><span>Mar 5, 2025</span> | <span>6 comments</span></div>";
+    let a = dated_page(ld, byline);
+    assert_eq!(day_of(&a), "2025-03-05");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+    // A dated list item after the standfirst is text, not a byline.
+    let list = "<p>Ready to ditch the old and embrace the new? Revamp your closet with these.</p>\
+        <ul><li>2022-04-12 Link to the next post.</li></ul>";
+    let a = dated_page(ld, list);
+    assert_eq!(day_of(&a), "2025-01-01");
+}
