@@ -362,8 +362,7 @@ fn numeric_dateline(
     if !text.contains('/') {
         return None;
     }
-    let order =
-        *order.get_or_insert_with(|| dateline::page_order(lines.iter().map(|l| l.text)));
+    let order = *order.get_or_insert_with(|| dateline::page_order(lines.iter().map(|l| l.text)));
     dateline::parse(text, order)
 }
 

@@ -164,7 +164,7 @@ impl Default for EventConfig {
             year_lead: 2,
             undated_year_gap: 5,
             fact_penalty: 0.3,
-            participant_penalty: 0.15,
+            participant_penalty: 0.0,
             age_facts: false,
             page_terms: 64,
             centroid_terms: 40,

@@ -1,5 +1,5 @@
-//! Who or what a story is about: its main people ("Tara Reid", back-referenced as "Reid") and its
-//! identifying codes ("MS13-008", "CVE-2013-3893"). Two sister stories of one kind — two players
+//! Who or what a story is about: its main people ("Jane Holt", back-referenced as "Holt") and its
+//! identifying codes ("MS08-067", "CVE-2013-3893"). Two sister stories of one kind — two players
 //! of one team put on injured reserve, two emergency patches of one browser — share almost all
 //! their words and differ by these, so an event that knows its participants can turn away a page
 //! whose own confident participants are all strangers to it.
@@ -525,7 +525,7 @@ struct Tok {
     flags: u8,
 }
 
-/// Starts with an ASCII capital and has a lowercase letter ("Reid", not "NFL" or "reid").
+/// Starts with an ASCII capital and has a lowercase letter ("Holt", not "NFL" or "holt").
 const CAP: u8 = 1;
 /// Punctuation (not just spaces) separates it from the previous word.
 const BREAK: u8 = 2;
@@ -534,7 +534,7 @@ const LINE: u8 = 4;
 /// Followed by a period.
 const DOT_AFTER: u8 = 8;
 /// An identifying code: a capital first, two or more capitals, letters and digits, and a hyphen
-/// or four digits ("MS13-008", "KB2799329").
+/// or four digits ("MS08-067", "KB2799329").
 const CODE: u8 = 16;
 
 fn is_word_byte(c: u8) -> bool {
@@ -570,7 +570,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                     letters += u32::from(c.is_ascii_alphabetic());
                     i += 1;
                 }
-                // Inner apostrophes and hyphens ("O'Neal", "Smith-Jones", "MS13-008").
+                // Inner apostrophes and hyphens ("O'Neal", "Smith-Jones", "MS08-067").
                 Some(&c @ (b'\'' | b'-')) if b.get(i + 1).is_some_and(|&n| is_word_byte(n)) => {
                     hyphens += u32::from(c == b'-');
                     i += 1;
