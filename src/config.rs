@@ -54,11 +54,8 @@ pub struct KafkaSettings {
     pub statistics_interval_ms: u64,
     /// Where a group without committed offsets starts: `earliest` or `latest`.
     pub auto_offset_reset: String,
-    /// Producer linger (output records).
+    /// Producer linger.
     pub linger_ms: u64,
-    /// Linger of the state-entry producer (`sift run`, at-least-once mode), a producer of its
-    /// own so state writes never queue behind output records.
-    pub state_linger_ms: u64,
     /// Producer compression codec.
     pub compression: String,
     /// `fetch.wait.max.ms` of the state-log tail: how long the broker may hold a fetch of the
@@ -110,9 +107,6 @@ pub struct PipelineSettings {
     pub max_in_flight: usize,
     /// CPU threads for stage work; 0 = one per core.
     pub worker_threads: usize,
-    /// Niceness added to those threads (Linux; 0 = none), so the threads that move pages in
-    /// and out (consumer, producers, acknowledger) get a core first when one is waiting.
-    pub cpu_nice: i32,
     /// On revoke, how long to wait for in-flight work of revoked partitions.
     pub drain_timeout_ms: u64,
     /// On SIGTERM/SIGINT, how long to drain before exiting anyway.

@@ -92,15 +92,7 @@ pub async fn run(
     let producer: FutureProducer = client::producer_config(&settings.kafka)
         .create()
         .context("creating producer")?;
-    let state_producer: FutureProducer = client::state_producer_config(&settings.kafka)
-        .create()
-        .context("creating state producer")?;
-    let sink = Sink::with_state_producer(
-        producer.clone(),
-        state_producer.clone(),
-        settings.topics.clone(),
-        metrics.clone(),
-    );
+    let sink = Sink::new(producer.clone(), settings.topics.clone(), metrics.clone());
 
     let (state_thread, state_rx) = startup::start_state_log(
         &settings.kafka,
@@ -194,14 +186,12 @@ pub async fn run(
         Arc::clone(&fatal),
     ));
     let depth_metrics = metrics.clone();
-    let depth_producers = [producer.clone(), state_producer.clone()];
+    let depth_producer = producer.clone();
     let sampler = tokio::spawn(async move {
         loop {
-            let depth: i64 = depth_producers
-                .iter()
-                .map(|p| i64::from(p.in_flight_count()))
-                .sum();
-            depth_metrics.producer_queue_depth.set(depth);
+            depth_metrics
+                .producer_queue_depth
+                .set(i64::from(depth_producer.in_flight_count()));
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     });
@@ -222,11 +212,7 @@ pub async fn run(
     .await;
     let _ = acker.await;
     sampler.abort();
-    let _ = tokio::task::spawn_blocking(move || {
-        let _ = state_producer.flush(Duration::from_secs(5));
-        producer.flush(Duration::from_secs(5))
-    })
-    .await;
+    let _ = tokio::task::spawn_blocking(move || producer.flush(Duration::from_secs(5))).await;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "stopped");
     if failed {
         health.failed.store(true, Ordering::Relaxed);
