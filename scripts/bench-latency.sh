@@ -57,7 +57,8 @@ run_worker() { # RUN_ID BIN_DIR
   local id=$1 dir=$2
   export SIFT__TOPICS__INPUT="lat.$id" SIFT__TOPICS__STATE="lat.$id.state" SIFT__KAFKA__GROUP_ID="lat-$id"
   "$dir/sift" topics --partitions "$partitions" >/dev/null
-  SIFT__LOG__LEVEL="warn,sift::latency=debug" "$dir/sift" run >"$work/$id.log" 2>&1 &
+  : >"$work/$id.log"   # appended to by the worker and by the timed-phase marker below
+  SIFT__LOG__LEVEL="warn,sift::latency=debug" "$dir/sift" run >>"$work/$id.log" 2>&1 &
   wpid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   sleep 4   # group join and assignment
