@@ -854,6 +854,26 @@ pub fn stop_word_density(text: &str) -> (f32, usize) {
 mod tests {
     use super::*;
 
+    /// Each sample, in several cases and paddings (long non-ASCII paddings too when `padded`),
+    /// gets the same answer from the fast paths and from lowercasing the whole text.
+    fn fast_and_slow_paths_agree(samples: &[&str], padded: bool) {
+        for t in samples {
+            let mut variants = vec![
+                t.to_string(),
+                t.to_uppercase(),
+                t.to_lowercase(),
+                format!("- {t} |"),
+            ];
+            if padded {
+                variants.push(format!("{t} {}", "é".repeat(150)));
+                variants.push(format!("{} {t}", "Ä".repeat(60)));
+            }
+            for v in variants {
+                assert_eq!(chrome_phrase(&v, true), chrome_phrase(&v, false), "{v:?}");
+            }
+        }
+    }
+
     #[test]
     fn chrome_phrase_ascii_path_matches_the_lowercase_path() {
         // A trailing non-ASCII letter sends the same wording down the lowercasing path.
@@ -929,16 +949,7 @@ mod tests {
             "Kerry meets Lavrov in Moscow",
             "The copyright holder said the deal is done.",
         ];
-        for t in samples {
-            for v in [
-                t.to_string(),
-                t.to_uppercase(),
-                t.to_lowercase(),
-                format!("- {t} |"),
-            ] {
-                assert_eq!(chrome_phrase(&v, true), chrome_phrase(&v, false), "{v:?}");
-            }
-        }
+        fast_and_slow_paths_agree(&samples, false);
         // The non-ASCII fast path agrees with lowercasing the whole text.
         let samples = [
             "Share é",
@@ -978,18 +989,7 @@ mod tests {
             "ｓｈａｒｅ",
             "ＳＨＡＲＥ",
         ];
-        for t in samples {
-            for v in [
-                t.to_string(),
-                t.to_uppercase(),
-                t.to_lowercase(),
-                format!("- {t} |"),
-                format!("{t} {}", "é".repeat(150)),
-                format!("{} {t}", "Ä".repeat(60)),
-            ] {
-                assert_eq!(chrome_phrase(&v, true), chrome_phrase(&v, false), "{v:?}");
-            }
-        }
+        fast_and_slow_paths_agree(&samples, true);
         let long = format!("copyright {}", "word ".repeat(24));
         assert_eq!(chrome_phrase(&long, true), chrome_phrase(&long, false));
         let longer = format!("share {}", "x".repeat(200));

@@ -196,16 +196,7 @@ impl Extractor {
                 if lower.len() < 2 || is_stopword(&lower) {
                     continue;
                 }
-                let stemmed = stem(&lower);
-                let hash = word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1));
-                let ent = self.in_entity.get(i).copied().unwrap_or(false);
-                self.add(
-                    hash,
-                    boost,
-                    ent.then_some(EntityKind::Other),
-                    stemmed,
-                    labels,
-                );
+                self.add_word(i, &lower, boost, labels);
                 continue;
             }
             let year = lower.len() == 4
@@ -224,16 +215,7 @@ impl Extractor {
             {
                 continue;
             }
-            let stemmed = stem(&lower);
-            let hash = word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1));
-            let ent = self.in_entity.get(i).copied().unwrap_or(false);
-            self.add(
-                hash,
-                boost,
-                ent.then_some(EntityKind::Other),
-                stemmed,
-                labels,
-            );
+            self.add_word(i, &lower, boost, labels);
         }
         self.lower = lower;
         self.toks = toks;
@@ -438,6 +420,21 @@ impl Extractor {
             };
             self.phrase.push_str(w.trim_end_matches('.'));
         }
+    }
+
+    /// Adds token `i` as a single-word term (stemmed), an entity word when it lies in an
+    /// entity run.
+    fn add_word(&mut self, i: usize, lower: &str, boost: f32, labels: &mut String) {
+        let stemmed = stem(lower);
+        let hash = word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1));
+        let ent = self.in_entity.get(i).copied().unwrap_or(false);
+        self.add(
+            hash,
+            boost,
+            ent.then_some(EntityKind::Other),
+            stemmed,
+            labels,
+        );
     }
 
     fn add(
