@@ -91,16 +91,6 @@ fn seed_like_pages(seeds: &[Page], n: usize) -> Vec<Page> {
         .collect()
 }
 
-/// User + system CPU seconds of the calling thread from /proc (10 ms resolution).
-fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
 fn bench(c: &mut Criterion) {
     let normalizer = Normalizer::new(NormalizeConfig::default());
     let html = wcxb_pages(200);
@@ -149,16 +139,15 @@ fn bench(c: &mut Criterion) {
         let mut cpu_rates = Vec::new();
         let mut wall_rates = Vec::new();
         for _ in 0..7 {
-            let (wall, cpu0) = (std::time::Instant::now(), thread_cpu_seconds());
+            let (wall, cpu0) = (std::time::Instant::now(), sift::eval::thread_cpu_seconds());
             for _ in 0..3 {
                 for p in &pages {
                     black_box(normalizer.normalize(black_box(p)));
                 }
             }
             let done = (3 * pages.len()) as f64;
-            if let (Some(c0), Some(c1)) = (cpu0, thread_cpu_seconds()) {
-                cpu_rates.push(done / (c1 - c0).max(1e-9));
-            }
+            let cpu = sift::eval::thread_cpu_seconds() - cpu0;
+            cpu_rates.push(done / cpu.max(1e-9));
             wall_rates.push(done / wall.elapsed().as_secs_f64());
         }
         let median = |v: &mut Vec<f64>| {

@@ -104,11 +104,11 @@ pub fn run(settings: &Settings, gold: &Path) -> Result<()> {
                     offset: index as i64,
                 },
             );
-            let t = thread_cpu_seconds();
+            let t = super::thread_cpu_seconds();
             let article = decode::decode(&msg, &decode_cfg)
                 .ok()
                 .map(|page| normalizer.normalize(&page));
-            let seconds = (thread_cpu_seconds() - t).max(0.0);
+            let seconds = (super::thread_cpu_seconds() - t).max(0.0);
             score(index, gold, article.as_ref(), seconds)
         })
         .collect();
@@ -118,29 +118,6 @@ pub fn run(settings: &Settings, gold: &Path) -> Result<()> {
     }
     print_report(&outcomes, wall_secs, threads);
     Ok(())
-}
-
-/// CPU time of the calling thread (so a busy machine does not inflate the per-core figure).
-#[cfg(unix)]
-fn thread_cpu_seconds() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own; CLOCK_THREAD_CPUTIME_ID is valid.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return 0.0;
-    }
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
-
-/// Fallback: wall time.
-#[cfg(not(unix))]
-fn thread_cpu_seconds() -> f64 {
-    use std::sync::OnceLock;
-    static START: OnceLock<Instant> = OnceLock::new();
-    START.get_or_init(Instant::now).elapsed().as_secs_f64()
 }
 
 fn gold_name(g: &Gold) -> &str {
