@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-mod sorted_json;
+#[cfg(test)]
+pub(crate) mod sorted_json;
 
 /// Options of a file-mode run.
 #[derive(Debug, Clone, Default)]
@@ -125,9 +126,10 @@ pub fn process(
     Ok(summary)
 }
 
-/// Write `{"key":…,"topic":…,"value":…}` and a newline; the value's object keys sorted at
-/// every level, as file mode has always printed them (see [`sorted_json`]). `buf` is reused
-/// from line to line.
+/// Write `{"key":…,"topic":…,"value":…}` and a newline. The value is copied as it is: the
+/// pipeline writes every record value with its object keys sorted at every level
+/// ([`crate::pipeline::records::to_json`]), which is how file mode has always printed them.
+/// `buf` is reused from line to line.
 fn write_record(
     out: &mut impl Write,
     settings: &Settings,
@@ -142,14 +144,14 @@ fn write_record(
         OutputKind::Events => &t.events,
         OutputKind::State => &t.state,
     };
-    let value = std::str::from_utf8(&record.value).context("record value is UTF-8")?;
+    anyhow::ensure!(!record.value.is_empty(), "empty record value");
     buf.clear();
     buf.extend_from_slice(b"{\"key\":");
     serde_json::to_writer(&mut *buf, &record.key)?;
     buf.extend_from_slice(b",\"topic\":");
     serde_json::to_writer(&mut *buf, topic)?;
     buf.extend_from_slice(b",\"value\":");
-    sorted_json::write_sorted(value, buf)?;
+    buf.extend_from_slice(&record.value);
     buf.extend_from_slice(b"}\n");
     out.write_all(buf)?;
     Ok(())

@@ -11,9 +11,11 @@
 //! needs no hashing and 1 million entries parse and apply in a few seconds.
 
 use super::sketch::BINS;
+use crate::state::StateValue;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Current value version.
 pub const VERSION: u8 = 1;
@@ -61,25 +63,26 @@ pub struct DupBody {
 struct Wire<'a> {
     v: u8,
     t: i64,
-    x: &'a str,
+    #[serde(borrow)]
+    x: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     u: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     w: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     n: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    m: Option<&'a str>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    k: Option<&'a str>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    of: Option<&'a str>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    m: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    k: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    of: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     s: Option<f32>,
 }
 
 /// Encode an entry value.
-pub fn encode(d: &Decoded) -> serde_json::Value {
+pub fn encode(d: &Decoded) -> StateValue {
     let x = format!("{:016x}", d.text_hash);
     let m = d.sketch.as_ref().map(|sk| {
         let mut raw = [0u8; BINS * 5];
@@ -95,28 +98,28 @@ pub fn encode(d: &Decoded) -> serde_json::Value {
     let wire = Wire {
         v: VERSION,
         t: d.time_ms,
-        x: &x,
+        x: Cow::Borrowed(&x),
         u: d.sketch.as_ref().map(|s| s.url),
         w: d.sketch.as_ref().map(|s| s.shingle_words),
         n: d.sketch.as_ref().map(|s| s.shingles),
-        m: m.as_deref(),
+        m: m.as_deref().map(Cow::Borrowed),
         k: d.dup
             .as_ref()
-            .map(|d| if d.exact { "exact" } else { "near" }),
-        of: d.dup.as_ref().map(|d| d.of.as_str()),
+            .map(|d| Cow::Borrowed(if d.exact { "exact" } else { "near" })),
+        of: d.dup.as_ref().map(|d| Cow::Borrowed(d.of.as_str())),
         s: d.dup.as_ref().map(|d| d.similarity),
     };
-    serde_json::to_value(&wire).unwrap_or_default()
+    StateValue::of(&wire)
 }
 
 /// Decode an entry value; `None` for malformed values or unknown versions.
-pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
-    let w = Wire::deserialize(value).ok()?;
+pub fn decode(value: &StateValue) -> Option<Decoded> {
+    let w: Wire = value.parse().ok()?;
     if w.v != VERSION {
         return None;
     }
-    let text_hash = u64::from_str_radix(w.x, 16).ok()?;
-    let sketch = match w.m {
+    let text_hash = u64::from_str_radix(&w.x, 16).ok()?;
+    let sketch = match w.m.as_deref() {
         Some(m) => {
             let mut raw = [0u8; BINS * 5];
             let n = STANDARD_NO_PAD.decode_slice(m, &mut raw).ok()?;
@@ -141,8 +144,8 @@ pub fn decode(value: &serde_json::Value) -> Option<Decoded> {
         None => None,
     };
     let dup = w.of.map(|of| DupBody {
-        exact: w.k == Some("exact"),
-        of: of.to_string(),
+        exact: w.k.as_deref() == Some("exact"),
+        of: of.into_owned(),
         similarity: w.s.unwrap_or(1.0),
     });
     if sketch.is_none() && dup.is_none() {
@@ -184,7 +187,8 @@ mod tests {
         assert_eq!(decode(&v), Some(u));
         let dup = DupBody {
             exact: false,
-            of: "p-1".into(),
+            // Escaped characters in the id: decoded from the text, not borrowed.
+            of: "p-\"1\\ é".into(),
             similarity: 0.75,
         };
         for sketch in [None, Some(sketch)] {
@@ -208,7 +212,7 @@ mod tests {
             serde_json::json!({"v": 1, "t": 0, "x": "00", "m": "A".repeat(500)}),
             serde_json::json!({"v": 1, "t": 0, "x": "00"}),
         ] {
-            assert_eq!(decode(&v), None, "{v}");
+            assert_eq!(decode(&v.clone().into()), None, "{v}");
         }
     }
 }

@@ -282,7 +282,7 @@ fn foreign_and_malformed_entries_are_ignored() {
         d.apply(&StateEntry {
             stage: STAGE.into(),
             key: "k".into(),
-            value,
+            value: value.into(),
         });
     }
     let (_, e) = d.check("a", &text("one two three four"), T0);

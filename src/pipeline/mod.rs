@@ -5,6 +5,7 @@
 //! two calls, so they produce identical records.
 
 pub mod records;
+pub mod sorted_ser;
 
 pub use records::{OutputKind, OutputRecord, SCHEMA_VERSION};
 
@@ -210,7 +211,7 @@ impl StatefulStages {
             dedup: &verdict,
         };
         let mut out = Vec::with_capacity(4);
-        match serde_json::to_vec(&record) {
+        match records::to_json(&record) {
             Ok(value) => out.push(OutputRecord {
                 kind,
                 key: page.id.clone(),
@@ -237,7 +238,7 @@ impl StatefulStages {
             out.push(OutputRecord {
                 kind: OutputKind::Events,
                 key: summary.event_id.clone(),
-                value: serde_json::to_vec(&summary).unwrap_or_default(),
+                value: records::to_json(&summary).unwrap_or_default(),
                 headers: Vec::new(),
             });
         }
@@ -288,12 +289,14 @@ impl StateStore for StatefulStages {
     }
 }
 
-/// The state-log record for an entry.
+/// The state-log record for an entry (its fields sorted, like every record value).
 pub fn state_record(entry: &StateEntry) -> OutputRecord {
+    let mut value = Vec::with_capacity(entry.value.json().len() + entry.key.len() + 40);
+    entry.write_json(crate::state::FieldOrder::Sorted, &mut value);
     OutputRecord {
         kind: OutputKind::State,
         key: entry.record_key(),
-        value: serde_json::to_vec(entry).unwrap_or_default(),
+        value,
         headers: Vec::new(),
     }
 }

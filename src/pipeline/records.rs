@@ -109,6 +109,13 @@ pub struct RejectError<'a> {
     pub message: &'a str,
 }
 
+/// A record value: compact JSON with the keys of every object sorted (the published format:
+/// file mode has always printed values so, and the Kafka outputs now carry the same bytes).
+/// The sorting follows the struct's field names, written once per record without a tree.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    super::sorted_ser::to_vec_sorted(value, super::sorted_ser::Floats::Shortest)
+}
+
 /// Build the dead-letter record for a message.
 pub fn rejected_record(
     msg: &InputMessage,
@@ -140,7 +147,7 @@ pub fn rejected_record(
             "{}:{}:{}",
             msg.coords.topic, msg.coords.partition, msg.coords.offset
         ),
-        value: serde_json::to_vec(&value).unwrap_or_default(),
+        value: to_json(&value).unwrap_or_default(),
         headers: vec![
             ("sift.error.kind".into(), kind.as_str().as_bytes().to_vec()),
             (

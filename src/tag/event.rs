@@ -27,7 +27,7 @@ use super::story_time::{self, YearEvidence, YearMargins};
 use super::vector::{Overlap, entity_sums, normalize, overlap_with, top_k_indices};
 use crate::dedup::Verdict;
 use crate::normalize::{Article, DateSource};
-use crate::state::{StateEntry, StateStore};
+use crate::state::{StateEntry, StateStore, StateValue};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -478,19 +478,18 @@ impl EventTracker {
             state.push(StateEntry {
                 stage: STATE_STAGE.into(),
                 key: id.clone(),
-                value: serde_json::to_value(EventState::from_event(e)).unwrap_or_default(),
+                value: StateValue::of(&EventState::from_event(e)),
             });
             summarize(e)
         });
         state.push(StateEntry {
             stage: STATE_STAGE.into(),
             key: format!("{DOC_KEY_PREFIX}{doc_id}"),
-            value: serde_json::to_value(DocState {
+            value: StateValue::of(&DocState {
                 e: id.clone(),
                 t: at_ms,
                 new: opened,
-            })
-            .unwrap_or_default(),
+            }),
         });
         Assignment {
             event: EventRef { id, is_new: opened },
@@ -1197,7 +1196,7 @@ impl StateStore for EventTracker {
             return;
         }
         if let Some(doc_id) = entry.key.strip_prefix(DOC_KEY_PREFIX) {
-            if let Ok(st) = serde_json::from_value::<DocState>(entry.value.clone()) {
+            if let Ok(st) = entry.value.parse::<DocState>() {
                 self.install_doc(doc_id, st);
             }
             return;
@@ -1205,7 +1204,7 @@ impl StateStore for EventTracker {
         let Some(key) = parse_event_id(&entry.key) else {
             return;
         };
-        if let Ok(st) = serde_json::from_value::<EventState>(entry.value.clone()) {
+        if let Ok(st) = entry.value.parse::<EventState>() {
             self.install(st, key);
         }
     }

@@ -231,7 +231,7 @@ fn hostile_state_entries_are_ignored() {
         t.apply(&StateEntry {
             stage: STATE_STAGE.into(),
             key: key.into(),
-            value,
+            value: value.into(),
         });
     }
     assert_eq!(t.active(), 1);

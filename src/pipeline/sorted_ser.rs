@@ -1,0 +1,823 @@
+//! Compact JSON with the keys of every object in sorted order, written straight from a
+//! `Serialize` value.
+//!
+//! Record values have always been published with sorted keys in file mode (they used to go
+//! through `serde_json::Value`, whose map is a `BTreeMap`), and state values were built as
+//! `serde_json::Value` trees before being written. This serializer gives the same bytes in one
+//! pass: every value is written by serde_json's own compact serializer, structs and maps are
+//! written field by field into the output and then put in key order (byte order of the keys; a
+//! repeated key keeps its last value, as a map insert does) by one copy of the object's bytes.
+//! Nothing is allocated per field: the entry table and the copy buffer are reused.
+//!
+//! [`Floats::AsF64`] prints `f32` values with the digits of the same number as `f64`, which is
+//! what a `serde_json::Value` tree prints (it stores every float as `f64`); state values use it
+//! so their bytes stay those of the old `to_value` encoding.
+
+use serde::ser::{self, Serialize, Serializer as _};
+use std::cmp::Ordering;
+
+/// How `f32` values are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Floats {
+    /// The shortest digits that read back as the same `f32` (serde_json's default).
+    Shortest,
+    /// The digits of the value widened to `f64` (what a `serde_json::Value` tree prints).
+    AsF64,
+}
+
+/// Serialize `value` as compact JSON with sorted object keys, appended to `out`.
+///
+/// Map keys must serialize as strings (struct fields always do); anything else, or an error
+/// of the value's own `Serialize`, is returned as an error with `out` left as it was.
+pub fn write_sorted<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    floats: Floats,
+) -> serde_json::Result<()> {
+    let mark = out.len();
+    let mut state = State {
+        out,
+        scratch: Vec::new(),
+        entries: Vec::with_capacity(48),
+        wide: floats == Floats::AsF64,
+    };
+    let result = value.serialize(Ser { st: &mut state });
+    if result.is_err() {
+        state.out.truncate(mark);
+    }
+    result
+}
+
+/// [`write_sorted`] into a new vector.
+pub fn to_vec_sorted<T: Serialize + ?Sized>(
+    value: &T,
+    floats: Floats,
+) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(256);
+    write_sorted(&mut out, value, floats)?;
+    Ok(out)
+}
+
+/// One written `"key":value` of the object being built: byte offsets into the output.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// Start of the key's text (after its opening quote).
+    key_start: usize,
+    /// End of the key's text (before its closing quote).
+    key_end: usize,
+    /// Start of the entry (its key's opening quote).
+    start: usize,
+    /// End of the entry (after its value).
+    end: usize,
+}
+
+struct State<'o> {
+    out: &'o mut Vec<u8>,
+    /// Copy of an object's bytes while they are put in order.
+    scratch: Vec<u8>,
+    /// Entries of the objects being written, innermost last.
+    entries: Vec<Entry>,
+    wide: bool,
+}
+
+impl State<'_> {
+    fn json(&mut self) -> serde_json::Serializer<&mut Vec<u8>> {
+        serde_json::Serializer::new(&mut *self.out)
+    }
+
+    /// Write `"key":` (escaped as serde_json escapes it) and open an entry.
+    fn begin_entry(&mut self, key: &str) -> serde_json::Result<()> {
+        let start = self.out.len();
+        serde_json::Serializer::new(&mut *self.out).serialize_str(key)?;
+        self.open_entry(start);
+        Ok(())
+    }
+
+    /// The key token `out[start..]` is written: record it and write the colon.
+    fn open_entry(&mut self, start: usize) {
+        let end = self.out.len();
+        self.entries.push(Entry {
+            key_start: start + 1,
+            key_end: end.saturating_sub(1).max(start + 1),
+            start,
+            end,
+        });
+        self.out.push(b':');
+    }
+
+    fn close_entry(&mut self) {
+        let end = self.out.len();
+        if let Some(e) = self.entries.last_mut() {
+            e.end = end;
+        }
+    }
+
+    /// Put the entries of the object whose entries start at `base` and whose bytes start at
+    /// `body` (after `{`) in key order, and close it.
+    fn finish_object(&mut self, base: usize, body: usize) {
+        let out: &[u8] = self.out;
+        let entries = self.entries.get_mut(base..).unwrap_or_default();
+        let key = |e: &Entry| out.get(e.key_start..e.key_end).unwrap_or_default();
+        // Keys with escapes compare by their text (rare; never a struct field).
+        let escaped = entries.iter().any(|e| key(e).contains(&b'\\'));
+        let text = |e: &Entry| -> Vec<u8> {
+            let token = out.get(e.key_start - 1..e.key_end + 1).unwrap_or_default();
+            serde_json::from_slice::<String>(token)
+                .map(String::into_bytes)
+                .unwrap_or_default()
+        };
+        let cmp = |a: &Entry, b: &Entry| {
+            if escaped {
+                text(a).cmp(&text(b))
+            } else {
+                key(a).cmp(key(b))
+            }
+        };
+        let in_order = entries
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if cmp(a, b) == Ordering::Less));
+        if !in_order {
+            // Stable: of equal keys the last written comes last, and is the one kept.
+            entries.sort_by(cmp);
+            let mut kept = 0;
+            for i in 0..entries.len() {
+                let last = match (entries.get(i), entries.get(i + 1)) {
+                    (Some(a), Some(b)) => cmp(a, b) != Ordering::Equal,
+                    _ => true,
+                };
+                if last && let Some(&e) = entries.get(i) {
+                    if let Some(slot) = entries.get_mut(kept) {
+                        *slot = e;
+                    }
+                    kept += 1;
+                }
+            }
+            self.entries.truncate(base + kept);
+            self.rewrite(base, body);
+        }
+        self.entries.truncate(base);
+        self.out.push(b'}');
+    }
+
+    /// Rewrite `out[body..]` as the entries from `base` on, in their order, comma separated.
+    fn rewrite(&mut self, base: usize, body: usize) {
+        self.scratch.clear();
+        self.scratch
+            .extend_from_slice(self.out.get(body..).unwrap_or_default());
+        self.out.truncate(body);
+        for (n, e) in self
+            .entries
+            .get(base..)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if n > 0 {
+                self.out.push(b',');
+            }
+            let piece = self
+                .scratch
+                .get(e.start - body..e.end - body)
+                .unwrap_or_default();
+            self.out.extend_from_slice(piece);
+        }
+    }
+}
+
+/// The serializer: a handle on the shared state.
+struct Ser<'s, 'o> {
+    st: &'s mut State<'o>,
+}
+
+fn key_error() -> serde_json::Error {
+    ser::Error::custom("sorted JSON: map keys must be strings")
+}
+
+impl<'s, 'o> ser::Serializer for Ser<'s, 'o> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    type SerializeSeq = Seq<'s, 'o>;
+    type SerializeTuple = Seq<'s, 'o>;
+    type SerializeTupleStruct = Seq<'s, 'o>;
+    type SerializeTupleVariant = Seq<'s, 'o>;
+    type SerializeMap = Object<'s, 'o>;
+    type SerializeStruct = Object<'s, 'o>;
+    type SerializeStructVariant = Object<'s, 'o>;
+
+    fn serialize_bool(self, v: bool) -> serde_json::Result<()> {
+        self.st.json().serialize_bool(v)
+    }
+    fn serialize_i8(self, v: i8) -> serde_json::Result<()> {
+        self.st.json().serialize_i8(v)
+    }
+    fn serialize_i16(self, v: i16) -> serde_json::Result<()> {
+        self.st.json().serialize_i16(v)
+    }
+    fn serialize_i32(self, v: i32) -> serde_json::Result<()> {
+        self.st.json().serialize_i32(v)
+    }
+    fn serialize_i64(self, v: i64) -> serde_json::Result<()> {
+        self.st.json().serialize_i64(v)
+    }
+    fn serialize_i128(self, v: i128) -> serde_json::Result<()> {
+        self.st.json().serialize_i128(v)
+    }
+    fn serialize_u8(self, v: u8) -> serde_json::Result<()> {
+        self.st.json().serialize_u8(v)
+    }
+    fn serialize_u16(self, v: u16) -> serde_json::Result<()> {
+        self.st.json().serialize_u16(v)
+    }
+    fn serialize_u32(self, v: u32) -> serde_json::Result<()> {
+        self.st.json().serialize_u32(v)
+    }
+    fn serialize_u64(self, v: u64) -> serde_json::Result<()> {
+        self.st.json().serialize_u64(v)
+    }
+    fn serialize_u128(self, v: u128) -> serde_json::Result<()> {
+        self.st.json().serialize_u128(v)
+    }
+    fn serialize_f32(self, v: f32) -> serde_json::Result<()> {
+        if self.st.wide {
+            self.st.json().serialize_f64(f64::from(v))
+        } else {
+            self.st.json().serialize_f32(v)
+        }
+    }
+    fn serialize_f64(self, v: f64) -> serde_json::Result<()> {
+        self.st.json().serialize_f64(v)
+    }
+    fn serialize_char(self, v: char) -> serde_json::Result<()> {
+        self.st.json().serialize_char(v)
+    }
+    fn serialize_str(self, v: &str) -> serde_json::Result<()> {
+        self.st.json().serialize_str(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> serde_json::Result<()> {
+        self.st.json().serialize_bytes(v)
+    }
+    fn serialize_none(self) -> serde_json::Result<()> {
+        self.st.json().serialize_none()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> serde_json::Result<()> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> serde_json::Result<()> {
+        self.st.json().serialize_unit()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> serde_json::Result<()> {
+        self.st.json().serialize_unit()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> serde_json::Result<()> {
+        self.st.json().serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        self.st.out.push(b'{');
+        self.st.json().serialize_str(variant)?;
+        self.st.out.push(b':');
+        value.serialize(Ser { st: &mut *self.st })?;
+        self.st.out.push(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> serde_json::Result<Seq<'s, 'o>> {
+        self.st.out.push(b'[');
+        Ok(Seq {
+            st: self.st,
+            first: true,
+            variant: false,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> serde_json::Result<Seq<'s, 'o>> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> serde_json::Result<Seq<'s, 'o>> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Seq<'s, 'o>> {
+        self.st.out.push(b'{');
+        self.st.json().serialize_str(variant)?;
+        self.st.out.extend_from_slice(b":[");
+        Ok(Seq {
+            st: self.st,
+            first: true,
+            variant: true,
+        })
+    }
+    fn serialize_map(self, _len: Option<usize>) -> serde_json::Result<Object<'s, 'o>> {
+        Ok(Object::open(self.st, false))
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Object<'s, 'o>> {
+        Ok(Object::open(self.st, false))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Object<'s, 'o>> {
+        self.st.out.push(b'{');
+        self.st.json().serialize_str(variant)?;
+        self.st.out.push(b':');
+        Ok(Object::open(self.st, true))
+    }
+    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> serde_json::Result<()> {
+        self.st.json().collect_str(value)
+    }
+}
+
+/// Arrays (and tuple variants, closed with `]}`).
+struct Seq<'s, 'o> {
+    st: &'s mut State<'o>,
+    first: bool,
+    variant: bool,
+}
+
+impl Seq<'_, '_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        if !self.first {
+            self.st.out.push(b',');
+        }
+        self.first = false;
+        value.serialize(Ser { st: &mut *self.st })
+    }
+
+    fn close(self) -> serde_json::Result<()> {
+        self.st.out.push(b']');
+        if self.variant {
+            self.st.out.push(b'}');
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Seq<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        self.element(value)
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for Seq<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        self.element(value)
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for Seq<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        self.element(value)
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleVariant for Seq<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        self.element(value)
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+/// Objects (maps, structs, struct variants): entries written as they come, sorted at the end.
+struct Object<'s, 'o> {
+    st: &'s mut State<'o>,
+    /// Index of this object's first entry in the entry table.
+    base: usize,
+    /// Offset of the first byte after `{`.
+    body: usize,
+    /// A struct variant: one more `}` to close.
+    variant: bool,
+}
+
+impl<'s, 'o> Object<'s, 'o> {
+    fn open(st: &'s mut State<'o>, variant: bool) -> Self {
+        st.out.push(b'{');
+        Object {
+            base: st.entries.len(),
+            body: st.out.len(),
+            st,
+            variant,
+        }
+    }
+
+    fn separator(&mut self) {
+        if self.st.entries.len() > self.base {
+            self.st.out.push(b',');
+        }
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> serde_json::Result<()> {
+        self.separator();
+        self.st.begin_entry(key)?;
+        value.serialize(Ser { st: &mut *self.st })?;
+        self.st.close_entry();
+        Ok(())
+    }
+
+    fn close(self) -> serde_json::Result<()> {
+        self.st.finish_object(self.base, self.body);
+        if self.variant {
+            self.st.out.push(b'}');
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Object<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> serde_json::Result<()> {
+        self.separator();
+        let start = self.st.out.len();
+        key.serialize(KeySer {
+            out: &mut *self.st.out,
+        })?;
+        self.st.open_entry(start);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        value.serialize(Ser { st: &mut *self.st })?;
+        self.st.close_entry();
+        Ok(())
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStruct for Object<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        self.field(key, value)
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStructVariant for Object<'_, '_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        self.field(key, value)
+    }
+    fn end(self) -> serde_json::Result<()> {
+        self.close()
+    }
+}
+
+/// Map keys: strings only (written as JSON strings); anything else is an error.
+struct KeySer<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl ser::Serializer for KeySer<'_> {
+    type Ok = ();
+    type Error = serde_json::Error;
+    type SerializeSeq = ser::Impossible<(), serde_json::Error>;
+    type SerializeTuple = ser::Impossible<(), serde_json::Error>;
+    type SerializeTupleStruct = ser::Impossible<(), serde_json::Error>;
+    type SerializeTupleVariant = ser::Impossible<(), serde_json::Error>;
+    type SerializeMap = ser::Impossible<(), serde_json::Error>;
+    type SerializeStruct = ser::Impossible<(), serde_json::Error>;
+    type SerializeStructVariant = ser::Impossible<(), serde_json::Error>;
+
+    fn serialize_str(self, v: &str) -> serde_json::Result<()> {
+        serde_json::Serializer::new(self.out).serialize_str(v)
+    }
+    fn serialize_char(self, v: char) -> serde_json::Result<()> {
+        serde_json::Serializer::new(self.out).serialize_char(v)
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> serde_json::Result<()> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        value.serialize(self)
+    }
+    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> serde_json::Result<()> {
+        serde_json::Serializer::new(self.out).collect_str(value)
+    }
+    fn serialize_bool(self, _v: bool) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_i8(self, _v: i8) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_i16(self, _v: i16) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_i32(self, _v: i32) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_i64(self, _v: i64) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_u8(self, _v: u8) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_u16(self, _v: u16) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_u32(self, _v: u32) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_u64(self, _v: u64) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_f32(self, _v: f32) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_f64(self, _v: f64) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_none(self) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_unit(self) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> serde_json::Result<()> {
+        Err(key_error())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> serde_json::Result<Self::SerializeSeq> {
+        Err(key_error())
+    }
+    fn serialize_tuple(self, _len: usize) -> serde_json::Result<Self::SerializeTuple> {
+        Err(key_error())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Self::SerializeTupleStruct> {
+        Err(key_error())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Self::SerializeTupleVariant> {
+        Err(key_error())
+    }
+    fn serialize_map(self, _len: Option<usize>) -> serde_json::Result<Self::SerializeMap> {
+        Err(key_error())
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Self::SerializeStruct> {
+        Err(key_error())
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> serde_json::Result<Self::SerializeStructVariant> {
+        Err(key_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+    use std::collections::{BTreeMap, HashMap};
+
+    /// The old encodings: through a `serde_json::Value` tree (keys sorted, floats as f64).
+    fn via_value<T: Serialize>(v: &T) -> String {
+        serde_json::to_value(v).unwrap().to_string()
+    }
+
+    fn sorted<T: Serialize>(v: &T, floats: Floats) -> String {
+        String::from_utf8(to_vec_sorted(v, floats).unwrap()).unwrap()
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Plain,
+        Wrapped(u8),
+        Pair(i32, String),
+        Shaped { zed: bool, abc: Option<f32> },
+    }
+
+    #[derive(Serialize)]
+    struct Inner {
+        zeta: f32,
+        alpha: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gone: Option<u8>,
+        mid: (i64, f32, Kind),
+    }
+
+    #[derive(Serialize)]
+    struct Flat {
+        title: &'static str,
+        beta: u32,
+        /// Same name as a field of the outer struct: the later one wins, as in a map.
+        z: &'static str,
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        z: u32,
+        m: Option<String>,
+        inner: Inner,
+        #[serde(flatten)]
+        flat: Flat,
+        a: f64,
+        kinds: Vec<Kind>,
+        empty: Vec<Inner>,
+        map: HashMap<String, u8>,
+        tree: BTreeMap<&'static str, ()>,
+        nothing: (),
+        bytes: &'static [u8],
+    }
+
+    fn sample() -> Outer {
+        Outer {
+            z: 1,
+            m: Some("line\n\"q\" \u{1} é😀 </script>".into()),
+            inner: Inner {
+                zeta: 4.197_2,
+                alpha: vec!["x".into(), String::new()],
+                gone: None,
+                mid: (
+                    -7,
+                    0.1,
+                    Kind::Shaped {
+                        zed: true,
+                        abc: Some(0.3),
+                    },
+                ),
+            },
+            flat: Flat {
+                title: "T",
+                beta: 2,
+                z: "flat z",
+            },
+            a: 0.300_000_000_000_000_04,
+            kinds: vec![
+                Kind::Plain,
+                Kind::Wrapped(3),
+                Kind::Pair(-1, "p".into()),
+                Kind::Shaped {
+                    zed: false,
+                    abc: None,
+                },
+            ],
+            empty: Vec::new(),
+            map: [("b\"q", 1), ("a\\", 2), ("é", 3), ("a", 4), ("", 5)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            tree: [("y", ()), ("x", ())].into_iter().collect(),
+            nothing: (),
+            bytes: &[1, 2, 255],
+        }
+    }
+
+    #[test]
+    fn wide_floats_give_the_bytes_of_a_value_tree() {
+        let s = sample();
+        assert_eq!(sorted(&s, Floats::AsF64), via_value(&s));
+        // f32 digits as f64 (what a tree prints), not the shortest f32 digits.
+        assert!(sorted(&0.1f32, Floats::AsF64).starts_with("0.10000000149"));
+        for v in [f32::NAN, f32::INFINITY] {
+            assert_eq!(sorted(&v, Floats::AsF64), "null");
+        }
+    }
+
+    #[test]
+    fn shortest_floats_give_the_old_sorted_record_bytes() {
+        // The old file writer: serde_json's bytes, keys re-sorted, numbers copied verbatim.
+        let s = sample();
+        let plain = serde_json::to_string(&s).unwrap();
+        let mut old = Vec::new();
+        crate::file_source::sorted_json::write_sorted(&plain, &mut old).unwrap();
+        assert_eq!(
+            sorted(&s, Floats::Shortest),
+            String::from_utf8(old).unwrap()
+        );
+        assert_eq!(sorted(&0.1f32, Floats::Shortest), "0.1");
+        // Sorted at every level, last of a repeated key kept.
+        let v: serde_json::Value = serde_json::from_str(&sorted(&s, Floats::Shortest)).unwrap();
+        assert_eq!(v["z"], "flat z");
+        let text = sorted(&s, Floats::Shortest);
+        assert!(text.starts_with(r#"{"a":0.30000000000000004,"beta":2,"bytes":[1,2,255],"empty":[],"inner":{"alpha":["x",""],"mid":[-7,0.1,{"shaped":{"abc":0.3,"zed":true}}],"zeta":4.1972},"kinds":["plain",{"wrapped":3},{"pair":[-1,"p"]},{"shaped":{"abc":null,"zed":false}}],"m":"#), "{text}");
+        assert!(
+            text.contains(r#""map":{"":5,"a":4,"a\\":2,"b\"q":1,"é":3}"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn non_string_map_keys_are_an_error_and_leave_the_output_alone() {
+        let m: BTreeMap<u32, u32> = [(1, 2)].into_iter().collect();
+        let mut out = b"keep".to_vec();
+        assert!(write_sorted(&mut out, &m, Floats::Shortest).is_err());
+        assert_eq!(out, b"keep");
+        assert!(write_sorted(&mut out, &"x", Floats::Shortest).is_ok());
+        assert_eq!(out, b"keep\"x\"");
+    }
+
+    #[test]
+    fn deep_nesting_and_many_keys() {
+        let mut v = serde_json::json!(1);
+        for i in 0..100 {
+            v = serde_json::json!({ format!("k{}", 99 - i): [v], "a": i });
+        }
+        assert_eq!(sorted(&v, Floats::Shortest), v.to_string());
+        let big: HashMap<String, u32> = (0..500)
+            .map(|i| (format!("{}", i * 7919 % 1000), i))
+            .collect();
+        assert_eq!(sorted(&big, Floats::AsF64), via_value(&big));
+    }
+}
