@@ -13,7 +13,7 @@
 //! what a `serde_json::Value` tree prints (it stores every float as `f64`); state values use it
 //! so their bytes stay those of the old `to_value` encoding.
 
-use serde::ser::{self, Serialize, Serializer as _};
+use serde::ser::{self, Serialize};
 use std::cmp::Ordering;
 
 /// How `f32` values are printed.
@@ -58,6 +58,70 @@ pub fn to_vec_sorted<T: Serialize + ?Sized>(
     Ok(out)
 }
 
+/// Append `s` as a JSON string with serde_json's escapes (`\"`, `\\`, `\b`, `\f`, `\n`,
+/// `\r`, `\t`, and `\u00xx` for the other control characters; nothing else is escaped).
+/// Runs without escapes are found eight bytes at a time and copied whole.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    /// High bit set in each byte of `w` that is zero.
+    fn zero_bytes(w: u64) -> u64 {
+        w.wrapping_sub(ONES) & !w & HIGHS
+    }
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word);
+            // Bytes < 0x20 (no high bit, and below 0x20 after the subtraction), '"', '\\'.
+            let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+            let hits = control
+                | zero_bytes(w ^ (ONES * u64::from(b'"')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+            if hits == 0 {
+                i += 8;
+                continue;
+            }
+            // Borrows in the subtraction can flag a byte after the first true hit, never
+            // before it: skip to the first flagged byte and test it exactly.
+            i += (hits.trailing_zeros() / 8) as usize;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => &[],
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        i += 1;
+        run = i;
+    }
+    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    out.push(b'"');
+}
+
 /// One written `"key":value` of the object being built: byte offsets into the output.
 #[derive(Clone, Copy)]
 struct Entry {
@@ -86,11 +150,10 @@ impl State<'_> {
     }
 
     /// Write `"key":` (escaped as serde_json escapes it) and open an entry.
-    fn begin_entry(&mut self, key: &str) -> serde_json::Result<()> {
+    fn begin_entry(&mut self, key: &str) {
         let start = self.out.len();
-        serde_json::Serializer::new(&mut *self.out).serialize_str(key)?;
+        write_str(self.out, key);
         self.open_entry(start);
-        Ok(())
     }
 
     /// The key token `out[start..]` is written: record it and write the colon.
@@ -251,7 +314,8 @@ impl<'s, 'o> ser::Serializer for Ser<'s, 'o> {
         self.st.json().serialize_char(v)
     }
     fn serialize_str(self, v: &str) -> serde_json::Result<()> {
-        self.st.json().serialize_str(v)
+        write_str(self.st.out, v);
+        Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> serde_json::Result<()> {
         self.st.json().serialize_bytes(v)
@@ -274,7 +338,8 @@ impl<'s, 'o> ser::Serializer for Ser<'s, 'o> {
         _index: u32,
         variant: &'static str,
     ) -> serde_json::Result<()> {
-        self.st.json().serialize_str(variant)
+        write_str(self.st.out, variant);
+        Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -457,7 +522,7 @@ impl<'s, 'o> Object<'s, 'o> {
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> serde_json::Result<()> {
         self.separator();
-        self.st.begin_entry(key)?;
+        self.st.begin_entry(key);
         value.serialize(Ser { st: &mut *self.st })?;
         self.st.close_entry();
         Ok(())
@@ -541,7 +606,8 @@ impl ser::Serializer for KeySer<'_> {
     type SerializeStructVariant = ser::Impossible<(), serde_json::Error>;
 
     fn serialize_str(self, v: &str) -> serde_json::Result<()> {
-        serde_json::Serializer::new(self.out).serialize_str(v)
+        write_str(self.out, v);
+        Ok(())
     }
     fn serialize_char(self, v: char) -> serde_json::Result<()> {
         serde_json::Serializer::new(self.out).serialize_char(v)
@@ -806,6 +872,29 @@ mod tests {
         assert_eq!(out, b"keep");
         assert!(write_sorted(&mut out, &"x", Floats::Shortest).is_ok());
         assert_eq!(out, b"keep\"x\"");
+    }
+
+    #[test]
+    fn strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        let mut cases: Vec<String> = vec![String::new(), "é😀 plain ascii text".into()];
+        for b in 0u8..0x80 {
+            for len in [0usize, 1, 7, 8, 9, 15, 16, 17] {
+                for at in [0, len / 2, len] {
+                    let mut s: String = "abcdefghijklmnopq".chars().take(len).collect();
+                    s.insert(at.min(s.len()), char::from(b));
+                    s.push_str("ü\u{2028}");
+                    cases.push(s);
+                }
+            }
+        }
+        // Runs of several escapes, and escapes after non-ASCII within a word.
+        cases.push("\"\"\\\n\u{1}\u{1f}é\"x\u{7f}\t".into());
+        for s in cases {
+            let mut out = b"<".to_vec();
+            write_str(&mut out, &s);
+            let expected = format!("<{}", serde_json::to_string(&s).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{s:?}");
+        }
     }
 
     #[test]
