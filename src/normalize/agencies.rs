@@ -103,7 +103,8 @@ fn credits_in_line(line: &str, out: &mut Vec<String>) {
         }
         rest = after.get(close + 1..).unwrap_or_default();
     }
-    let words = line.split_whitespace().count();
+    // Only compared with 40 and less: counting stops at 41.
+    let words = line.split_whitespace().take(41).count();
     // Dateline start: "Xinhua, December 15, 2015", "MOSCOW, Dec 15 /TASS/".
     let head: String = line.chars().take(40).collect();
     if let Some(idx) = head.find([',', '|', '—', '–']) {
@@ -115,10 +116,14 @@ fn credits_in_line(line: &str, out: &mut Vec<String>) {
             add_found(inner.get(..end).unwrap_or_default(), out, true);
         }
     }
-    // Labels.
+    // Labels: all but "Photo by" hold a ':'.
+    let colon = line.contains(':');
     for label in [
         "Source:", "Sources:", "Photo:", "Photo by", "Photos:", "Credit:", "Via:",
     ] {
+        if !colon && label != "Photo by" {
+            continue;
+        }
         if let Some(pos) = line.find(label) {
             let tail: String = line
                 .get(pos + label.len()..)
@@ -152,7 +157,15 @@ fn credits_in_line(line: &str, out: &mut Vec<String>) {
         }
     }
     // A paragraph ending with a dashed credit: "... the fight. — AFP"
+    // '—' and '–' are encoded with a 0xE2 lead byte.
+    let (long_dash, hyphen) = (
+        memchr::memchr(0xe2, line.as_bytes()).is_some(),
+        line.contains('-'),
+    );
     for dash in [" — ", " – ", " - "] {
+        if !(if dash == " - " { hyphen } else { long_dash }) {
+            continue;
+        }
         if let Some(pos) = line.rfind(dash) {
             let tail = line.get(pos + dash.len()..).unwrap_or_default();
             if tail.split_whitespace().count() <= 3 {
@@ -341,6 +354,32 @@ mod tests {
         }
         assert_eq!(rev, expected);
         assert!(expected.len() >= 5);
+    }
+
+    #[test]
+    fn label_and_dash_prefilters_keep_every_credit() {
+        let long = "word ".repeat(50);
+        for (line, want) in [
+            ("the fight went on. — AFP", vec!["AFP"]),
+            ("the fight went on. – TASS", vec!["TASS"]),
+            ("the fight went on - Reuters", vec!["Reuters"]),
+            ("Photo by Reuters", vec!["Reuters"]),
+            ("Source: Xinhua", vec!["Xinhua"]),
+            ("Credit:AFP", vec!["AFP"]),
+            (
+                "a Photo by Kyodo News here and more words follow",
+                vec!["Kyodo"],
+            ),
+            ("he told Reuters on Monday that the talks went well", vec![]),
+        ] {
+            assert_eq!(credits(line), want, "{line:?}");
+        }
+        // Over 40 words: the '/' credit form is not read, as before the word count stopped.
+        assert_eq!(
+            credits(&format!("{long} AP Photo/Evan Vucci x")),
+            Vec::<String>::new()
+        );
+        assert_eq!(credits(&format!("{long} — AFP")), vec!["AFP"]);
     }
 
     #[test]

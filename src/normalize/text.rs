@@ -301,6 +301,10 @@ fn classify_lines(lines: &mut [Line<'_>]) {
         if !matches!(l.kind, Kind::Short | Kind::Chrome) || l.words > 16 {
             continue;
         }
+        // Every date found needs an ASCII digit.
+        if !clean::has_ascii_digit(l.text) {
+            continue;
+        }
         let date = dates::find_first(l.text).or_else(|| numeric_dateline(lines, i, &mut order));
         if let (Some(d), Some(l)) = (date, lines.get_mut(i)) {
             l.kind = Kind::Dateline;
@@ -418,6 +422,12 @@ fn verb_may_count(t: &str, head: &str) -> bool {
 fn caption_head(t: &str) -> &str {
     if t.len() <= 220 {
         return t; // at most 220 chars
+    }
+    // 220 ASCII bytes are 220 chars.
+    if let Some(head) = t.get(..220)
+        && head.is_ascii()
+    {
+        return head;
     }
     let head_end = t.char_indices().nth(220).map_or(t.len(), |(i, _)| i);
     t.get(..head_end).unwrap_or(t)
@@ -605,6 +615,21 @@ mod tests {
         assert!(is_month_name("Sept"));
         assert!(ends_with_abbreviation("talks by Sept."));
         assert!(!ends_with_abbreviation("He left yesterday."));
+    }
+
+    #[test]
+    fn caption_head_is_the_first_220_chars() {
+        for t in [
+            "a".repeat(300),
+            format!("{}é{}", "a".repeat(219), "b".repeat(50)),
+            format!("{}é{}", "a".repeat(220), "b".repeat(50)),
+            format!("é{}", "a".repeat(300)),
+            "深".repeat(100),
+            "x".repeat(220),
+        ] {
+            let head: String = t.chars().take(220).collect();
+            assert_eq!(caption_head(&t), head, "{t:?}");
+        }
     }
 
     #[test]
