@@ -307,17 +307,20 @@ fn binary_share(body: &str) -> Option<f64> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
     while n < LIMIT {
-        // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or == 0x7f).
+        // Eight ASCII bytes at a time when none is a control character other than '\n'.
         if n + 8 <= LIMIT
             && let Some(chunk) = bytes.get(i..i + 8)
         {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
             let w = u64::from_le_bytes(word);
-            let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+            // Exact per byte for ASCII bytes (no sum carries into the next byte).
+            let below_space = !((w & !HIGH) + 0x60 * ONES) & HIGH;
+            let nl = w ^ (u64::from(b'\n') * ONES);
+            let newline = !(((nl & !HIGH) + !HIGH) | nl) & HIGH;
             let x = w ^ (0x7f * ONES);
             let del = x.wrapping_sub(ONES) & !x & HIGH;
-            if (w & HIGH) | below_space | del == 0 {
+            if w & HIGH == 0 && (below_space & !newline) | del == 0 {
                 n += 8;
                 i += 8;
                 continue;

@@ -366,4 +366,53 @@ fn binary_share_matches_the_char_by_char_count() {
     ] {
         assert_eq!(binary_share(body), reference(body), "{body:?}");
     }
+    // Random mixes of good and bad chars of every UTF-8 length, at every alignment.
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        "\u{c}",
+        "\u{b}",
+        "\u{1}",
+        "\u{7f}",
+        "\u{80}",
+        "\u{9f}",
+        "\u{a0}",
+        "é",
+        "’",
+        "深",
+        "\u{fffd}",
+        "\u{fffe}",
+        "\u{10000}",
+        "Investor’s ",
+        "abcdefgh",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    for _ in 0..5_000 {
+        let mut body = String::new();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let len = (state % 60) as usize;
+        for _ in 0..len {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            body.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+        }
+        assert_eq!(binary_share(&body), reference(&body), "{body:?}");
+    }
+    // The 64 Ki char limit falls inside runs of multi-byte chars.
+    for pad in 0..9 {
+        let body = format!(
+            "{}{}{}",
+            "x".repeat(pad),
+            "深é\u{1}".repeat(30_000),
+            "\u{1}".repeat(9)
+        );
+        assert_eq!(binary_share(&body), reference(&body), "{pad}");
+    }
 }

@@ -59,7 +59,7 @@ pub fn credits_in(text: &str, out: &mut Vec<String>) {
     for line in text.lines() {
         let line = line.trim();
         // Every credit form names an agency: skip lines that spell none (most of them).
-        if line.is_empty() || !MATCHER.0.is_match(line) {
+        if line.is_empty() || !may_spell_agency(line) || !MATCHER.0.is_match(line) {
             continue;
         }
         credits_in_line(line, out);
@@ -103,7 +103,8 @@ fn credits_in_line(line: &str, out: &mut Vec<String>) {
         }
         rest = after.get(close + 1..).unwrap_or_default();
     }
-    let words = line.split_whitespace().count();
+    // Only compared with 40 and less: counting stops at 41.
+    let words = line.split_whitespace().take(41).count();
     // Dateline start: "Xinhua, December 15, 2015", "MOSCOW, Dec 15 /TASS/".
     let head: String = line.chars().take(40).collect();
     if let Some(idx) = head.find([',', '|', '—', '–']) {
@@ -115,10 +116,14 @@ fn credits_in_line(line: &str, out: &mut Vec<String>) {
             add_found(inner.get(..end).unwrap_or_default(), out, true);
         }
     }
-    // Labels.
+    // Labels: all but "Photo by" hold a ':'.
+    let colon = line.contains(':');
     for label in [
         "Source:", "Sources:", "Photo:", "Photo by", "Photos:", "Credit:", "Via:",
     ] {
+        if !colon && label != "Photo by" {
+            continue;
+        }
         if let Some(pos) = line.find(label) {
             let tail: String = line
                 .get(pos + label.len()..)
@@ -152,7 +157,15 @@ fn credits_in_line(line: &str, out: &mut Vec<String>) {
         }
     }
     // A paragraph ending with a dashed credit: "... the fight. — AFP"
+    // '—' and '–' are encoded with a 0xE2 lead byte.
+    let (long_dash, hyphen) = (
+        memchr::memchr(0xe2, line.as_bytes()).is_some(),
+        line.contains('-'),
+    );
     for dash in [" — ", " – ", " - "] {
+        if !(if dash == " - " { hyphen } else { long_dash }) {
+            continue;
+        }
         if let Some(pos) = line.rfind(dash) {
             let tail = line.get(pos + dash.len()..).unwrap_or_default();
             if tail.split_whitespace().count() <= 3 {
@@ -167,6 +180,34 @@ pub fn credits_in_byline(author: &str, out: &mut Vec<String>) {
     if author.split_whitespace().count() <= 6 {
         add_found(author, out, true);
     }
+}
+
+/// Whether `line` may spell an agency: it holds the first two bytes of some spelling. Far
+/// cheaper than the automaton on the short lines most credit tests see.
+fn may_spell_agency(line: &str) -> bool {
+    /// Bit `a << 8 | b` is set when some spelling starts with the bytes `a`, `b`.
+    static PAIRS: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+        let mut bits = Box::new([0u64; 1024]);
+        for (_, spellings) in AGENCIES {
+            for s in *spellings {
+                if let [a, b, ..] = s.as_bytes() {
+                    let pair = usize::from(*a) << 8 | usize::from(*b);
+                    if let Some(word) = bits.get_mut(pair >> 6) {
+                        *word |= 1 << (pair & 63);
+                    }
+                }
+            }
+        }
+        bits
+    });
+    let pairs = &**PAIRS;
+    line.as_bytes().windows(2).any(|w| {
+        let &[a, b] = w else { return false };
+        let pair = usize::from(a) << 8 | usize::from(b);
+        pairs
+            .get(pair >> 6)
+            .is_some_and(|word| word & (1 << (pair & 63)) != 0)
+    })
 }
 
 /// All spellings in one automaton (leftmost-longest), with the canonical name of each pattern.
@@ -313,6 +354,71 @@ mod tests {
         }
         assert_eq!(rev, expected);
         assert!(expected.len() >= 5);
+    }
+
+    #[test]
+    fn label_and_dash_prefilters_keep_every_credit() {
+        let long = "word ".repeat(50);
+        for (line, want) in [
+            ("the fight went on. — AFP", vec!["AFP"]),
+            ("the fight went on. – TASS", vec!["TASS"]),
+            ("the fight went on - Reuters", vec!["Reuters"]),
+            ("Photo by Reuters", vec!["Reuters"]),
+            ("Source: Xinhua", vec!["Xinhua"]),
+            ("Credit:AFP", vec!["AFP"]),
+            (
+                "a Photo by Kyodo News here and more words follow",
+                vec!["Kyodo"],
+            ),
+            ("he told Reuters on Monday that the talks went well", vec![]),
+        ] {
+            assert_eq!(credits(line), want, "{line:?}");
+        }
+        // Over 40 words: the '/' credit form is not read, as before the word count stopped.
+        assert_eq!(
+            credits(&format!("{long} AP Photo/Evan Vucci x")),
+            Vec::<String>::new()
+        );
+        assert_eq!(credits(&format!("{long} — AFP")), vec!["AFP"]);
+    }
+
+    #[test]
+    fn pair_prefilter_admits_every_spelling() {
+        for (_, spellings) in AGENCIES {
+            for sp in *spellings {
+                for line in [
+                    sp.to_string(),
+                    format!("x {sp}"),
+                    format!("({sp})"),
+                    format!("a{sp}b"),
+                ] {
+                    assert!(may_spell_agency(&line), "{line:?}");
+                }
+            }
+        }
+        let lines = [
+            "News",
+            "Sports",
+            "Tech and Science",
+            "Photo Highlights",
+            "Alexander Scherbak TASS",
+            "(SD-Agencies)",
+            "APlus",
+            "— AFP",
+            "dpa/xyz",
+            "Kyodo",
+            "ok",
+            "",
+            "é",
+            "Xinhua, Dec",
+        ];
+        for line in lines {
+            if MATCHER.0.is_match(line) {
+                assert!(may_spell_agency(line), "{line:?}");
+            }
+        }
+        assert!(!may_spell_agency("Tech and Science"));
+        assert!(!may_spell_agency("x"));
     }
 
     #[test]

@@ -194,76 +194,206 @@ fn token_lists(tok: &str, ascii: bool) -> u8 {
     }
 }
 
+/// Packed ASCII function words ([`pack_ascii`]) → list bit sets, in an open-addressing table
+/// of [`ASCII_SLOTS`] slots (key 0 = empty; no packed word is 0).
+static ASCII_TABLE: std::sync::LazyLock<Box<[(u64, u8)]>> = std::sync::LazyLock::new(|| {
+    let mut table = vec![(0u64, 0u8); ASCII_SLOTS].into_boxed_slice();
+    for (&code, &lists) in ASCII_FUNCTION_WORDS.iter() {
+        let mut slot = ascii_slot(code);
+        while let Some(entry) = table.get_mut(slot) {
+            if entry.0 == 0 || entry.0 == code {
+                *entry = (code, entry.1 | lists);
+                break;
+            }
+            slot = (slot + 1) % ASCII_SLOTS;
+        }
+    }
+    table
+});
+
+/// Slots of [`ASCII_TABLE`]: a power of two, over three times the number of ASCII words.
+const ASCII_SLOTS: usize = 512;
+
+fn ascii_slot(code: u64) -> usize {
+    (code.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize % ASCII_SLOTS
+}
+
+/// [`token_lists`] of an ASCII token of at most 8 bytes, packed lowercase.
+fn ascii_lists(code: u64) -> u8 {
+    let mut slot = ascii_slot(code);
+    while let Some(&(key, lists)) = ASCII_TABLE.get(slot) {
+        if key == code {
+            return lists;
+        }
+        if key == 0 {
+            return 0;
+        }
+        slot = (slot + 1) % ASCII_SLOTS;
+    }
+    0
+}
+
+/// Token counter of [`function_word_counts`]: the token being scanned and the counts so far.
+struct Counter<'a> {
+    sample: &'a str,
+    counts: [usize; 7],
+    total: usize,
+    /// Tokens that ended before the sample did.
+    seen: usize,
+    /// Inside a token.
+    in_token: bool,
+    /// Start and length (bytes) of the token being scanned, whether it is all ASCII, and its
+    /// first 8 bytes lowercased and packed like [`pack_ascii`].
+    start: usize,
+    len: usize,
+    ascii: bool,
+    code: u64,
+}
+
+impl Counter<'_> {
+    fn begin(&mut self, at: usize) {
+        (self.in_token, self.start, self.len, self.ascii, self.code) = (true, at, 0, true, 0);
+    }
+
+    /// Append `run` ASCII bytes to the token; `lower` holds them lowercased from its low
+    /// byte up.
+    fn extend_ascii(&mut self, lower: u64, run: usize) {
+        if self.len < 8 {
+            let take = run.min(8 - self.len);
+            let mask = if take >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * take)) - 1
+            };
+            self.code |= (lower & mask) << (8 * self.len);
+        }
+        self.len += run;
+    }
+
+    /// Count the token; true once 300 tokens have ended (`ended`: before the sample's end).
+    fn finish(&mut self, ended: bool) -> bool {
+        self.in_token = false;
+        let mut lists = if self.len > 8 {
+            0
+        } else if self.ascii {
+            ascii_lists(self.code)
+        } else {
+            token_lists(
+                self.sample
+                    .get(self.start..self.start + self.len)
+                    .unwrap_or_default(),
+                false,
+            )
+        };
+        self.total += 1;
+        while lists != 0 {
+            if let Some(c) = self.counts.get_mut(lists.trailing_zeros() as usize) {
+                *c += 1;
+            }
+            lists &= lists - 1;
+        }
+        if ended {
+            self.seen += 1;
+        }
+        self.seen == 300
+    }
+}
+
+/// `0x01` / `0x80` in every byte of a `u64`.
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `0x80` in each byte of `x` (all bytes ASCII) in `lo..=hi` (no sum carries across bytes).
+const fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    (x + (0x80 - lo as u64) * LOW) & !(x + (0x7f - hi as u64) * LOW) & HIGH
+}
+
 /// Per-list counts of function words ([`FUNCTION_WORDS`] order) and the number of tokens.
 /// Tokens are the runs of alphanumeric chars: the first 300 that end before the sample does,
-/// and one that runs to its end. ASCII bytes are classified without decoding.
+/// and one that runs to its end. Eight ASCII bytes are classified at once (SWAR), and the
+/// lowercase packed form of an ASCII token is built while scanning it; other chars are
+/// decoded one by one.
 fn function_word_counts(sample: &str) -> ([usize; 7], usize) {
-    let mut counts = [0usize; 7];
-    let mut total = 0usize;
-    let mut count = |lists: u8| {
-        total += 1;
-        if lists != 0 {
-            for (i, c) in counts.iter_mut().enumerate() {
-                if lists & (1 << i) != 0 {
-                    *c += 1;
-                }
-            }
-        }
+    let mut t = Counter {
+        sample,
+        counts: [0; 7],
+        total: 0,
+        seen: 0,
+        in_token: false,
+        start: 0,
+        len: 0,
+        ascii: true,
+        code: 0,
     };
     let bytes = sample.as_bytes();
-    // Alphanumeric?, and the length of the char at `i` (a char boundary).
-    let char_at = |i: usize| {
-        let c = sample.get(i..).and_then(|r| r.chars().next());
-        (
-            c.is_some_and(char::is_alphanumeric),
-            c.map_or(1, char::len_utf8),
-        )
-    };
-    let (mut i, mut seen) = (0, 0);
-    'tokens: while seen < 300 {
-        // Skip to the next alphanumeric char.
-        loop {
-            let Some(&b) = bytes.get(i) else {
-                break 'tokens;
-            };
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    break;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes
+            .get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        {
+            let x = u64::from_le_bytes(chunk);
+            if x & HIGH == 0 {
+                // ORing 0x20 lowercases ASCII letters and keeps digits.
+                let lower = x | (0x20 * LOW);
+                let alnum = in_range(lower, b'a', b'z') | in_range(x, b'0', b'9');
+                // One bit per byte, byte k at bit k.
+                let bits = ((alnum >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32;
+                let mut pos = 0usize;
+                while pos < 8 {
+                    if t.in_token {
+                        let run = ((!bits >> pos).trailing_zeros() as usize).min(8 - pos);
+                        t.extend_ascii(lower >> (8 * pos), run);
+                        pos += run;
+                        if pos < 8 && t.finish(true) {
+                            return (t.counts, t.total);
+                        }
+                    } else {
+                        pos += ((bits >> pos).trailing_zeros() as usize).min(8 - pos);
+                        if pos < 8 {
+                            t.begin(i + pos);
+                        }
+                    }
                 }
-                i += 1;
-            } else {
-                let (alnum, len) = char_at(i);
-                if alnum {
-                    break;
-                }
-                i += len;
+                i += 8;
+                continue;
             }
         }
-        let (start, mut ascii) = (i, true);
-        // The token runs to the next char that is not alphanumeric.
-        loop {
-            let Some(&b) = bytes.get(i) else {
-                count(token_lists(sample.get(start..).unwrap_or_default(), ascii));
-                break 'tokens;
-            };
-            if b < 0x80 {
-                if !b.is_ascii_alphanumeric() {
-                    break;
-                }
-                i += 1;
+        // The next eight bytes one by one (a char may run past them).
+        let stop = (i + 8).min(bytes.len());
+        while i < stop {
+            let Some(&b) = bytes.get(i) else { break };
+            let (alnum, width) = if b < 0x80 {
+                (b.is_ascii_alphanumeric(), 1)
             } else {
-                let (alnum, len) = char_at(i);
-                if !alnum {
-                    break;
+                let c = sample.get(i..).and_then(|r| r.chars().next());
+                (
+                    c.is_some_and(|c| {
+                        !super::clean::is_general_punctuation(c) && c.is_alphanumeric()
+                    }),
+                    c.map_or(1, char::len_utf8),
+                )
+            };
+            if alnum {
+                if !t.in_token {
+                    t.begin(i);
                 }
-                ascii = false;
-                i += len;
+                if b < 0x80 {
+                    t.extend_ascii(u64::from(b | 0x20), 1);
+                } else {
+                    t.ascii = false;
+                    t.len += width;
+                }
+            } else if t.in_token && t.finish(true) {
+                return (t.counts, t.total);
             }
+            i += width;
         }
-        count(token_lists(sample.get(start..i).unwrap_or_default(), ascii));
-        seen += 1;
     }
-    (counts, total)
+    if t.in_token {
+        t.finish(false);
+    }
+    (t.counts, t.total)
 }
 
 /// Decide clear cases of the common Latin-script languages by function-word counts.
@@ -409,6 +539,75 @@ mod tests {
         assert_eq!(function_word_counts(&many).1, 300);
         let exact = "the ".repeat(299) + "the";
         assert_eq!(function_word_counts(&exact), byte_loop_counts(&exact));
+    }
+
+    #[test]
+    fn packed_tokenizer_matches_the_reference_on_random_text() {
+        const PIECES: &[&str] = &[
+            "the",
+            "THE",
+            "The",
+            "and",
+            " ",
+            " ",
+            ", ",
+            ".",
+            "-",
+            "'",
+            "_",
+            "x",
+            "7",
+            "é",
+            "É",
+            "für",
+            "più",
+            "è",
+            "não",
+            "深",
+            "’",
+            "\u{a0}",
+            "\u{301}",
+            "½",
+            "²",
+            "which",
+            "wouldn",
+            "abcdefgh",
+            "abcdefghi",
+            "Der",
+            "les",
+            "\n",
+        ];
+        let mut state = 0x1234_5678_9abc_def1_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..5_000 {
+            let len = (next() % if round % 10 == 0 { 900 } else { 60 }) as usize;
+            let s: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            assert_eq!(function_word_counts(&s), byte_loop_counts(&s), "{s:?}");
+        }
+        // Every word of every list, in three cases, is found with its lists.
+        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            for w in *words {
+                let mut chars = w.chars();
+                let title: String = chars
+                    .next()
+                    .into_iter()
+                    .flat_map(char::to_uppercase)
+                    .chain(chars)
+                    .collect();
+                for v in [w.to_string(), w.to_uppercase(), title] {
+                    let (counts, total) = function_word_counts(&v);
+                    assert_eq!(total, 1, "{v:?}");
+                    assert!(counts[i] == 1, "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]

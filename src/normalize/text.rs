@@ -97,7 +97,7 @@ fn ends_sentence(t: &str) -> bool {
 }
 
 fn ends_with_abbreviation(t: &str) -> bool {
-    let last = t.split_whitespace().next_back().unwrap_or_default();
+    let last = last_word(t);
     let core = last.trim_end_matches('.');
     last.ends_with('.')
         && (is_month_name(core)
@@ -106,6 +106,26 @@ fn ends_with_abbreviation(t: &str) -> bool {
                 "U.S" | "U.K" | "U.N" | "Jr" | "Sr" | "Inc" | "Co" | "Ltd" | "St" | "Corp"
             )
             || (core.len() <= 2 && core.chars().all(|c| c.is_uppercase())))
+}
+
+/// The last whitespace-separated word of `t` (`split_whitespace().next_back()`, or ""). Cleaned
+/// lines end in a word after a single ASCII space, found by one byte search; other texts take
+/// the general path.
+fn last_word(t: &str) -> &str {
+    let tail = match memchr::memrchr(b' ', t.as_bytes()) {
+        Some(p) => t.get(p + 1..).unwrap_or_default(),
+        None => t,
+    };
+    // A non-empty tail without whitespace (a byte in 0x09..=0x0d or a non-ASCII char) after
+    // the last space, or making up the whole text, is the last word.
+    if !tail.is_empty()
+        && !tail
+            .bytes()
+            .any(|b| (0x09..=0x0d).contains(&b) || b >= 0x80)
+    {
+        return tail;
+    }
+    t.split_whitespace().next_back().unwrap_or_default()
 }
 
 /// [`dates::month_number`] of the lowercased word is some; short ASCII words are lowercased
@@ -129,11 +149,13 @@ fn is_month_name(word: &str) -> bool {
 fn is_prose(t: &str, words: usize) -> bool {
     (words >= 8 && (ends_sentence(t) && !ends_with_abbreviation(t) || words >= 16))
         || (words >= 4 && ends_sentence(t) && !ends_with_abbreviation(t) && t.contains(' '))
-        || (t
-            .chars()
-            .filter(|&c| super::clean::is_unspaced_script(c))
-            .count()
-            >= 30)
+        // 30 unspaced-script chars take at least 90 bytes (three each, all non-ASCII).
+        || (t.len() >= 90
+            && !t.is_ascii()
+            && t.chars()
+                .filter(|&c| super::clean::is_unspaced_script(c))
+                .count()
+                >= 30)
 }
 
 fn is_ticker(t: &str) -> bool {
@@ -279,6 +301,10 @@ fn classify_lines(lines: &mut [Line<'_>]) {
         if !matches!(l.kind, Kind::Short | Kind::Chrome) || l.words > 16 {
             continue;
         }
+        // Every date found needs an ASCII digit.
+        if !clean::has_ascii_digit(l.text) {
+            continue;
+        }
         let date = dates::find_first(l.text).or_else(|| numeric_dateline(lines, i, &mut order));
         if let (Some(d), Some(l)) = (date, lines.get_mut(i)) {
             l.kind = Kind::Dateline;
@@ -367,9 +393,11 @@ fn numeric_dateline(
 }
 
 fn is_caption_line(t: &str, words: usize) -> bool {
-    // caption_verb of the line's head; the whole line's is the same when it is short.
+    // caption_verb of the line's head; the whole line's is the same when it is short. The
+    // verb only counts next to a date or " 20" (both need a digit) or "(L)"/"(R)" in the
+    // head: other lines skip its literal scans.
     let head = caption_head(t);
-    let verb_head = caption_verb(head);
+    let verb_head = verb_may_count(t, head) && caption_verb(head);
     let verb = || {
         if head.len() == t.len() {
             verb_head
@@ -382,10 +410,24 @@ fn is_caption_line(t: &str, words: usize) -> bool {
         || is_credit_line(t, words)
 }
 
+/// Whether [`caption_verb`] can change the answer of [`is_caption_line`]: every test it is
+/// combined with needs an ASCII digit in the line (a weekday date, a date [`dates::find_first`]
+/// finds, " 20") or "(L)"/"(R)" in its head.
+fn verb_may_count(t: &str, head: &str) -> bool {
+    clean::has_ascii_digit(t)
+        || (head.contains('(') && (head.contains("(L)") || head.contains("(R)")))
+}
+
 /// The first 220 characters of a line, where [`is_caption_long`] looks.
 fn caption_head(t: &str) -> &str {
     if t.len() <= 220 {
         return t; // at most 220 chars
+    }
+    // 220 ASCII bytes are 220 chars.
+    if let Some(head) = t.get(..220)
+        && head.is_ascii()
+    {
+        return head;
     }
     let head_end = t.char_indices().nth(220).map_or(t.len(), |(i, _)| i);
     t.get(..head_end).unwrap_or(t)
@@ -573,6 +615,49 @@ mod tests {
         assert!(is_month_name("Sept"));
         assert!(ends_with_abbreviation("talks by Sept."));
         assert!(!ends_with_abbreviation("He left yesterday."));
+    }
+
+    #[test]
+    fn caption_head_is_the_first_220_chars() {
+        for t in [
+            "a".repeat(300),
+            format!("{}é{}", "a".repeat(219), "b".repeat(50)),
+            format!("{}é{}", "a".repeat(220), "b".repeat(50)),
+            format!("é{}", "a".repeat(300)),
+            "深".repeat(100),
+            "x".repeat(220),
+        ] {
+            let head: String = t.chars().take(220).collect();
+            assert_eq!(caption_head(&t), head, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn last_word_matches_split_whitespace() {
+        for t in [
+            "",
+            " ",
+            "word",
+            "two words",
+            "ends with space ",
+            "  lead",
+            "tab\tsep",
+            "a b\tc",
+            "nbsp\u{a0}end",
+            "é ü",
+            "x \u{2003}y",
+            "x y\u{3000}",
+            "Sept.",
+            "by Sept.",
+            "a  b",
+            "line\nbreak",
+        ] {
+            assert_eq!(
+                last_word(t),
+                t.split_whitespace().next_back().unwrap_or_default(),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]

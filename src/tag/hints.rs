@@ -108,6 +108,12 @@ fn first_chars(s: &str, n: usize) -> &str {
     if s.len() <= n {
         return s;
     }
+    // `n` ASCII bytes are `n` chars.
+    if let Some(head) = s.get(..n)
+        && head.is_ascii()
+    {
+        return head;
+    }
     s.char_indices()
         .nth(n)
         .and_then(|(i, _)| s.get(..i))
@@ -156,6 +162,21 @@ mod tests {
             .filter_map(|i| lines.get(i))
             .map(|l| first_chars(l, MAX_LINE_CHARS).to_string())
             .collect()
+    }
+
+    #[test]
+    fn first_chars_takes_chars_not_bytes() {
+        for s in [
+            "a".repeat(300),
+            format!("{}é{}", "a".repeat(199), "b".repeat(50)),
+            format!("{}é{}", "a".repeat(200), "b".repeat(50)),
+            "深".repeat(250),
+            "x".repeat(200),
+            String::new(),
+        ] {
+            let want: String = s.chars().take(MAX_LINE_CHARS).collect();
+            assert_eq!(first_chars(&s, MAX_LINE_CHARS), want, "{s:?}");
+        }
     }
 
     #[test]
