@@ -111,61 +111,96 @@ impl StopSet {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// Lowercased value of every ASCII alphanumeric byte, 0 for other ASCII bytes.
-const ASCII_FOLD: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// Marks bytes of multi-byte UTF-8 characters in [`BYTE_FOLD`].
+const NON_ASCII: u8 = 0xff;
+
+/// Lowercased value of every ASCII alphanumeric byte, 0 for other ASCII bytes, [`NON_ASCII`]
+/// for bytes ≥ 0x80.
+const BYTE_FOLD: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
-        if b.is_ascii_alphanumeric() {
-            t[i] = b.to_ascii_lowercase();
-        }
+        t[i] = if b.is_ascii_alphanumeric() {
+            b.to_ascii_lowercase()
+        } else {
+            0
+        };
         i += 1;
     }
     t
 };
 
 /// Calls `f` with the hash of every word of `text` (alphanumeric runs, lowercased), in order.
-/// ASCII bytes are folded through a table; other characters are decoded one at a time.
+/// Runs of ASCII letters and digits are hashed in a tight loop through a fold table, runs of
+/// ASCII separators skipped in another; other characters are decoded one at a time.
 #[inline]
 pub fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
     let bytes = text.as_bytes();
     let mut h = FNV_OFFSET;
     let mut in_word = false;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let alnum = if b < 0x80 {
-            i += 1;
-            let v = ASCII_FOLD.get(usize::from(b)).copied().unwrap_or(0);
-            if v != 0 {
-                h = (h ^ u64::from(v)).wrapping_mul(FNV_PRIME);
+    loop {
+        // ASCII letters and digits: 1..=0x7a in the table (0 separator, 0xff non-ASCII).
+        let start = i;
+        while let Some(&b) = bytes.get(i) {
+            let v = BYTE_FOLD[usize::from(b)];
+            if v.wrapping_sub(1) >= NON_ASCII - 1 {
+                break;
             }
-            v != 0
+            h = (h ^ u64::from(v)).wrapping_mul(FNV_PRIME);
+            i += 1;
+        }
+        in_word |= i > start;
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        if b < 0x80 {
+            // An ASCII separator ends the word; skip the rest of the run.
+            if in_word {
+                f(mix64(h));
+                h = FNV_OFFSET;
+                in_word = false;
+            }
+            i += 1;
+            while let Some(&b) = bytes.get(i) {
+                if BYTE_FOLD[usize::from(b)] != 0 {
+                    break;
+                }
+                i += 1;
+            }
         } else {
             let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
                 break;
             };
             i += c.len_utf8();
-            let alnum = c.is_alphanumeric();
-            if alnum {
+            if c.is_alphanumeric() {
                 for l in c.to_lowercase() {
                     h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
                 }
+                in_word = true;
+            } else if in_word {
+                f(mix64(h));
+                h = FNV_OFFSET;
+                in_word = false;
             }
-            alnum
-        };
-        if alnum {
-            in_word = true;
-        } else if in_word {
-            f(mix64(h));
-            h = FNV_OFFSET;
-            in_word = false;
         }
     }
     if in_word {
         f(mix64(h));
     }
 }
+
+/// Set bits of every 9-bit value (stop-word windows are at most [`RING`] bits).
+const POPCOUNT_9: [u8; 512] = {
+    let mut t = [0u8; 512];
+    let mut i = 0;
+    while i < 512 {
+        t[i] = (i as u32).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Order-sensitive hash of a shingle's word hashes, oldest first.
 #[inline(always)]
@@ -226,7 +261,8 @@ impl Sketch {
             }
             stop_bits = ((stop_bits << 1) | u32::from(stops.contains(wh))) & ring_mask;
             words += 1;
-            if words >= W && (stop_bits & sig_mask).count_ones() < W as u32 {
+            // Not all `W` words of the shingle are stop words.
+            if words >= W && stop_bits & sig_mask != sig_mask {
                 let s = shingle_hash(last.get(RING - W..).unwrap_or(&[]));
                 let bin = (s >> 58) as usize;
                 if let Some(m) = mins.get_mut(bin) {
@@ -239,7 +275,8 @@ impl Sketch {
                     *word |= 1 << (bit % 64);
                 }
             }
-            if words > W && len as u32 - stop_bits.count_ones() >= band_min_content {
+            let stops_in_band = u32::from(POPCOUNT_9[(stop_bits & 511) as usize]);
+            if words > W && len as u32 - stops_in_band >= band_min_content {
                 let s = shingle_hash(last.get(RING - 1 - W..).unwrap_or(&[]));
                 let bin = (s >> 58) as usize;
                 if let Some(m) = keys.get_mut(bin) {
