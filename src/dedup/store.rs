@@ -347,9 +347,10 @@ impl Store {
         self.lookup_id(id, accept).0
     }
 
-    /// [`Store::find_id`], and whether some *other* live document may carry this id: one that
-    /// `accept` refused, or one beyond the walk's bound. `false` proves that no live document
-    /// but the one found has this id (every document is chained in the id lane).
+    /// [`Store::find_id`], and whether a live document may carry this id although none was
+    /// accepted: one that `accept` refused, or one beyond the walk's bound. When nothing was
+    /// found, `false` proves that no live document has this id (every document is chained in
+    /// the id lane, and a walk that reached the end of its chain saw them all).
     pub fn lookup_id(&self, id: &str, mut accept: impl FnMut(u32) -> bool) -> (Option<u32>, bool) {
         let mut found = None;
         let mut refused = false;
