@@ -203,7 +203,66 @@ pub struct Deduplicator {
     evictions: u64,
     max_time_s: u32,
     cands: Vec<u32>,
+    seen: SeenSet,
+    /// Hot band lanes of the last lookup's keys (as [`Deduplicator::remember`] would count
+    /// them), when its band walk ran; `remember` then need not walk the chains again.
+    hot: Option<u64>,
     visited: u64,
+    /// Test hook: decide with the previous (sort-based) lookup, to compare against.
+    #[cfg(test)]
+    legacy: bool,
+}
+
+/// Most band candidates gathered per lookup (pushes, counting repeats across lanes).
+const MAX_CANDIDATES: usize = 1024;
+
+/// Slots of [`SeenSet`]: at least twice [`MAX_CANDIDATES`], so probe runs stay short.
+const SEEN_SLOTS: usize = 2048;
+
+/// A set of sequence numbers cleared in O(1) by a generation stamp: each slot holds
+/// `generation << 32 | seq`, slots of older generations count as empty. Band candidates are
+/// deduplicated through it while the lanes are walked, so only distinct documents are sorted.
+struct SeenSet {
+    slots: Vec<u64>,
+    generation: u32,
+}
+
+impl SeenSet {
+    fn new() -> Self {
+        Self {
+            slots: vec![0; SEEN_SLOTS],
+            generation: 0,
+        }
+    }
+
+    /// Empty the set.
+    fn clear(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.slots.fill(0);
+            self.generation = 1;
+        }
+    }
+
+    /// Add `seq`; `true` when it was not in the set. Holds at most [`MAX_CANDIDATES`] per
+    /// generation (callers stop before), so a free slot is always found.
+    #[inline]
+    fn insert(&mut self, seq: u32) -> bool {
+        let tag = (u64::from(self.generation) << 32) | u64::from(seq);
+        let mut i = (seq.wrapping_mul(0x9e37_79b9) >> 21) as usize;
+        for _ in 0..SEEN_SLOTS {
+            match self.slots.get_mut(i % SEEN_SLOTS) {
+                Some(s) if *s == tag => return false,
+                Some(s) if (*s >> 32) as u32 != self.generation => {
+                    *s = tag;
+                    return true;
+                }
+                Some(_) => i += 1,
+                None => return true,
+            }
+        }
+        true
+    }
 }
 
 /// How a lookup ended.
@@ -253,7 +312,11 @@ impl Deduplicator {
             evictions: 0,
             max_time_s: 0,
             cands: Vec::with_capacity(64),
+            seen: SeenSet::new(),
+            hot: None,
             visited: 0,
+            #[cfg(test)]
+            legacy: false,
         }
     }
 
@@ -279,7 +342,7 @@ impl Deduplicator {
 
     /// Bytes held by the index (all buffers, by capacity).
     pub fn index_bytes(&self) -> usize {
-        self.store.heap_bytes() + self.cands.capacity() * 4
+        self.store.heap_bytes() + self.cands.capacity() * 4 + SEEN_SLOTS * 8
     }
 
     /// The configuration in effect.
@@ -331,7 +394,8 @@ impl Deduplicator {
             dup,
         };
         if remember {
-            self.remember(doc_id, time_s, &decoded);
+            let hot = self.hot.take();
+            self.remember(doc_id, time_s, &decoded, hot);
         }
         self.evict();
         let verdict = verdict_of(decoded.dup.as_ref());
@@ -366,15 +430,22 @@ impl Deduplicator {
 
     /// Look the sketch up: redelivery, exact copy, near copy or new.
     fn find(&mut self, doc_id: &str, sk: &sketch::Sketch, url: u32) -> Found {
+        self.hot = None;
+        #[cfg(test)]
+        if self.legacy {
+            return self.find_legacy(doc_id, sk, url);
+        }
         let horizon = self.horizon_s();
         let store = &self.store;
         // Id lane first: a redelivered page (same id, same text) finds its own slot however
-        // many copies of its text the other lanes chain.
-        if let Some(seq) = store.find_id(doc_id, |seq| {
+        // many copies of its text the other lanes chain. `id_elsewhere` is false when no live
+        // document has this id at all: then no candidate below can be this page's own slot.
+        let (own_slot, id_elsewhere) = store.lookup_id(doc_id, |seq| {
             store
                 .meta(seq)
                 .is_some_and(|m| m.text_hash() == sk.text_hash)
-        }) {
+        });
+        if let Some(seq) = own_slot {
             return Found::Own(seq);
         }
         // Exact lane: same normalized text. The chain runs newest to oldest, so the last match
@@ -387,7 +458,7 @@ impl Deduplicator {
                 && m.text_hash() == sk.text_hash
                 && m.time_s >= horizon
             {
-                if store.id_eq(seq, doc_id) {
+                if id_elsewhere && store.id_eq(seq, doc_id) {
                     own = Some(seq);
                     return false;
                 }
@@ -410,26 +481,35 @@ impl Deduplicator {
         let Some(keys) = sk.keys.filter(|_| sk.shingles > 0) else {
             return Found::New;
         };
-        // Band lanes: documents sharing at least one band key.
+        // Band lanes: documents sharing at least one band key. Each distinct document is kept
+        // once (the first `MAX_CANDIDATES` visits count, repeats included), as its complemented
+        // age: sorted ascending that is oldest first, so the first match is the earliest
+        // document. The walks also count each key's chain as `remember` would (hot keys).
         let mut cands = std::mem::take(&mut self.cands);
         cands.clear();
+        let seen = &mut self.seen;
+        seen.clear();
+        let store = &self.store;
+        let mut pushes = 0usize;
+        let mut hot = 0u64;
         for (lane, key) in keys.iter().take(self.bands).enumerate() {
-            self.store.walk(lane, u64::from(*key), |seq| {
-                if cands.len() < 1024 {
-                    cands.push(seq);
+            let mut chained = 0usize;
+            store.walk(lane, u64::from(*key), |seq| {
+                chained += 1;
+                if pushes < MAX_CANDIDATES {
+                    pushes += 1;
+                    if seen.insert(seq) {
+                        cands.push(!store.age(seq));
+                    }
                 }
                 true
             });
+            if chained >= HOT_CHAIN {
+                hot |= 1 << lane;
+            }
         }
-        let store = &self.store;
-        // Oldest first, so the first match is the earliest document. Sorted as complemented
-        // ages (age is one-to-one on live sequence numbers): each lane's walk is newest first,
-        // so every lane gives one descending run, which the stable sort finds and merges.
-        for c in cands.iter_mut() {
-            *c = !store.age(*c);
-        }
-        cands.sort();
-        cands.dedup();
+        self.hot = Some(hot);
+        cands.sort_unstable();
         for c in cands.iter_mut() {
             *c = store.age_to_seq(!*c);
         }
@@ -450,16 +530,26 @@ impl Deduplicator {
             if sim < self.cfg.threshold {
                 continue;
             }
-            if store.id_eq(seq, doc_id) {
+            if id_elsewhere && store.id_eq(seq, doc_id) {
                 self.cands = cands;
                 return Found::Own(seq);
             }
             if best.is_none() && !store.root_is(seq, doc_id) {
                 best = Some((seq, sim));
+                if !id_elsewhere {
+                    // The earliest match is found, and no later candidate can be this page's
+                    // own slot (no live document has its id): the verdict is settled.
+                    break;
+                }
             }
         }
         self.visited += cands.len() as u64;
         self.cands = cands;
+        self.copy_verdict(best, url)
+    }
+
+    /// The verdict for the best band candidate (`None`: new).
+    fn copy_verdict(&self, best: Option<(u32, f32)>, url: u32) -> Found {
         match best {
             Some((seq, similarity)) => {
                 let similarity = f32::from(milli(similarity)) / 1000.0;
@@ -477,7 +567,9 @@ impl Deduplicator {
     }
 
     /// Remember a decision (unless it is older than the window).
-    fn remember(&mut self, doc_id: &str, time_s: u32, d: &entry::Decoded) {
+    /// `hot`: the hot band lanes when the caller's lookup already counted them (same keys, same
+    /// index), else they are counted here.
+    fn remember(&mut self, doc_id: &str, time_s: u32, d: &entry::Decoded, hot: Option<u64>) {
         if time_s < self.horizon_s() {
             return;
         }
@@ -491,12 +583,18 @@ impl Deduplicator {
         // document out of that lane (it stays findable through its other keys), so hot chains
         // stop growing and lookups stay cheap. Computed from the index alone, so live checks
         // and replays decide alike.
-        let mut hot = 0u64;
-        for (lane, key) in bands.iter().enumerate() {
-            if self.store.chained(lane, u64::from(*key), HOT_CHAIN) >= HOT_CHAIN {
-                hot |= 1 << lane;
+        let hot = match hot {
+            Some(hot) if !bands.is_empty() => hot,
+            _ => {
+                let mut hot = 0u64;
+                for (lane, key) in bands.iter().enumerate() {
+                    if self.store.chained(lane, u64::from(*key), HOT_CHAIN) >= HOT_CHAIN {
+                        hot |= 1 << lane;
+                    }
+                }
+                hot
             }
-        }
+        };
         let doc = store::NewDoc {
             id: doc_id,
             duplicate_of: d.dup.as_ref().map(|d| d.of.as_str()),
@@ -566,7 +664,7 @@ impl StateStore for Deduplicator {
         let time_s = seconds(d.time_ms);
         self.max_time_s = self.max_time_s.max(time_s);
         if !self.knows(&entry.key, d.text_hash) {
-            self.remember(&entry.key, time_s, &d);
+            self.remember(&entry.key, time_s, &d, None);
         }
         self.evict();
     }

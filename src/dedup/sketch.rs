@@ -111,61 +111,121 @@ impl StopSet {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// Lowercased value of every ASCII alphanumeric byte, 0 for other ASCII bytes.
-const ASCII_FOLD: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// Marks bytes of multi-byte UTF-8 characters in [`BYTE_FOLD`].
+const NON_ASCII: u8 = 0xff;
+
+/// Lowercased value of every ASCII alphanumeric byte, 0 for other ASCII bytes, [`NON_ASCII`]
+/// for bytes ≥ 0x80.
+const BYTE_FOLD: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
-        if b.is_ascii_alphanumeric() {
-            t[i] = b.to_ascii_lowercase();
-        }
+        t[i] = if b.is_ascii_alphanumeric() {
+            b.to_ascii_lowercase()
+        } else {
+            0
+        };
         i += 1;
     }
     t
 };
 
 /// Calls `f` with the hash of every word of `text` (alphanumeric runs, lowercased), in order.
-/// ASCII bytes are folded through a table; other characters are decoded one at a time.
 #[inline]
 pub fn for_each_word_hash(text: &str, mut f: impl FnMut(u64)) {
-    let bytes = text.as_bytes();
-    let mut h = FNV_OFFSET;
-    let mut in_word = false;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let alnum = if b < 0x80 {
-            i += 1;
-            let v = ASCII_FOLD.get(usize::from(b)).copied().unwrap_or(0);
-            if v != 0 {
-                h = (h ^ u64::from(v)).wrapping_mul(FNV_PRIME);
-            }
-            v != 0
-        } else {
-            let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
-                break;
-            };
-            i += c.len_utf8();
-            let alnum = c.is_alphanumeric();
-            if alnum {
-                for l in c.to_lowercase() {
-                    h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
-                }
-            }
-            alnum
-        };
-        if alnum {
-            in_word = true;
-        } else if in_word {
-            f(mix64(h));
-            h = FNV_OFFSET;
-            in_word = false;
-        }
-    }
-    if in_word {
-        f(mix64(h));
+    for h in WordHashes::new(text) {
+        f(h);
     }
 }
+
+/// The hash of every word of a text (alphanumeric runs, lowercased), in order: FNV-1a over the
+/// lowercased characters, then [`mix64`]. Runs of ASCII letters and digits are hashed in a tight
+/// loop through a fold table, runs of ASCII separators skipped in another; other characters are
+/// decoded one at a time. An iterator (not a callback) so the sketch's per-word work is inlined
+/// into its loop and its state stays in registers.
+pub struct WordHashes<'a> {
+    text: &'a str,
+    /// Byte position of the next character to read (always a character boundary).
+    pos: usize,
+}
+
+impl<'a> WordHashes<'a> {
+    /// The words of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self { text, pos: 0 }
+    }
+}
+
+impl Iterator for WordHashes<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut h = FNV_OFFSET;
+        let mut in_word = false;
+        let mut i = self.pos;
+        loop {
+            // ASCII letters and digits: 1..=0x7a in the table (0 separator, 0xff non-ASCII).
+            let start = i;
+            while let Some(&b) = bytes.get(i) {
+                let v = BYTE_FOLD[usize::from(b)];
+                if v.wrapping_sub(1) >= NON_ASCII - 1 {
+                    break;
+                }
+                h = (h ^ u64::from(v)).wrapping_mul(FNV_PRIME);
+                i += 1;
+            }
+            in_word |= i > start;
+            let Some(&b) = bytes.get(i) else {
+                break;
+            };
+            if b < 0x80 {
+                // An ASCII separator ends the word; the next call skips the rest of the run.
+                i += 1;
+                if in_word {
+                    self.pos = i;
+                    return Some(mix64(h));
+                }
+                while let Some(&b) = bytes.get(i) {
+                    if BYTE_FOLD[usize::from(b)] != 0 {
+                        break;
+                    }
+                    i += 1;
+                }
+            } else {
+                let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
+                    break;
+                };
+                i += c.len_utf8();
+                if c.is_alphanumeric() {
+                    for l in c.to_lowercase() {
+                        h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
+                    }
+                    in_word = true;
+                } else if in_word {
+                    self.pos = i;
+                    return Some(mix64(h));
+                }
+            }
+        }
+        self.pos = bytes.len();
+        in_word.then(|| mix64(h))
+    }
+}
+
+/// Set bits of every 9-bit value (stop-word windows are at most [`RING`] bits).
+const POPCOUNT_9: [u8; 512] = {
+    let mut t = [0u8; 512];
+    let mut i = 0;
+    while i < 512 {
+        t[i] = (i as u32).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Order-sensitive hash of a shingle's word hashes, oldest first.
 #[inline(always)]
@@ -218,7 +278,7 @@ impl Sketch {
         // Linear counting of distinct shingles: repeated phrases must not inflate the set size
         // that containment divides by.
         let mut bitmap = [0u64; COUNT_BITS / 64];
-        for_each_word_hash(text, |wh| {
+        for wh in WordHashes::new(text) {
             text_hash = mix64(text_hash ^ wh).wrapping_add(words as u64);
             last.copy_within(RING - W.., RING - 1 - W);
             if let Some(x) = last.last_mut() {
@@ -226,7 +286,8 @@ impl Sketch {
             }
             stop_bits = ((stop_bits << 1) | u32::from(stops.contains(wh))) & ring_mask;
             words += 1;
-            if words >= W && (stop_bits & sig_mask).count_ones() < W as u32 {
+            // Not all `W` words of the shingle are stop words.
+            if words >= W && stop_bits & sig_mask != sig_mask {
                 let s = shingle_hash(last.get(RING - W..).unwrap_or(&[]));
                 let bin = (s >> 58) as usize;
                 if let Some(m) = mins.get_mut(bin) {
@@ -239,7 +300,8 @@ impl Sketch {
                     *word |= 1 << (bit % 64);
                 }
             }
-            if words > W && len as u32 - stop_bits.count_ones() >= band_min_content {
+            let stops_in_band = u32::from(POPCOUNT_9[(stop_bits & 511) as usize]);
+            if words > W && len as u32 - stops_in_band >= band_min_content {
                 let s = shingle_hash(last.get(RING - 1 - W..).unwrap_or(&[]));
                 let bin = (s >> 58) as usize;
                 if let Some(m) = keys.get_mut(bin) {
@@ -247,7 +309,7 @@ impl Sketch {
                     keys_filled |= 1 << bin;
                 }
             }
-        });
+        }
         let shingles = distinct(shingles, &bitmap);
         for (arr, f) in [(&mut mins, filled), (&mut keys, keys_filled)] {
             if f == 0 {
@@ -426,6 +488,36 @@ mod tests {
             for w in 1..=5 {
                 assert_eq!(Sketch::of_text(t, w), reference::sketch(t, w), "{w} {t}");
             }
+        }
+    }
+
+    #[test]
+    fn word_hashes_match_the_reference() {
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            " ".into(),
+            "a".into(),
+            "  lead and trail  ".into(),
+            "x—y–z…é".into(),
+            "Ünïcödé ÄÖÜ straße İstanbul ΣΊΣΥΦΟΣ 東京 株式会社 — naïve café's 3.5%".into(),
+            "\u{0}\u{7f}\u{80}\u{ff}ab\u{2028}cd\u{10ffff}".into(),
+        ];
+        let mut s = 11u64;
+        let pieces = ["ab", " ", "É", "—", ",", "9", "ß", "\n\n", "x", "東"];
+        for n in [1usize, 7, 60, 900] {
+            let mut t = String::new();
+            for _ in 0..n {
+                s = mix64(s);
+                t.push_str(pieces[(s % pieces.len() as u64) as usize]);
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let got: Vec<u64> = WordHashes::new(t).collect();
+            assert_eq!(got, reference::word_hashes(t), "{t:?}");
+            let mut via_callback = Vec::new();
+            for_each_word_hash(t, |h| via_callback.push(h));
+            assert_eq!(via_callback, got);
         }
     }
 

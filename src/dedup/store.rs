@@ -289,32 +289,35 @@ impl Store {
     /// walk.
     #[inline]
     pub fn walk(&self, lane: usize, key: u64, f: impl FnMut(u32) -> bool) {
-        self.walk_hash(lane, lane_hash(lane, key), f);
+        let _ = self.walk_hash(lane, lane_hash(lane, key), f);
     }
 
     /// Follow the chain of lane hash `h` for at most [`MAX_CHAIN`] entries, newest first,
-    /// visiting those whose fingerprint matches; stops at the first dead entry.
+    /// visiting those whose fingerprint matches; stops at the first dead entry. Returns `false`
+    /// when the walk was cut at [`MAX_CHAIN`] entries (older live entries may be left unvisited),
+    /// `true` when it reached the end of the chain or `f` stopped it.
     #[inline]
-    fn walk_hash(&self, lane: usize, h: u64, mut f: impl FnMut(u32) -> bool) {
+    fn walk_hash(&self, lane: usize, h: u64, mut f: impl FnMut(u32) -> bool) -> bool {
         let head = self.heads.get(self.bucket(lane, h)).copied().unwrap_or(0);
         if head == 0 {
-            return;
+            return true;
         }
         let fp = fingerprint(h);
         let mut seq = head.wrapping_sub(1);
         for _ in 0..MAX_CHAIN {
             if !self.is_live(seq) {
-                break;
+                return true;
             }
             let (dist, entry_fp) = self.link_at(self.pos(seq), lane);
             if entry_fp == fp && !f(seq) {
-                break;
+                return true;
             }
             if dist == 0 {
-                break;
+                return true;
             }
             seq = seq.wrapping_sub(dist);
         }
+        false
     }
 
     /// Live documents chained in the bucket of `key` in `lane` with its fingerprint, counted up
@@ -340,16 +343,28 @@ impl Store {
 
     /// The live document with this id, if any (newest first when several share it). The id
     /// lane's chains hold only id-hash collisions; the walk is bounded by [`MAX_CHAIN`] anyway.
-    pub fn find_id(&self, id: &str, mut accept: impl FnMut(u32) -> bool) -> Option<u32> {
+    pub fn find_id(&self, id: &str, accept: impl FnMut(u32) -> bool) -> Option<u32> {
+        self.lookup_id(id, accept).0
+    }
+
+    /// [`Store::find_id`], and whether a live document may carry this id although none was
+    /// accepted: one that `accept` refused, or one beyond the walk's bound. When nothing was
+    /// found, `false` proves that no live document has this id (every document is chained in
+    /// the id lane, and a walk that reached the end of its chain saw them all).
+    pub fn lookup_id(&self, id: &str, mut accept: impl FnMut(u32) -> bool) -> (Option<u32>, bool) {
         let mut found = None;
-        self.walk_hash(self.id_lane(), self.id_hash(id), |seq| {
-            if self.id_eq(seq, id) && accept(seq) {
-                found = Some(seq);
-                return false;
+        let mut refused = false;
+        let complete = self.walk_hash(self.id_lane(), self.id_hash(id), |seq| {
+            if self.id_eq(seq, id) {
+                if accept(seq) {
+                    found = Some(seq);
+                    return false;
+                }
+                refused = true;
             }
             true
         });
-        found
+        (found, refused || !complete)
     }
 
     /// Remember a document (the caller evicts afterwards). Returns its sequence number, or

@@ -420,3 +420,171 @@ fn replica_that_replayed_hot_chains_recognizes_redeliveries() {
     }
     assert_eq!(replica.len(), live.len());
 }
+
+impl Deduplicator {
+    /// The lookup as it was before the seen-set and early stop (session 5): gathers every band
+    /// candidate, sorts them with repeats, verifies all of them. `remember` then counts hot
+    /// chains itself. The optimized `find` must decide exactly like this.
+    pub(super) fn find_legacy(&mut self, doc_id: &str, sk: &sketch::Sketch, url: u32) -> Found {
+        let horizon = self.horizon_s();
+        let store = &self.store;
+        if let Some(seq) = store.find_id(doc_id, |seq| {
+            store
+                .meta(seq)
+                .is_some_and(|m| m.text_hash() == sk.text_hash)
+        }) {
+            return Found::Own(seq);
+        }
+        let mut own = None;
+        let mut earliest = None;
+        store.walk(store.exact_lane(), sk.text_hash, |seq| {
+            if let Some(m) = store.meta(seq)
+                && m.text_hash() == sk.text_hash
+                && m.time_s >= horizon
+            {
+                if store.id_eq(seq, doc_id) {
+                    own = Some(seq);
+                    return false;
+                }
+                if !store.root_is(seq, doc_id) {
+                    earliest = Some(seq);
+                }
+            }
+            true
+        });
+        if let Some(seq) = own {
+            return Found::Own(seq);
+        }
+        if let Some(seq) = earliest {
+            return Found::Copy(entry::DupBody {
+                exact: true,
+                of: self.root_id(seq),
+                similarity: 1.0,
+            });
+        }
+        let Some(keys) = sk.keys.filter(|_| sk.shingles > 0) else {
+            return Found::New;
+        };
+        let mut cands = std::mem::take(&mut self.cands);
+        cands.clear();
+        for (lane, key) in keys.iter().take(self.bands).enumerate() {
+            self.store.walk(lane, u64::from(*key), |seq| {
+                if cands.len() < 1024 {
+                    cands.push(seq);
+                }
+                true
+            });
+        }
+        let store = &self.store;
+        cands.sort_unstable_by_key(|seq| std::cmp::Reverse(store.age(*seq)));
+        cands.dedup();
+        let sig = sk.signature();
+        let mut best: Option<(u32, f32)> = None;
+        for &seq in &cands {
+            let (Some(m), Some(other)) = (store.meta(seq), store.sig(seq)) else {
+                continue;
+            };
+            if m.shingles() == 0 || m.time_s < horizon {
+                continue;
+            }
+            let j = sketch::estimate_jaccard(&sig, other);
+            if j < self.cfg.min_jaccard {
+                continue;
+            }
+            let sim = similarity(j, sk.shingles, m.shingles());
+            if sim < self.cfg.threshold {
+                continue;
+            }
+            if store.id_eq(seq, doc_id) {
+                self.cands = cands;
+                return Found::Own(seq);
+            }
+            if best.is_none() && !store.root_is(seq, doc_id) {
+                best = Some((seq, sim));
+            }
+        }
+        self.visited += cands.len() as u64;
+        self.cands = cands;
+        self.copy_verdict(best, url)
+    }
+}
+
+/// Random streams of near copies (hot band chains), exact copies, redeliveries, reused ids with
+/// edited texts and unrelated pages, through a small window that evicts: the optimized lookup
+/// (seen-set, early stop, hot lanes counted during the lookup) decides, remembers and emits
+/// exactly what the legacy lookup did.
+#[test]
+fn optimized_lookup_decides_like_the_legacy_lookup() {
+    let mut rng = 0x1234_5678_9abc_def1u64;
+    let mut next = move || {
+        rng = sketch::mix64(rng.wrapping_add(0x9e37_79b9_7f4a_7c15));
+        rng
+    };
+    for (round, max_docs) in [(0u64, 60usize), (1, 400), (2, 5000)] {
+        let cfg = small(max_docs, 7);
+        let mut new = Deduplicator::new(cfg.clone());
+        let mut old = Deduplicator::new(cfg);
+        old.legacy = true;
+        let bases: Vec<Vec<Vec<String>>> = (0..6).map(|b| story(round * 100 + b, 25)).collect();
+        let mut sent: Vec<(String, String)> = Vec::new();
+        for i in 0..1500usize {
+            let r = next();
+            let base = &bases[(r % bases.len() as u64) as usize];
+            let (id, body) = match (r >> 8) % 10 {
+                // Near variant of a base (one sentence replaced, some sentences dropped).
+                0..=3 => {
+                    let mut s = base.clone();
+                    let k = ((r >> 16) % 1000) as usize;
+                    let keep = s.len() - ((r >> 32) % 8) as usize;
+                    s.truncate(keep);
+                    (format!("n{i}"), near_variant(&s, k))
+                }
+                // Exact copy of something sent, under a new id.
+                4 if !sent.is_empty() => {
+                    let (_, b) = &sent[((r >> 16) as usize) % sent.len()];
+                    (format!("c{i}"), b.clone())
+                }
+                // Redelivery: same id, same text.
+                5 if !sent.is_empty() => sent[((r >> 16) as usize) % sent.len()].clone(),
+                // Same id, edited text (one more sentence replaced).
+                6 if !sent.is_empty() => {
+                    let (id, b) = &sent[((r >> 16) as usize) % sent.len()];
+                    (id.clone(), format!("{b} extra{} words here now", r % 7))
+                }
+                // Unrelated page, sometimes tiny.
+                7 => {
+                    let n = if r % 3 == 0 { 1 } else { 20 };
+                    (format!("u{i}"), join(&story(r, n)))
+                }
+                _ => (format!("b{i}"), near_variant(base, i)),
+            };
+            let t = T0 + (i as i64) * 60_000;
+            let a = text(&body);
+            let got = new.check(&id, &a, t);
+            let want = old.check(&id, &a, t);
+            assert_eq!(got, want, "round {round}, page {i} ({id})");
+            sent.push((id, body));
+        }
+        assert_eq!(new.len(), old.len());
+        assert_eq!(new.chain_visits(), old.chain_visits());
+        assert!(new.chain_visits() > 0);
+    }
+}
+
+#[test]
+fn seen_set_is_a_set_across_generations() {
+    let mut s = SeenSet::new();
+    for generation in 0..5u32 {
+        s.clear();
+        let mut model = std::collections::HashSet::new();
+        for k in 0..MAX_CANDIDATES as u32 {
+            let seq = (k.wrapping_mul(2_654_435_761) ^ generation) % 700 + generation * 3;
+            assert_eq!(s.insert(seq), model.insert(seq), "{generation} {seq}");
+        }
+    }
+    // Wrap of the generation stamp clears stale slots.
+    s.generation = u32::MAX;
+    s.clear();
+    assert!(s.insert(5));
+    assert!(!s.insert(5));
+}

@@ -6,7 +6,8 @@ use super::{BINS, COUNT_BITS, MAX_SHINGLE_WORDS, STOP_WORDS, Sketch, densify, di
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-fn word_hashes(text: &str) -> Vec<u64> {
+/// Word hashes, one character at a time.
+pub fn word_hashes(text: &str) -> Vec<u64> {
     let mut out = Vec::new();
     let mut h = FNV_OFFSET;
     let mut in_word = false;
