@@ -576,6 +576,8 @@ pub fn extract(dom: &Dom, an: &Analysis, title: Option<&str>) -> Extraction {
             .is_some_and(|b| b.kind != BlockKind::Caption)
     });
     cut_tail(&an.blocks, &mut kept);
+    join_same_style_prose(dom, &an.blocks, &mut kept);
+    cut_after_last_body_paragraph(dom, &an.blocks, &mut kept);
     // A long paragraph repeated verbatim is a layout copy (responsive duplicates, sticky
     // summaries), not content written twice.
     let mut seen = std::collections::HashSet::new();
@@ -768,6 +770,138 @@ fn cut_tail(blocks: &[Block], kept: &mut Vec<usize>) {
             return;
         }
         words += b.words;
+    }
+}
+
+/// Style signature of an element: tag, class tokens and id, lowercased, with numbers (and the
+/// `-`/`_` before them) removed, so `p.para-12` and `p.para-7` share one style.
+fn style_sig(dom: &Dom, elem: NodeId, out: &mut String) {
+    let Some(e) = dom.element(elem) else {
+        return;
+    };
+    let mut raw = String::with_capacity(32);
+    raw.push_str(&e.name);
+    for (attr, mark) in [("class", '.'), ("id", '#')] {
+        if let Some(v) = e.attr(attr) {
+            for tok in v.split_ascii_whitespace().take(8) {
+                raw.push(mark);
+                raw.extend(tok.chars().flat_map(char::to_lowercase));
+            }
+        }
+    }
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        let digit_follows = chars.peek().is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || ((c == '-' || c == '_') && digit_follows) {
+            continue;
+        }
+        out.push(c);
+    }
+}
+
+/// Style signature of an element and its `depth - 1` nearest ancestors, plus whether any of
+/// those ancestors carries a class or id (a bare `div > div` chain says nothing about a page).
+fn style_path(dom: &Dom, elem: NodeId, depth: usize) -> (String, bool) {
+    let mut out = String::new();
+    let mut named = false;
+    let mut cur = elem;
+    for level in 0..depth {
+        let Some(e) = dom.element(cur) else { break };
+        if level > 0 {
+            out.push('<');
+            named |= e.attr("class").is_some_and(|c| !c.trim().is_empty())
+                || e.attr("id").is_some_and(|c| !c.trim().is_empty());
+        }
+        style_sig(dom, cur, &mut out);
+        cur = dom.node(cur).map_or(NONE, |n| n.parent);
+    }
+    (out, named)
+}
+
+/// The style shared by at least `share` of the kept prose blocks, if any.
+fn dominant_style(
+    dom: &Dom,
+    blocks: &[Block],
+    kept: &[usize],
+    depth: usize,
+    share: f32,
+) -> Option<(String, bool)> {
+    let mut counts: std::collections::HashMap<(String, bool), usize> =
+        std::collections::HashMap::new();
+    let mut total = 0usize;
+    for b in kept
+        .iter()
+        .filter_map(|&i| blocks.get(i))
+        .filter(|b| b.class == Class::Good)
+    {
+        *counts.entry(style_path(dom, b.elem, depth)).or_insert(0) += 1;
+        total += 1;
+    }
+    let (style, n) = counts.into_iter().max_by_key(|(_, n)| *n)?;
+    (total > 0 && n as f32 >= share * total as f32).then_some(style)
+}
+
+/// Articles split over sibling boxes (a lead box and a body box, paginated sections, a
+/// layout column per part) leave prose outside the chosen container. When the kept prose
+/// shares one markup style (the paragraph, its box and the box around it: tag, class and id
+/// with numbers dropped) and that style names its boxes, prose blocks elsewhere on the page
+/// in exactly that style are the same article: add them. Chrome boxes stay out.
+fn join_same_style_prose(dom: &Dom, blocks: &[Block], kept: &mut Vec<usize>) {
+    let Some((style, named)) = dominant_style(dom, blocks, kept, 3, 0.8) else {
+        return;
+    };
+    if !named {
+        return;
+    }
+    let mut added = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if b.class != Class::Good || b.boiler || b.kind == BlockKind::Caption {
+            continue;
+        }
+        if kept.binary_search(&i).is_ok() {
+            continue;
+        }
+        if style_path(dom, b.elem, 3).0 == style {
+            added.push(i);
+        }
+    }
+    if !added.is_empty() {
+        kept.extend(added);
+        kept.sort_unstable();
+        kept.dedup();
+    }
+}
+
+/// The article body is written in one paragraph style; what follows its last paragraph in a
+/// different markup (an author box, a sign-up pitch, a disclaimer in small print, a teaser)
+/// is the page's trailer. When nine in ten kept prose blocks share one paragraph style
+/// (tag, class, id), drop the kept blocks after the last of them if they hold prose of their
+/// own (trailing list items or a table of a different style alone are left alone).
+fn cut_after_last_body_paragraph(dom: &Dom, blocks: &[Block], kept: &mut Vec<usize>) {
+    let good = kept
+        .iter()
+        .filter(|&&i| blocks.get(i).is_some_and(|b| b.class == Class::Good))
+        .count();
+    if good < 3 {
+        return;
+    }
+    let Some((style, _)) = dominant_style(dom, blocks, kept, 1, 0.9) else {
+        return;
+    };
+    let Some(last) = kept.iter().rposition(|&i| {
+        blocks
+            .get(i)
+            .is_some_and(|b| b.class == Class::Good && style_path(dom, b.elem, 1).0 == style)
+    }) else {
+        return;
+    };
+    let prose_after = kept
+        .get(last + 1..)
+        .unwrap_or_default()
+        .iter()
+        .any(|&i| blocks.get(i).is_some_and(|b| b.class == Class::Good));
+    if prose_after {
+        kept.truncate(last + 1);
     }
 }
 
@@ -1027,6 +1161,72 @@ mod tests {
         let p = run(&html);
         assert!(p.contains(&"The second round".to_string()), "{p:#?}");
         assert!(p.contains(&"What comes next".to_string()), "{p:#?}");
+    }
+
+    #[test]
+    fn prose_in_the_article_style_outside_the_container_joins_it() {
+        // The article is split over two sibling boxes with a long link grid between them: the
+        // container holds the first box only; the second box's paragraphs share its style.
+        let links: String = (1..=60)
+            .map(|i| format!("<li><a href=/t{i}>Topic number {i} of the week</a></li>"))
+            .collect();
+        let html = format!(
+            r#"<body><div class="page"><div class="part-1"><div class="text"><p>{PROSE}</p>
+            <p>{PROSE} Second.</p><p>{PROSE} Third.</p><p>{PROSE} Fourth.</p></div></div>
+            <div class="grid"><ul>{links}</ul></div>
+            <div class="part-2"><div class="text"><p>{PROSE} Continued.</p></div></div>
+            <div class="other"><div class="text-box"><p>{PROSE} Elsewhere.</p></div></div>
+            </div></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Fourth.")), "{p:#?}");
+        assert!(p.iter().any(|x| x.ends_with("Continued.")), "{p:#?}");
+        // Prose in another style stays out.
+        assert!(p.iter().all(|x| !x.ends_with("Elsewhere.")), "{p:#?}");
+        assert!(p.iter().all(|x| !x.contains("Topic number")), "{p:#?}");
+    }
+
+    #[test]
+    fn prose_after_the_last_body_paragraph_in_another_style_is_dropped() {
+        let body: String = (1..=9)
+            .map(|i| format!("<p>{PROSE} Part {i}.</p>"))
+            .collect();
+        let html = format!(
+            r#"<body><article>{body}
+            <div class="tx">Jane Doe is a senior writer who has covered diplomacy and foreign affairs for the paper for a decade.</div>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert_eq!(p.len(), 9, "{p:#?}");
+        assert!(p[8].ends_with("Part 9."), "{p:#?}");
+        // A closing list of short items is not prose: it stays.
+        let html = format!(
+            r#"<body><article>{body}<ul><li>Passport</li><li>Visa papers</li></ul></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.contains(&"Visa papers".to_string()), "{p:#?}");
+        // Without a dominant paragraph style nothing is cut.
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><div class="a">{PROSE} Two.</div><p>{PROSE} Three.</p>
+            <div class="tx">{PROSE} Four.</div></article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Four.")), "{p:#?}");
+    }
+
+    #[test]
+    fn style_signatures_ignore_numbers() {
+        let dom = Dom::parse(
+            r#"<body><p class="para-12 x_3" id="p7">a</p><p class="para-7 x_9" id="p1">b</p></body>"#,
+        );
+        let ps: Vec<NodeId> = (0..dom.nodes.len() as NodeId)
+            .filter(|&i| dom.element(i).is_some_and(|e| &*e.name == "p"))
+            .collect();
+        assert_eq!(ps.len(), 2);
+        let a = style_path(&dom, ps[0], 2);
+        assert_eq!(a, style_path(&dom, ps[1], 2));
+        assert_eq!(a.0, "p.para.x#p<body");
+        assert!(!a.1);
     }
 
     #[test]
