@@ -134,6 +134,11 @@ pub struct EventConfig {
     /// Count ages stated in a page's title and lead ("a 36-year-old climber") as identifying
     /// facts too (ages a year apart agree).
     pub age_facts: bool,
+    /// Lowest value of the time decay when a date on either side was read from prose (a
+    /// dateline or a date in the text) rather than from metadata, the URL or the fetch: such
+    /// dates are often a background or update date, so a large gap damps a strong match
+    /// instead of vetoing it (0 = plain Gaussian for every date).
+    pub weak_date_floor: f32,
     /// Terms kept per page vector.
     pub page_terms: usize,
     /// Terms kept per event centroid.
@@ -166,6 +171,7 @@ impl Default for EventConfig {
             fact_penalty: 0.3,
             participant_penalty: 0.0,
             age_facts: false,
+            weak_date_floor: 0.5,
             page_terms: 64,
             centroid_terms: 40,
             max_remembered_pages: 1_000_000,
@@ -241,6 +247,8 @@ pub(crate) struct Event {
     pub last_ms: i64,
     /// Publication time range of pages with a trusted publish date.
     pub story: Option<(i64, i64)>,
+    /// Some date of `story` was read from prose (see [`EventConfig::weak_date_floor`]).
+    pub weak_story: bool,
     /// Latest year any of its pages mentions (0 = none).
     pub year: u16,
     /// Identifying numbers of its pages (scores, amounts; see [`story_facts`]).
@@ -284,6 +292,8 @@ pub struct EventTracker {
     cfg: EventConfig,
     /// Whether the page being assigned has a real fetch time (see `assign`).
     fetch_known: bool,
+    /// Whether the trusted date of the page being assigned was read from prose.
+    weak_date: bool,
     slots: Vec<Option<Event>>,
     free: Vec<u32>,
     gens: Vec<u32>,
@@ -312,6 +322,7 @@ impl EventTracker {
             docs: PageMap::new(cfg.max_remembered_pages.saturating_add(1)),
             cfg,
             fetch_known: false,
+            weak_date: false,
             slots: Vec::new(),
             free: Vec::new(),
             gens: Vec::new(),
@@ -412,6 +423,7 @@ impl EventTracker {
         // The normalize stage reports the fetch time as the publish date (source `fetched_at`)
         // only when the page had one; otherwise `at_ms` is just when the page reached us.
         self.fetch_known = article.published_at_source == Some(DateSource::FetchedAt);
+        self.weak_date = story.is_some() && is_prose_date(article.published_at_source);
 
         // A copy joins its original's event when that is still active.
         let original = verdict
@@ -812,10 +824,17 @@ impl EventTracker {
             (None, Some((lo, _))) => (lo - at_ms).max(0),
             (None, None) => (ev.first_ms - at_ms).max(at_ms - ev.last_ms).max(0),
         };
+        // Dates read from prose on a side that took part in the gap: damp, do not veto.
+        let weak = (story.is_some() && self.weak_date) || (ev.story.is_some() && ev.weak_story);
+        let floor = if weak {
+            f64::from(self.cfg.weak_date_floor.clamp(0.0, 1.0))
+        } else {
+            0.0
+        };
         let sigma = self.cfg.time_sigma_days.max(0.01) * DAY_MS;
         let grace = self.cfg.time_grace_days.max(0.0) * DAY_MS;
         let z = (gap_ms as f64 - grace).max(0.0) / sigma;
-        (-0.5 * z * z).exp() as f32
+        (floor + (1.0 - floor) * (-0.5 * z * z).exp()) as f32
     }
 
     fn open(&mut self, key: u64, at_ms: i64) {
@@ -857,6 +876,7 @@ impl EventTracker {
                 first_ms: at_ms,
                 last_ms: at_ms,
                 story: None,
+                weak_story: false,
                 year: 0,
                 facts: Vec::new(),
                 participants: Vec::new(),
@@ -901,6 +921,7 @@ impl EventTracker {
         ev.last_ms = ev.last_ms.max(at_ms);
         if let Some(t) = story {
             ev.story = Some(ev.story.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+            ev.weak_story |= self.weak_date;
         }
         if let Some(y) = page.years.mentioned {
             ev.year = ev.year.max(y);
@@ -1293,6 +1314,12 @@ fn trusted_publish_ms(article: &Article, at_ms: i64) -> Option<i64> {
     let t = article.published_at?.timestamp_millis();
     // Later than two days after the page was seen: not a publish date.
     (t <= at_ms.saturating_add(2 * 86_400_000) && t > 631_152_000_000).then_some(t)
+}
+
+/// Whether a publish date was read from prose (a dateline or the text) rather than from
+/// metadata, the URL or the fetch.
+fn is_prose_date(src: Option<DateSource>) -> bool {
+    matches!(src, Some(DateSource::Dateline | DateSource::Text))
 }
 
 /// `ln(k)`, from a table for small counts.

@@ -49,6 +49,13 @@ pub struct EventState {
     /// Main participants (people, codes) of its pages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pp: Vec<u32>,
+    /// Some trusted date of `s` was read from prose (dateline, text).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sw: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(y: &u16) -> bool {
@@ -127,6 +134,7 @@ impl EventState {
             y: e.year,
             x: e.facts.clone(),
             pp: e.participants.clone(),
+            sw: e.weak_story,
         }
     }
 
@@ -137,6 +145,7 @@ impl EventState {
         e.first_ms = self.f.0;
         e.last_ms = self.f.1;
         e.story = self.s;
+        e.weak_story = self.sw;
         e.year = self.y;
         e.facts = self
             .x

@@ -680,3 +680,86 @@ fn age_facts_keep_two_climbers_apart_only_when_enabled() {
     assert!(run(false));
     assert!(!run(true));
 }
+
+/// `kerry(i)` with a trusted publish date `days` after T0 read from `src`.
+fn kerry_dated(i: usize, days: i64, src: DateSource) -> Article {
+    let mut a = kerry(i);
+    a.published_at =
+        chrono::DateTime::from_timestamp_millis(T0 + days * DAY).map(|d| d.fixed_offset());
+    a.published_at_source = Some(src);
+    a
+}
+
+#[test]
+fn prose_dates_damp_the_time_decay_but_metadata_dates_veto() {
+    let cfg = EventConfig {
+        window_days: 400.0,
+        ..EventConfig::default()
+    };
+    assert!(cfg.weak_date_floor > 0.0);
+    // Seen after both publish dates (a date after the fetch is not trusted).
+    const NOW: i64 = T0 + 400 * DAY;
+    // The same story, the second page carrying a dateline a year later (an update or background
+    // date read from the text): a strong match still joins.
+    let mut t = EventTracker::new(cfg.clone());
+    let e1 = t.assign(
+        "p1",
+        &kerry_dated(1, 0, DateSource::Meta),
+        &unique(),
+        "s",
+        NOW,
+    );
+    let e2 = t.assign(
+        "p2",
+        &kerry_dated(2, 365, DateSource::Dateline),
+        &unique(),
+        "s",
+        NOW,
+    );
+    assert_eq!(e1.event.id, e2.event.id);
+    // The event remembers that its dates include a prose one, also after a replay of the log.
+    let key = parse_event_id(&e1.event.id).unwrap();
+    assert!(t.event(key).unwrap().weak_story);
+    let mut r = EventTracker::new(cfg.clone());
+    for st in &e2.state {
+        r.apply(st);
+    }
+    assert!(r.event(key).unwrap().weak_story);
+    // Metadata dates on both sides a year apart: two events (TDT), as without the floor.
+    let mut t = EventTracker::new(cfg.clone());
+    let m1 = t.assign(
+        "p1",
+        &kerry_dated(1, 0, DateSource::Meta),
+        &unique(),
+        "s",
+        NOW,
+    );
+    let m2 = t.assign(
+        "p2",
+        &kerry_dated(2, 365, DateSource::JsonLd),
+        &unique(),
+        "s",
+        NOW,
+    );
+    assert_ne!(m1.event.id, m2.event.id);
+    // Without the floor, the prose date vetoes the join.
+    let mut t = EventTracker::new(EventConfig {
+        weak_date_floor: 0.0,
+        ..cfg
+    });
+    let w1 = t.assign(
+        "p1",
+        &kerry_dated(1, 0, DateSource::Meta),
+        &unique(),
+        "s",
+        NOW,
+    );
+    let w2 = t.assign(
+        "p2",
+        &kerry_dated(2, 365, DateSource::Dateline),
+        &unique(),
+        "s",
+        NOW,
+    );
+    assert_ne!(w1.event.id, w2.event.id);
+}
