@@ -54,8 +54,15 @@ pub struct KafkaSettings {
     pub statistics_interval_ms: u64,
     /// Where a group without committed offsets starts: `earliest` or `latest`.
     pub auto_offset_reset: String,
-    /// Producer linger.
+    /// Producer linger (output records).
     pub linger_ms: u64,
+    /// Linger of the state-entry producer (`sift run`, at-least-once mode), a producer of its
+    /// own so state writes never queue behind output records.
+    pub state_linger_ms: u64,
+    /// Scheduler time slice (µs) requested for the worker's hand-off threads (every thread of
+    /// `sift run` but the CPU pool's), so they preempt busy stage threads when they wake; 0 keeps
+    /// the kernel default (see `kafka::sched`).
+    pub hand_off_slice_us: u64,
     /// Producer compression codec.
     pub compression: String,
     /// `fetch.wait.max.ms` of the state-log tail: how long the broker may hold a fetch of the

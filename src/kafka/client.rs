@@ -40,6 +40,16 @@ pub fn producer_config(k: &KafkaSettings) -> ClientConfig {
     c
 }
 
+/// Configuration of the state-entry producer: [`producer_config`] with its own client id and
+/// `kafka.state_linger_ms` as linger (set last, so a `linger.ms` in `producer_properties` applies
+/// to the output producer only).
+pub fn state_producer_config(k: &KafkaSettings) -> ClientConfig {
+    let mut c = producer_config(k);
+    c.set("client.id", format!("{}-state-producer", k.client_id))
+        .set("linger.ms", k.state_linger_ms.to_string());
+    c
+}
+
 /// Configuration of an assign-only reader (state log), no group commits.
 pub fn reader_config(k: &KafkaSettings, suffix: &str) -> ClientConfig {
     let mut c = ClientConfig::new();
@@ -65,4 +75,35 @@ pub fn admin_config(k: &KafkaSettings) -> ClientConfig {
         c.set(key, value);
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn settings(env: &[(&str, &str)]) -> KafkaSettings {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Settings::load_from(None, env).unwrap().kafka
+    }
+
+    #[test]
+    fn the_state_producer_has_its_own_linger_and_client_id() {
+        let k = settings(&[
+            ("SIFT__KAFKA__LINGER_MS", "7"),
+            ("SIFT__KAFKA__STATE_LINGER_MS", "2"),
+            // An output-producer property that would otherwise also set the state linger.
+            ("SIFT__KAFKA__PRODUCER_PROPERTIES__LINGER_MS", "9"),
+            ("SIFT__KAFKA__PRODUCER_PROPERTIES__ACKS", "all"),
+        ]);
+        let out = producer_config(&k);
+        let state = state_producer_config(&k);
+        assert_eq!(out.get("linger.ms"), Some("9"));
+        assert_eq!(state.get("linger.ms"), Some("2"));
+        assert_eq!(state.get("client.id"), Some("sift-state-producer"));
+        assert_eq!(out.get("client.id"), Some("sift-producer"));
+        // Everything else is the same producer configuration.
+        assert_eq!(state.get("enable.idempotence"), Some("true"));
+        assert_eq!(state.get("acks"), Some("all"));
+    }
 }

@@ -8,8 +8,10 @@
 //! 2. **CPU pool** (rayon): decode + normalize, in parallel across pages and partitions.
 //! 3. **sequencer thread** ([`sequencer`]): applies state entries from the state log, takes
 //!    prepared pages in consumption order per partition (a slow page holds back only its own
-//!    partition), runs dedup + tag, and enqueues the state entries on the producer in that
-//!    order.
+//!    partition), runs dedup + tag, and enqueues the state entries in that order on the state
+//!    producer (a producer and broker connection of their own, `kafka.state_linger_ms`: a
+//!    broker answers one connection's requests in order, so on a shared producer a page's state
+//!    entries would wait behind whole requests of other pages' output records).
 //! 4. **acknowledger task** (tokio): in sequencer order, awaits each message's state entries,
 //!    then enqueues its output records (write-ahead: no output is visible before the state it
 //!    depends on is durable, see [`Produced`]); awaits delivery reports, re-sends failures, turns
@@ -22,6 +24,7 @@ pub mod client;
 pub mod consumer;
 pub mod group_watch;
 pub mod offsets;
+pub mod sched;
 pub mod sequencer;
 pub mod sink;
 pub mod startup;
@@ -84,7 +87,8 @@ pub async fn run(
     }
     let shutdown = Arc::new(AtomicBool::new(false));
     let fatal = Arc::new(Notify::new());
-    let (pool, threads) = startup::cpu_pool(&settings.pipeline)?;
+    let short_slices = startup::short_hand_off_slices(&settings.kafka);
+    let (pool, threads) = startup::cpu_pool(&settings.pipeline, short_slices)?;
     let pool = Arc::new(pool);
     let stateless = Arc::new(StatelessStages::new(&settings.stages, metrics.clone()));
     let stateful = StatefulStages::new(&settings.stages, metrics.clone());
@@ -92,7 +96,15 @@ pub async fn run(
     let producer: FutureProducer = client::producer_config(&settings.kafka)
         .create()
         .context("creating producer")?;
-    let sink = Sink::new(producer.clone(), settings.topics.clone(), metrics.clone());
+    let state_producer: FutureProducer = client::state_producer_config(&settings.kafka)
+        .create()
+        .context("creating state producer")?;
+    let sink = Sink::with_state_producer(
+        producer.clone(),
+        state_producer.clone(),
+        settings.topics.clone(),
+        metrics.clone(),
+    );
 
     let (state_thread, state_rx) = startup::start_state_log(
         &settings.kafka,
@@ -186,12 +198,14 @@ pub async fn run(
         Arc::clone(&fatal),
     ));
     let depth_metrics = metrics.clone();
-    let depth_producer = producer.clone();
+    let depth_producers = [producer.clone(), state_producer.clone()];
     let sampler = tokio::spawn(async move {
         loop {
-            depth_metrics
-                .producer_queue_depth
-                .set(i64::from(depth_producer.in_flight_count()));
+            let depth: i64 = depth_producers
+                .iter()
+                .map(|p| i64::from(p.in_flight_count()))
+                .sum();
+            depth_metrics.producer_queue_depth.set(depth);
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     });
@@ -212,7 +226,11 @@ pub async fn run(
     .await;
     let _ = acker.await;
     sampler.abort();
-    let _ = tokio::task::spawn_blocking(move || producer.flush(Duration::from_secs(5))).await;
+    let _ = tokio::task::spawn_blocking(move || {
+        let _ = state_producer.flush(Duration::from_secs(5));
+        producer.flush(Duration::from_secs(5))
+    })
+    .await;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "stopped");
     if failed {
         health.failed.store(true, Ordering::Relaxed);

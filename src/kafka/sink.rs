@@ -55,19 +55,35 @@ impl Enqueued {
     }
 }
 
-/// Producer plus the topic names of each output.
+/// Producers plus the topic names of each output: one producer for everything, or a second
+/// one of its own for state entries.
 #[derive(Clone)]
 pub struct Sink {
     producer: FutureProducer,
+    state_producer: FutureProducer,
     topics: Arc<TopicSettings>,
     metrics: Metrics,
 }
 
 impl Sink {
-    /// Wrap a producer.
+    /// Wrap a producer that writes every record, state entries included.
     pub fn new(producer: FutureProducer, topics: TopicSettings, metrics: Metrics) -> Self {
+        Self::with_state_producer(producer.clone(), producer, topics, metrics)
+    }
+
+    /// Wrap two producers: `state_producer` writes state entries, `producer` everything else.
+    /// Each has its own connection and batching, so state entries (on every page's critical
+    /// path, see `kafka::Produced`) never wait in a request behind output records, and each can
+    /// have its own linger.
+    pub fn with_state_producer(
+        producer: FutureProducer,
+        state_producer: FutureProducer,
+        topics: TopicSettings,
+        metrics: Metrics,
+    ) -> Self {
         Self {
             producer,
+            state_producer,
             topics: Arc::new(topics),
             metrics,
         }
@@ -85,9 +101,18 @@ impl Sink {
         }
     }
 
-    /// The underlying producer.
+    /// The producer of every record but state entries (of every record when the sink was made
+    /// with [`Sink::new`]).
     pub fn producer(&self) -> &FutureProducer {
         &self.producer
+    }
+
+    /// The producer of records of `kind`.
+    fn producer_of(&self, kind: OutputKind) -> &FutureProducer {
+        match kind {
+            OutputKind::State => &self.state_producer,
+            _ => &self.producer,
+        }
     }
 
     /// Enqueue one record now (blocking while the producer queue is full), preserving the
@@ -158,7 +183,7 @@ impl Sink {
             }
             Err(e) if is_too_large(&e) => Err(Retry::Failed(DeliveryError::TooLarge(e))),
             Err(e) => {
-                if let Some(fatal) = self.fatal() {
+                if let Some(fatal) = self.fatal(record.kind) {
                     return Err(Retry::Failed(DeliveryError::Fatal(fatal)));
                 }
                 self.metrics
@@ -183,11 +208,13 @@ impl Sink {
             .key(record.key.as_bytes())
             .payload(record.value.as_slice())
             .headers(headers);
-        self.producer.send_result(fr).map_err(|(e, _)| e)
+        self.producer_of(record.kind)
+            .send_result(fr)
+            .map_err(|(e, _)| e)
     }
 
-    fn fatal(&self) -> Option<String> {
-        self.producer
+    fn fatal(&self, kind: OutputKind) -> Option<String> {
+        self.producer_of(kind)
             .client()
             .fatal_error()
             .map(|(code, reason)| format!("{code}: {reason}"))
@@ -209,7 +236,7 @@ impl Sink {
                 }
                 Ok(Err((e, _))) if is_too_large(&e) => return Err(DeliveryError::TooLarge(e)),
                 Ok(Err((e, _))) => {
-                    if let Some(fatal) = self.fatal() {
+                    if let Some(fatal) = self.fatal(record.kind) {
                         return Err(DeliveryError::Fatal(fatal));
                     }
                     self.metrics
@@ -364,6 +391,53 @@ mod tests {
                 offset: 7,
             },
         )
+    }
+
+    /// A producer that never reaches a broker: records stay queued, countable.
+    fn unconnected_producer(id: &str) -> FutureProducer {
+        rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", "127.0.0.1:1")
+            .set("client.id", id)
+            .set("message.timeout.ms", "60000")
+            .create()
+            .unwrap()
+    }
+
+    fn record(kind: OutputKind) -> OutputRecord {
+        OutputRecord {
+            kind,
+            key: "k".into(),
+            value: b"{}".to_vec(),
+            headers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn state_entries_go_to_the_state_producer_and_the_rest_to_the_other() {
+        let out = unconnected_producer("out");
+        let state = unconnected_producer("state");
+        let topics = crate::config::Settings::load_from(None, Vec::new())
+            .unwrap()
+            .topics;
+        let sink = Sink::with_state_producer(out.clone(), state.clone(), topics, Metrics::new());
+        let a = sink.enqueue_blocking(record(OutputKind::State));
+        let b = sink.enqueue_blocking(record(OutputKind::Clean));
+        let c = sink.enqueue_blocking(record(OutputKind::Events));
+        assert!(a.refusal().is_none() && b.refusal().is_none() && c.refusal().is_none());
+        assert_eq!(state.in_flight_count(), 1);
+        assert_eq!(out.in_flight_count(), 2);
+        // One producer for everything when made with `new`.
+        let single = unconnected_producer("single");
+        let topics = crate::config::Settings::load_from(None, Vec::new())
+            .unwrap()
+            .topics;
+        let sink = Sink::new(single.clone(), topics, Metrics::new());
+        let _ = sink.enqueue_blocking(record(OutputKind::State));
+        let _ = sink.enqueue_blocking(record(OutputKind::Clean));
+        assert_eq!(single.in_flight_count(), 2);
+        for p in [out, state, single] {
+            p.purge(rdkafka::producer::PurgeConfig::default().queue());
+        }
     }
 
     #[test]

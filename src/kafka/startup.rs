@@ -18,8 +18,13 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The rayon pool that runs decode + normalize: `pipeline.worker_threads` threads, or one per
-/// core when that is 0.
-pub fn cpu_pool(pipeline: &PipelineSettings) -> Result<(rayon::ThreadPool, usize)> {
+/// core when that is 0. With `default_slice`, each pool thread goes back to the kernel's
+/// default time slice (the worker asks for short slices for every other thread, see
+/// [`super::sched`]).
+pub fn cpu_pool(
+    pipeline: &PipelineSettings,
+    default_slice: bool,
+) -> Result<(rayon::ThreadPool, usize)> {
     let threads = match pipeline.worker_threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
@@ -27,9 +32,38 @@ pub fn cpu_pool(pipeline: &PipelineSettings) -> Result<(rayon::ThreadPool, usize
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("sift-cpu-{i}"))
+        .start_handler(move |_| {
+            if default_slice && let Err(e) = super::sched::set_current_thread(0) {
+                tracing::debug!(error = %e, "could not reset the CPU pool's time slice");
+            }
+        })
         .build()
         .context("building CPU pool")?;
     Ok((pool, threads))
+}
+
+/// Ask for `kafka.hand_off_slice_us` time slices for every thread of the worker (those running
+/// now and, by inheritance, those created later); the CPU pool's threads reset theirs (see
+/// [`cpu_pool`]). Returns whether the pool should reset: false when the setting is 0 or the
+/// kernel does not support it.
+pub fn short_hand_off_slices(kafka: &KafkaSettings) -> bool {
+    if kafka.hand_off_slice_us == 0 {
+        return false;
+    }
+    match super::sched::set_all_threads(kafka.hand_off_slice_us) {
+        Ok(threads) => {
+            tracing::info!(
+                slice_us = super::sched::clamp_slice_us(kafka.hand_off_slice_us),
+                threads,
+                "short time slices for the hand-off threads"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "kernel keeps default time slices");
+            false
+        }
+    }
 }
 
 /// The state thread (replays, then tails, the state topic) and the entries it reads, in log
@@ -89,4 +123,39 @@ pub fn connect_consumer<C: ConsumerContext>(
         .with_context(|| format!("metadata of input topic {input_topic}"))?;
     health.connected.store(true, Ordering::Relaxed);
     Ok(consumer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    #[test]
+    fn cpu_pool_threads_get_the_default_slice_back_and_the_caller_keeps_its_own() {
+        std::thread::spawn(|| {
+            if super::super::sched::set_current_thread(200).is_err() {
+                eprintln!("kernel without custom slices; nothing to check");
+                return;
+            }
+            let mut pipeline = Settings::load_from(None, Vec::new()).unwrap().pipeline;
+            pipeline.worker_threads = 2;
+            let (pool, threads) = cpu_pool(&pipeline, true).unwrap();
+            assert_eq!(threads, 2);
+            let pool_slice = pool.install(super::super::sched::current_thread_slice_us);
+            assert_ne!(
+                pool_slice,
+                Some(200),
+                "the pool's threads reset their slice"
+            );
+            assert_eq!(super::super::sched::current_thread_slice_us(), Some(200));
+            // Without the reset, pool threads inherit the creator's slice.
+            let (pool, _) = cpu_pool(&pipeline, false).unwrap();
+            assert_eq!(
+                pool.install(super::super::sched::current_thread_slice_us),
+                Some(200)
+            );
+        })
+        .join()
+        .unwrap();
+    }
 }

@@ -132,7 +132,7 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<()> {
     let shutdown = Arc::new(AtomicBool::new(false));
-    let (pool, _) = startup::cpu_pool(&settings.pipeline)?;
+    let (pool, _) = startup::cpu_pool(&settings.pipeline, false)?;
     let kafka = read_committed(&settings);
     let (state_thread, state_rx) = startup::start_state_log(
         &kafka,
