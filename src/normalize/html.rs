@@ -170,9 +170,9 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
         && let Some(h1) = meta
             .h1
             .iter()
+            .rev()
             .map(|(id, _)| *id)
-            .filter(|&id| id < zone_start)
-            .last()
+            .find(|&id| id < zone_start)
     {
         // No headline matched the title (the page's h1 holds a standfirst, or sits in a
         // header region): the short lines from the last h1 before the text to the text stand

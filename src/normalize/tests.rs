@@ -470,8 +470,8 @@ fn a_list_of_dated_posts_under_the_headline_is_no_dateline() {
         )
     };
     let cards: String = ["July 15, 2025", "June 9, 2025", "June 5, 2025"]
-        .iter()
-        .map(|d| card(d))
+        .into_iter()
+        .map(card)
         .collect();
     let page_with = |cards: &str| {
         let body = format!(
