@@ -89,12 +89,18 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
             (*d, DateSource::Time)
         });
     if date.is_none() {
-        date = analysis
+        let dated: Vec<(&content::Block, (FoundDate, bool))> = analysis
             .blocks
             .iter()
             .filter(|b| b.words <= 25 && in_zone(b.elem))
             .take(20)
-            .filter_map(&line_date)
+            .filter_map(|b| line_date(b).map(|d| (b, d)))
+            .collect();
+        let listed = listed_lines(&dom, &dated);
+        date = dated
+            .iter()
+            .filter(|(b, _)| !listed.contains(&b.elem))
+            .map(|(_, d)| *d)
             .pipe_first_publish()
             .map(|(d, revision)| {
                 labelled_revision = revision;
@@ -159,6 +165,32 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
                 });
         }
     }
+    if date.is_none()
+        && title_node.is_none()
+        && let Some(h1) = meta
+            .h1
+            .iter()
+            .rev()
+            .map(|(id, _)| *id)
+            .find(|&id| id < zone_start)
+    {
+        // No headline matched the title (the page's h1 holds a standfirst, or sits in a
+        // header region): the short lines from the last h1 before the text to the text stand
+        // in for the headline zone ("By Jo Smith Updated Sep 5, 2024" under the h1).
+        date = analysis
+            .blocks
+            .iter()
+            .skip_while(|b| b.elem <= h1)
+            .take_while(|b| b.elem < zone_start)
+            .filter(|b| b.words <= 25 && !in_chrome(b.elem))
+            .take(20)
+            .filter_map(&line_date)
+            .pipe_first_publish()
+            .map(|(d, revision)| {
+                labelled_revision = revision;
+                (d, DateSource::Dateline)
+            });
+    }
     if date.is_none() {
         date = metadata::meta_date(&meta)
             .filter(|(d, _)| plausible(d))
@@ -172,6 +204,20 @@ pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
                     },
                 )
             });
+        // A JSON-LD datePublished equal to its dateModified to the second stamps the page's
+        // last save; the page's one element marked as the publish date (`<time pubdate>`,
+        // itemprop=datePublished) outside the chrome is its own word on the publish date.
+        if matches!(date, Some((_, DateSource::JsonLd)))
+            && metadata::ld_published_is_save_stamp(&meta)
+        {
+            let mut marked = meta
+                .element_dates
+                .iter()
+                .filter(|(id, d, strong)| *strong && !in_chrome(*id) && plausible(d));
+            if let (Some((_, d, _)), None) = (marked.next(), marked.next()) {
+                date = Some((*d, DateSource::Time));
+            }
+        }
     }
     if date.is_none() {
         date = meta
@@ -332,6 +378,33 @@ fn block_date(text: &str, plausible: &impl Fn(&FoundDate) -> bool) -> Option<(Fo
         }
     }
     Some((d, revision))
+}
+
+/// The dated lines of a zone that are entries of a list of posts (related or popular posts
+/// between the headline and the text): three or more lines in elements of the same name and
+/// class that show at least two different days. Returns their elements.
+fn listed_lines(dom: &Dom, dated: &[(&content::Block, (FoundDate, bool))]) -> Vec<u32> {
+    let shape = |b: &content::Block| {
+        dom.element(b.elem).and_then(|e| {
+            Some((
+                e.name.as_ref(),
+                e.attr("class").filter(|c| !c.trim().is_empty())?,
+            ))
+        })
+    };
+    let mut out = Vec::new();
+    for (b, (d, _)) in dated {
+        let Some(s) = shape(b) else { continue };
+        let same: Vec<chrono::NaiveDate> = dated
+            .iter()
+            .filter(|(o, _)| shape(o) == Some(s))
+            .map(|(_, (od, _))| od.at.date_naive())
+            .collect();
+        if same.len() >= 3 && same.iter().any(|&x| x != d.at.date_naive()) {
+            out.push(b.elem);
+        }
+    }
+    out
 }
 
 /// Whether a line reads as a byline ("By Jo Smith", "Posted …", "Published …"), not as a

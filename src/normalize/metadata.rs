@@ -1238,6 +1238,19 @@ pub fn swapped_day_month(a: chrono::NaiveDate, b: chrono::NaiveDate) -> bool {
     a != b && a.year() == b.year() && a.month() == b.day() && a.day() == b.month()
 }
 
+/// Whether the JSON-LD `datePublished` is its `dateModified` to the second (with a clock time,
+/// not a bare day): a stamp of the page's last save more than a first publish date.
+pub fn ld_published_is_save_stamp(m: &Meta) -> bool {
+    let parse = |v: Option<&str>| v.and_then(dates::parse_value);
+    match (
+        parse(m.ld.published.as_deref()),
+        parse(m.ld.modified.as_deref()),
+    ) {
+        (Some(p), Some(md)) => p.at == md.at && p.at.time() != chrono::NaiveTime::MIN,
+        _ => false,
+    }
+}
+
 /// The last-modified date from metadata (JSON-LD `dateModified`, modified-time meta tags).
 pub fn modified_date(m: &Meta) -> Option<FoundDate> {
     m.ld.modified

@@ -458,3 +458,82 @@ fn the_byline_after_a_short_standfirst_is_the_headline_date() {
     let a = dated_page(ld, list);
     assert_eq!(day_of(&a), "2025-01-01");
 }
+
+#[test]
+fn a_list_of_dated_posts_under_the_headline_is_no_dateline() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let card = |day: &str| {
+        format!(
+            r#"<div class="card"><a href="/x">Another story on the talks</a>
+            <div class="post-meta"><a href="/jo">Jo Smith</a> | {day}</div></div>"#
+        )
+    };
+    let cards: String = ["July 15, 2025", "June 9, 2025", "June 5, 2025"]
+        .into_iter()
+        .map(card)
+        .collect();
+    let page_with = |cards: &str| {
+        let body = format!(
+            r#"<html><head><title>Kerry meets Putin</title></head><body><div>
+            <div><span>January 16, 2025</span></div><h1>Kerry meets Putin</h1></div>
+            <aside><h4>Most popular</h4>{cards}</aside>
+            <article><p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article>
+            </body></html>"#
+        );
+        let mut page = html_page(body);
+        page.url = Some("https://example.com/news/kerry".into());
+        Normalizer::default().normalize(&page)
+    };
+    // The teaser list between headline and text is skipped: the date over the headline counts.
+    assert_eq!(day_of(&page_with(&cards)), "2025-01-16");
+    // A single dated line there is the headline's date line.
+    assert_eq!(day_of(&page_with(&card("July 15, 2025"))), "2025-07-15");
+}
+
+#[test]
+fn an_h1_that_is_not_the_headline_still_anchors_the_byline_date() {
+    let prose = "The secretary of state arrived in Moscow on Tuesday for talks with the Russian \
+                 foreign minister about the war in Syria and the planned ceasefire.";
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","headline":"Kerry meets Putin","datePublished":"2023-07-22T03:47:21+00:00"}</script>"#;
+    let page_with = |byline: &str| {
+        let body = format!(
+            r#"<html><head><title>Kerry meets Putin | Example</title>
+            <meta property="og:title" content="Kerry meets Putin">{ld}</head><body>
+            <div><h1>Learn what the secretary of state and the Russian president agreed on in Moscow this week, what it means for the planned ceasefire in Syria, and why diplomats in both capitals expect the next round of talks to be harder than anything they have tried so far.</h1>
+            {byline}<div><a href="/jo">Full bio</a></div><div><a href="/share">Share</a></div>
+            <div><a href="/print">Print</a></div></div>
+            <article><p>{prose}</p><p>{prose} Again.</p><p>{prose} Once more.</p></article>
+            </body></html>"#
+        );
+        let mut page = html_page(body);
+        page.url = Some("https://example.com/news/kerry".into());
+        Normalizer::default().normalize(&page)
+    };
+    let a =
+        page_with("<div><span>By <b>Jo Smith</b></span> <span>Updated Sep 5, 2024</span></div>");
+    assert_eq!(day_of(&a), "2024-09-05");
+    assert_eq!(a.published_at_source, Some(DateSource::Dateline));
+    // Without a dated line under the h1, the structured publish date stands.
+    let a = page_with("<div><span>By <b>Jo Smith</b></span></div>");
+    assert_eq!(day_of(&a), "2023-07-22");
+}
+
+#[test]
+fn a_marked_publish_element_beats_a_json_ld_save_stamp() {
+    let stamp = r#"<script type="application/ld+json">{"@type":"Article","datePublished":"2025-11-29T12:28:31-05:00","dateModified":"2025-11-29T12:28:31-05:00"}</script>"#;
+    let tail = r#"<div class="published">Published <time pubdate datetime="2025-08-13">August 13, 2025</time></div>"#;
+    let a = dated_page_with(stamp, "", tail);
+    assert_eq!(day_of(&a), "2025-08-13");
+    assert_eq!(a.published_at_source, Some(DateSource::Time));
+    // A JSON-LD publish date distinct from its modified date stands.
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","datePublished":"2025-11-29T12:28:31-05:00","dateModified":"2025-12-01T09:00:00-05:00"}</script>"#;
+    assert_eq!(day_of(&dated_page_with(ld, "", tail)), "2025-11-29");
+    // Two marked elements (a list of posts) settle nothing.
+    let two = format!(
+        "{tail}{}",
+        tail.replace("08-13", "07-02")
+            .replace("August 13", "July 2")
+    );
+    assert_eq!(day_of(&dated_page_with(stamp, "", &two)), "2025-11-29");
+}
