@@ -1410,6 +1410,8 @@ mod tests {
             (ROLE_WORDS, ROLE),
             (CONNECTORS, CONN),
             (HONORIFICS, HONOR),
+            (ORG_SUFFIXES, ORG),
+            (PLACE_SUFFIXES, PLACE),
         ];
         let reference = |w: &str| -> u8 {
             if w.len() > 16 {
@@ -1430,6 +1432,11 @@ mod tests {
             "the\0\0",
             "Said",
             "SAID",
+            "inc",
+            "INC",
+            "county",
+            "Counties",
+            "Organizations",
             "moscow",
             "abcdefgh",
             "abcdefghi",
