@@ -81,6 +81,8 @@ pub struct Extractor {
     acc: FxHashMap<u32, Acc>,
     lower: String,
     phrase: String,
+    /// Lowercase key of an unknown entity phrase (kept between documents).
+    key: String,
     caps_seen: FxHashSet<u64>,
     in_entity: Vec<bool>,
     in_title: bool,
@@ -103,8 +105,10 @@ impl Extractor {
     pub fn extract(&mut self, title: Option<&str>, body: &str, w: FeatureWeights) -> DocFeatures {
         self.acc.clear();
         self.caps_seen.clear();
-        let mut labels = String::new();
         let body = cut(body, MAX_TEXT_BYTES);
+        // Labels are distinct stems and entity names: room for a fair share of the text up
+        // front instead of growing by doubling.
+        let mut labels = String::with_capacity((body.len() / 2).max(64));
         // Body first: it tells which capitalized words are names.
         self.in_title = false;
         self.segment(body, w, false, &mut labels);
@@ -141,10 +145,12 @@ impl Extractor {
                 .map(|(i, t)| (u64::from(t.hash) << 32) | i as u64),
         );
         order.sort_unstable();
-        let terms = order
-            .iter()
-            .filter_map(|&k| unsorted.get((k & 0xFFFF_FFFF) as usize).copied())
-            .collect();
+        let mut terms = Vec::with_capacity(order.len());
+        terms.extend(
+            order
+                .iter()
+                .filter_map(|&k| unsorted.get((k & 0xFFFF_FFFF) as usize).copied()),
+        );
         self.order = order;
         DocFeatures { terms, labels }
     }
@@ -377,28 +383,37 @@ impl Extractor {
         }
         self.phrase_of(text, toks, from, to);
         let phrase = std::mem::take(&mut self.phrase);
-        if phrase.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+        if phrase
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .nth(1)
+            .is_none()
+        {
             self.phrase = phrase;
             return;
         }
         let words = to - from;
         let last = phrase.rsplit(' ').next().unwrap_or("");
-        let kind = if ORG_SUFFIXES.contains(&last) {
+        let suffix = word_flags(last);
+        let kind = if suffix & ORG != 0 {
             EntityKind::Organization
-        } else if PLACE_SUFFIXES.contains(&last) {
+        } else if suffix & PLACE != 0 {
             EntityKind::Place
-        } else if after_role
-            || (2..=3).contains(&words)
-                && phrase
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'')
-        {
+        } else if after_role || (2..=3).contains(&words) && person_chars(&phrase) {
             EntityKind::Person
         } else {
             EntityKind::Other
         };
-        let key = phrase.to_lowercase();
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        if phrase.is_ascii() {
+            key.push_str(&phrase);
+            key.make_ascii_lowercase();
+        } else {
+            key.push_str(&phrase.to_lowercase());
+        }
         let hash = entity_term(xxh3_64_with_seed(key.as_bytes(), 2));
+        self.key = key;
         self.add(hash, boost, Some(kind), &phrase, labels);
         for f in self.in_entity.iter_mut().take(to).skip(from) {
             *f = true;
@@ -509,6 +524,14 @@ fn cut(s: &str, max: usize) -> &str {
 /// FNV-1a over the lowercase chars of `s` (ASCII lowercased without the Unicode tables).
 fn key_hash(s: &str) -> u64 {
     let mut h = 0xcbf29ce484222325u64;
+    if s.is_ascii() {
+        // The same FNV-1a steps as below, byte by byte (an ASCII char is its byte).
+        for &b in s.as_bytes() {
+            h ^= u64::from(b.to_ascii_lowercase());
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        return h;
+    }
     let mut mix = |c: char| {
         h ^= c as u64;
         h = h.wrapping_mul(0x100000001b3);
@@ -521,6 +544,16 @@ fn key_hash(s: &str) -> u64 {
         }
     }
     h
+}
+
+/// Every char of `phrase` is a letter, space, hyphen or apostrophe (a person's name).
+fn person_chars(phrase: &str) -> bool {
+    let ok = |c: char| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'';
+    if phrase.is_ascii() {
+        phrase.bytes().all(|b| ok(char::from(b)))
+    } else {
+        phrase.chars().all(ok)
+    }
 }
 
 /// `out` := the lowercase of `w` (ASCII without the Unicode tables).
@@ -927,6 +960,10 @@ const CAL: u8 = 2;
 const ROLE: u8 = 4;
 const CONN: u8 = 8;
 const HONOR: u8 = 16;
+/// A word of [`ORG_SUFFIXES`] (exact case).
+const ORG: u8 = 32;
+/// A word of [`PLACE_SUFFIXES`] (exact case).
+const PLACE: u8 = 64;
 
 /// Flags of the listed words (one table probe instead of several list scans). Words of at
 /// most 8 bytes are looked up as one packed `u64` in a small open-addressing table (a multiply,
@@ -951,6 +988,8 @@ fn word_flags(w: &str) -> u8 {
             (ROLE_WORDS, ROLE),
             (CONNECTORS, CONN),
             (HONORIFICS, HONOR),
+            (ORG_SUFFIXES, ORG),
+            (PLACE_SUFFIXES, PLACE),
         ] {
             for w in list {
                 match pack_word(w.as_bytes()) {
@@ -999,12 +1038,12 @@ fn word_flags(w: &str) -> u8 {
 
 /// Slots of the packed short-word table of [`word_flags`] (a power of two, over twice the
 /// number of listed words of up to 8 bytes).
-const SHORT_SLOTS: usize = 1024;
+const SHORT_SLOTS: usize = 2048;
 
 /// Home slot of a packed word in the [`word_flags`] table.
 #[inline]
 fn short_slot(code: u64) -> usize {
-    (code.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % SHORT_SLOTS
+    (code.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53) as usize % SHORT_SLOTS
 }
 
 /// The bytes of a word of 1 to 8 bytes without NUL, zero-padded into a `u64` (one-to-one on
@@ -1371,6 +1410,8 @@ mod tests {
             (ROLE_WORDS, ROLE),
             (CONNECTORS, CONN),
             (HONORIFICS, HONOR),
+            (ORG_SUFFIXES, ORG),
+            (PLACE_SUFFIXES, PLACE),
         ];
         let reference = |w: &str| -> u8 {
             if w.len() > 16 {
@@ -1391,6 +1432,11 @@ mod tests {
             "the\0\0",
             "Said",
             "SAID",
+            "inc",
+            "INC",
+            "county",
+            "Counties",
+            "Organizations",
             "moscow",
             "abcdefgh",
             "abcdefghi",
