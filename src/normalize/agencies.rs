@@ -191,7 +191,7 @@ fn may_spell_agency(line: &str) -> bool {
         for (_, spellings) in AGENCIES {
             for s in *spellings {
                 if let [a, b, ..] = s.as_bytes() {
-                    let pair = usize::from(*a) << 8 | usize::from(*b);
+                    let pair = (usize::from(*a) << 8) | usize::from(*b);
                     if let Some(word) = bits.get_mut(pair >> 6) {
                         *word |= 1 << (pair & 63);
                     }
@@ -203,7 +203,7 @@ fn may_spell_agency(line: &str) -> bool {
     let pairs = &**PAIRS;
     line.as_bytes().windows(2).any(|w| {
         let &[a, b] = w else { return false };
-        let pair = usize::from(a) << 8 | usize::from(b);
+        let pair = (usize::from(a) << 8) | usize::from(b);
         pairs
             .get(pair >> 6)
             .is_some_and(|word| word & (1 << (pair & 63)) != 0)
