@@ -94,7 +94,7 @@ static Y_M_D: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{4})([./])(\d{1,2})[.
 static D_M_Y: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b"));
 static TIME_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^[\s,|@at-]{0,6}(\d{1,2})[:h.](\d{2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?",
+        r"(?i)^[\s,|@at-]{0,6}(\d{1,2})[:h.] ?(\d{2})(?::(\d{2}))?\s*(am|pm|a\. ?m\.|p\. ?m\.)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?",
     )
 });
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {

@@ -96,6 +96,22 @@ fn ends_sentence(t: &str) -> bool {
         .ends_with(['.', '!', '?', '。', '！', '？', '…'])
 }
 
+/// Ends in a clock time's "a.m." / "p.m." (also spaced, "2: 47 p. m."): a timestamp line
+/// ("Aug. 05, 2013 | 2:47 p.m."), not a sentence.
+fn ends_with_clock_suffix(t: &str) -> bool {
+    let mut tail = t
+        .trim_end()
+        .bytes()
+        .rev()
+        .filter(|&b| b != b' ')
+        .map(|b| b.to_ascii_lowercase());
+    let last4: [Option<u8>; 4] = std::array::from_fn(|_| tail.next());
+    matches!(
+        last4,
+        [Some(b'.'), Some(b'm'), Some(b'.'), Some(b'a' | b'p')]
+    ) && tail.next().is_some_and(|b| b.is_ascii_digit())
+}
+
 fn ends_with_abbreviation(t: &str) -> bool {
     let last = last_word(t);
     let core = last.trim_end_matches('.');
@@ -298,7 +314,9 @@ fn classify_lines(lines: &mut [Line<'_>]) {
     let mut order = None;
     for i in 0..n {
         let Some(l) = lines.get(i) else { continue };
-        if !matches!(l.kind, Kind::Short | Kind::Chrome) || l.words > 16 {
+        // A short line ending in "p.m." reads as a sentence but is a timestamp.
+        let timestamp = l.kind == Kind::Body && l.words <= 8 && ends_with_clock_suffix(l.text);
+        if !(matches!(l.kind, Kind::Short | Kind::Chrome) || timestamp) || l.words > 16 {
             continue;
         }
         // Every date found needs an ASCII digit.
@@ -464,7 +482,9 @@ fn assemble(lines: Vec<Line<'_>>) -> TextExtraction {
     let mut title_idx = None;
     for (i, l) in lines.iter().enumerate().take(first_body) {
         let headline_like = (2..=30).contains(&l.words)
-            && (!ends_sentence(l.text) || ends_with_abbreviation(l.text))
+            && (!ends_sentence(l.text)
+                || ends_with_abbreviation(l.text)
+                || (l.text.ends_with(['?', '!']) && l.words <= 20 && dateline_follows(&lines, i)))
             && !l.text.ends_with(':');
         if matches!(l.kind, Kind::Short | Kind::Body) && headline_like {
             title_idx = Some(i);
@@ -526,6 +546,16 @@ fn assemble(lines: Vec<Line<'_>>) -> TextExtraction {
     out
 }
 
+/// The next non-blank line after line `i` is a dateline: a question or exclamation right
+/// above it is the headline ("A return to tradition?" / "Aug. 05, 2013 | 2:47 p.m.").
+fn dateline_follows(lines: &[Line<'_>], i: usize) -> bool {
+    lines
+        .iter()
+        .skip(i + 1)
+        .find(|l| l.kind != Kind::Blank)
+        .is_some_and(|l| l.kind == Kind::Dateline)
+}
+
 /// "2015-December-16 08:53 Shenzhen Daily" → "Shenzhen Daily".
 fn site_from_dateline(t: &str) -> Option<String> {
     let tail = t.rsplit(|c: char| c.is_ascii_digit()).next()?.trim();
@@ -546,6 +576,27 @@ fn site_from_dateline(t: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timestamp_line_ending_in_pm_is_a_dateline_under_a_question_headline() {
+        let body = "Is the old tradition of the harbour festival coming back?\n\nAug. 05, 2013 | 2: 47 p. m.\n\nThe harbour festival returns this summer after a break of nine years, the organisers said on Monday.\n\nTickets go on sale next week.\n";
+        let e = extract(body);
+        assert_eq!(
+            e.title.as_deref(),
+            Some("Is the old tradition of the harbour festival coming back?")
+        );
+        let d = e.dateline.map(|d| d.at.naive_local().to_string());
+        assert_eq!(d.as_deref(), Some("2013-08-05 14:47:00"));
+        assert!(e.paragraphs.iter().all(|p| !p.contains("p. m.")));
+        // A sentence that ends in "p.m." stays prose.
+        let e = extract(
+            "The council met at the town hall on Aug. 5, 2013, until well after 9 p.m.\n\nThe harbour festival returns this summer after a break of nine years, the organisers said.\n",
+        );
+        assert!(e.dateline.is_none());
+        assert_eq!(e.paragraphs.len(), 2, "{:?}", e.paragraphs);
+        assert!(ends_with_clock_suffix("Aug. 05, 2013 | 2:47 P.M. "));
+        assert!(!ends_with_clock_suffix("He said p.m."));
+    }
 
     #[test]
     fn menus_and_share_lines_are_dropped() {
