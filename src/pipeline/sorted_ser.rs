@@ -448,49 +448,28 @@ impl Seq<'_, '_> {
     }
 }
 
-impl ser::SerializeSeq for Seq<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close()
-    }
+/// The four sequence-like serde traits all write elements the same way.
+macro_rules! seq_like {
+    ($($trait_:ident :: $method:ident),+) => {$(
+        impl ser::$trait_ for Seq<'_, '_> {
+            type Ok = ();
+            type Error = serde_json::Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+                self.element(value)
+            }
+            fn end(self) -> serde_json::Result<()> {
+                self.close()
+            }
+        }
+    )+};
 }
 
-impl ser::SerializeTuple for Seq<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Seq<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close()
-    }
-}
+seq_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// Objects (maps, structs, struct variants): entries written as they come, sorted at the end.
 struct Object<'s, 'o> {
