@@ -905,7 +905,9 @@ const PLACE_SUFFIXES: &[&str] = &[
     "Heights",
 ];
 
-const CALENDAR: &[&str] = &[
+/// Weekdays, months (with their abbreviations) and holidays: words that start a capitalized
+/// phrase without naming anyone (also used by the participant scan).
+pub(crate) const CALENDAR_DAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",
@@ -937,12 +939,16 @@ const CALENDAR: &[&str] = &[
     "oct",
     "nov",
     "dec",
+    "christmas",
+    "easter",
+];
+
+/// Relative days, clock and time-zone words.
+const CLOCK_WORDS: &[&str] = &[
     "today",
     "yesterday",
     "tomorrow",
     "tonight",
-    "christmas",
-    "easter",
     "am",
     "pm",
     "gmt",
@@ -984,7 +990,8 @@ fn word_flags(w: &str) -> u8 {
         };
         for (list, flag) in [
             (STOPWORDS, STOP),
-            (CALENDAR, CAL),
+            (CALENDAR_DAYS, CAL),
+            (CLOCK_WORDS, CAL),
             (ROLE_WORDS, ROLE),
             (CONNECTORS, CONN),
             (HONORIFICS, HONOR),
@@ -1406,7 +1413,8 @@ mod tests {
     fn word_flags_match_the_lists() {
         let lists = [
             (STOPWORDS, STOP),
-            (CALENDAR, CAL),
+            (CALENDAR_DAYS, CAL),
+            (CLOCK_WORDS, CAL),
             (ROLE_WORDS, ROLE),
             (CONNECTORS, CONN),
             (HONORIFICS, HONOR),
@@ -1462,7 +1470,14 @@ mod tests {
 
     #[test]
     fn short_word_table_is_sparse() {
-        let lists = [STOPWORDS, CALENDAR, ROLE_WORDS, CONNECTORS, HONORIFICS];
+        let lists = [
+            STOPWORDS,
+            CALENDAR_DAYS,
+            CLOCK_WORDS,
+            ROLE_WORDS,
+            CONNECTORS,
+            HONORIFICS,
+        ];
         let short = lists
             .iter()
             .flat_map(|l| l.iter())

@@ -381,7 +381,8 @@ const PLACE_STARTS: &[&str] = &[
 /// Suffixes after a surname ("Jr."), not surnames themselves.
 const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv"];
 
-/// Capitalized words that are never part of a person's name (sentence starts, months, days).
+/// Capitalized words that are never part of a person's name (sentence starts; months, days and
+/// holidays come from `features::CALENDAR_DAYS`).
 const NOT_NAME_WORDS: &[&str] = &[
     "the",
     "a",
@@ -439,40 +440,7 @@ const NOT_NAME_WORDS: &[&str] = &[
     "one",
     "two",
     "three",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "god",
-    "christmas",
-    "easter",
     "update",
     "breaking",
     "video",
@@ -513,7 +481,11 @@ fn lists() -> &'static Lists {
         thing_ends: THING_ENDS.iter().copied().collect(),
         place_starts: PLACE_STARTS.iter().copied().collect(),
         suffixes: SUFFIXES.iter().copied().collect(),
-        not_name: NOT_NAME_WORDS.iter().copied().collect(),
+        not_name: NOT_NAME_WORDS
+            .iter()
+            .chain(super::features::CALENDAR_DAYS)
+            .copied()
+            .collect(),
     })
 }
 
