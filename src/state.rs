@@ -94,8 +94,9 @@ impl StateValue {
         }
     }
 
-    /// Wrap JSON text made by a serializer.
-    fn from_json_bytes(bytes: Vec<u8>) -> Self {
+    /// Wrap JSON text made by a serializer (a stage's own writer included); bytes that are
+    /// not UTF-8 become `null`.
+    pub(crate) fn from_json_bytes(bytes: Vec<u8>) -> Self {
         match String::from_utf8(bytes) {
             Ok(text) => Self(text.into_boxed_str()),
             Err(_) => Self(Box::from("null")),

@@ -81,8 +81,83 @@ struct Wire<'a> {
     s: Option<f32>,
 }
 
-/// Encode an entry value.
+/// Encode an entry value: the bytes [`StateValue::of`] gives for the [`Wire`] struct (keys in
+/// sorted order, `s` with the digits of the `f32` as `f64`), written directly.
 pub fn encode(d: &Decoded) -> StateValue {
+    let mut out = Vec::with_capacity(320);
+    write_wire(&mut out, d);
+    StateValue::from_json_bytes(out)
+}
+
+/// The JSON of [`encode`]: `k`, `m`, `n`, `of`, `s`, `t`, `u`, `v`, `w`, `x` (absent ones
+/// left out), each value as serde_json writes it.
+fn write_wire(out: &mut Vec<u8>, d: &Decoded) {
+    use crate::pipeline::sorted_ser::write_str;
+    use serde::Serializer;
+    let mut sep = b'{';
+    let mut key = |out: &mut Vec<u8>, name: &str| {
+        out.push(sep);
+        sep = b',';
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    // Writing numbers into a vector cannot fail.
+    if let Some(dup) = &d.dup {
+        key(out, "k");
+        write_str(out, if dup.exact { "exact" } else { "near" });
+    }
+    if let Some(sk) = &d.sketch {
+        let mut raw = [0u8; BINS * 5];
+        let keys = sk.keys.len().min(BINS);
+        if let Some(head) = raw.get_mut(..BINS) {
+            head.copy_from_slice(&sk.sig);
+        }
+        for (chunk, k) in raw[BINS..].chunks_exact_mut(4).zip(sk.keys.iter()) {
+            chunk.copy_from_slice(&k.to_le_bytes());
+        }
+        let mut text = [0u8; (BINS * 5).div_ceil(3) * 4];
+        let n = STANDARD_NO_PAD
+            .encode_slice(raw.get(..BINS + keys * 4).unwrap_or(&[]), &mut text)
+            .unwrap_or(0);
+        key(out, "m");
+        out.push(b'"');
+        out.extend_from_slice(text.get(..n).unwrap_or(&[]));
+        out.push(b'"');
+        key(out, "n");
+        let _ = serde_json::Serializer::new(&mut *out).serialize_u32(sk.shingles);
+    }
+    if let Some(dup) = &d.dup {
+        key(out, "of");
+        write_str(out, &dup.of);
+        key(out, "s");
+        let _ = serde_json::Serializer::new(&mut *out).serialize_f64(f64::from(dup.similarity));
+    }
+    key(out, "t");
+    let _ = serde_json::Serializer::new(&mut *out).serialize_i64(d.time_ms);
+    if let Some(sk) = &d.sketch {
+        key(out, "u");
+        let _ = serde_json::Serializer::new(&mut *out).serialize_u32(sk.url);
+    }
+    key(out, "v");
+    let _ = serde_json::Serializer::new(&mut *out).serialize_u8(VERSION);
+    if let Some(sk) = &d.sketch {
+        key(out, "w");
+        let _ = serde_json::Serializer::new(&mut *out).serialize_u8(sk.shingle_words);
+    }
+    key(out, "x");
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    for shift in (0..16).rev() {
+        out.push(HEX[((d.text_hash >> (shift * 4)) & 0xf) as usize]);
+    }
+    out.push(b'"');
+    out.push(b'}');
+}
+
+/// The general path [`encode`] replaced: the [`Wire`] struct through [`StateValue::of`].
+#[cfg(test)]
+fn encode_via_wire(d: &Decoded) -> StateValue {
     let x = format!("{:016x}", d.text_hash);
     let m = d.sketch.as_ref().map(|sk| {
         let mut raw = [0u8; BINS * 5];
@@ -199,6 +274,62 @@ mod tests {
                 dup: Some(dup.clone()),
             };
             assert_eq!(decode(&encode(&d)), Some(d));
+        }
+    }
+
+    #[test]
+    fn direct_encoding_matches_the_wire_struct() {
+        let mut seed = 0x1234_5678u64;
+        let mut next = || {
+            seed = crate::dedup::sketch::mix64(seed);
+            seed
+        };
+        let ids = [
+            "bench-1",
+            "",
+            "p-\"1\\ é",
+            "tab\there\nnl \u{1}\u{1f}\u{7f}",
+            "’NBSP\u{a0}combining e\u{301} 東京 😀",
+            "a-much-longer-identifier-0123456789-with-many-bytes",
+        ];
+        let sims = [
+            1.0f32,
+            0.75,
+            0.969,
+            0.1,
+            0.0,
+            -0.0,
+            1e-8,
+            f32::NAN,
+            f32::INFINITY,
+        ];
+        for round in 0..400 {
+            let r = next();
+            let mut sig = [0u8; BINS];
+            for m in sig.iter_mut() {
+                *m = next() as u8;
+            }
+            let sketch = (r & 1 == 0).then(|| SketchBody {
+                url: next() as u32 >> (r % 33).min(31),
+                shingle_words: (r >> 8) as u8,
+                shingles: next() as u32 >> (r % 32),
+                sig,
+                keys: (0..(r >> 16) % (BINS as u64 + 3))
+                    .map(|_| next() as u32)
+                    .collect(),
+            });
+            let dup = (r & 2 == 0).then(|| DupBody {
+                exact: r & 4 == 0,
+                of: ids[(r >> 24) as usize % ids.len()].to_string(),
+                similarity: sims[(r >> 32) as usize % sims.len()] * (round as f32 + 1.0) / 400.0,
+            });
+            let d = Decoded {
+                time_ms: (next() as i64) >> (r % 64),
+                text_hash: next() >> (r % 64),
+                sketch,
+                dup,
+            };
+            assert_eq!(encode(&d), encode_via_wire(&d), "{d:?}");
         }
     }
 

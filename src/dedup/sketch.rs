@@ -157,10 +157,19 @@ impl<'a> WordHashes<'a> {
     }
 }
 
+/// General Punctuation (spaces, dashes, quotes, bullets, ellipsis): no letters or digits, so
+/// they separate words without a Unicode table lookup (checked against `is_alphanumeric`).
+const PUNCTUATION: std::ops::RangeInclusive<u32> = 0x2000..=0x206f;
+
+/// CJK Unified Ideographs: letters without case, checked against `is_alphanumeric` and
+/// `to_lowercase`.
+const CJK_IDEOGRAPHS: std::ops::RangeInclusive<u32> = 0x4e00..=0x9fff;
+
 impl Iterator for WordHashes<'_> {
     type Item = u64;
 
-    #[inline]
+    // Inlined into the sketch loop: a call per word cost as much as hashing its letters.
+    #[inline(always)]
     fn next(&mut self) -> Option<u64> {
         let text = self.text;
         let bytes = text.as_bytes();
@@ -200,7 +209,12 @@ impl Iterator for WordHashes<'_> {
                     break;
                 };
                 i += c.len_utf8();
-                if c.is_alphanumeric() {
+                let code = u32::from(c);
+                if CJK_IDEOGRAPHS.contains(&code) {
+                    // Letters without case: hashed as they are (what `to_lowercase` gives).
+                    h = (h ^ u64::from(code)).wrapping_mul(FNV_PRIME);
+                    in_word = true;
+                } else if !PUNCTUATION.contains(&code) && c.is_alphanumeric() {
                     for l in c.to_lowercase() {
                         h = (h ^ u64::from(u32::from(l))).wrapping_mul(FNV_PRIME);
                     }
@@ -518,6 +532,70 @@ mod tests {
             let mut via_callback = Vec::new();
             for_each_word_hash(t, |h| via_callback.push(h));
             assert_eq!(via_callback, got);
+        }
+    }
+
+    #[test]
+    fn fast_character_ranges_agree_with_the_unicode_tables() {
+        for code in PUNCTUATION {
+            let c = char::from_u32(code).unwrap();
+            assert!(!c.is_alphanumeric(), "{code:x}");
+        }
+        for code in CJK_IDEOGRAPHS {
+            let c = char::from_u32(code).unwrap();
+            assert!(c.is_alphanumeric(), "{code:x}");
+            assert_eq!(c.to_lowercase().collect::<Vec<_>>(), vec![c], "{code:x}");
+        }
+        // Mixed text through both paths: ASCII, apostrophes, NBSP, combining marks, CJK,
+        // astral characters, quotes and dashes inside words.
+        let mut s = 5u64;
+        let pieces = [
+            "Word",
+            " ",
+            "’",
+            "‘",
+            "“",
+            "”",
+            "\u{a0}",
+            "e\u{301}",
+            "東京",
+            "中",
+            "—",
+            "–",
+            "…",
+            "•",
+            "😀",
+            "𝔘𝔫𝔦",
+            "\u{2003}",
+            "\u{2028}",
+            "\u{206f}",
+            "\u{2070}",
+            "\u{2071}",
+            "ß",
+            "İ",
+            "Σ",
+            "9",
+            "\n\n",
+            "x",
+            "\u{4dff}",
+            "\u{a000}",
+            "\u{9fff}",
+        ];
+        for n in [1usize, 3, 20, 200, 2000] {
+            let mut t = String::new();
+            for _ in 0..n {
+                s = mix64(s);
+                t.push_str(pieces[(s % pieces.len() as u64) as usize]);
+            }
+            let got: Vec<u64> = WordHashes::new(&t).collect();
+            assert_eq!(got, reference::word_hashes(&t), "{t:?}");
+            for w in 1..=4 {
+                assert_eq!(
+                    Sketch::of_text(&t, w),
+                    reference::sketch(&t, w),
+                    "{w} {t:?}"
+                );
+            }
         }
     }
 

@@ -39,6 +39,7 @@ pub fn write_sorted<T: Serialize + ?Sized>(
         out,
         scratch: Vec::new(),
         entries: Vec::with_capacity(48),
+        text: String::new(),
         wide: floats == Floats::AsF64,
     };
     let result = value.serialize(Ser { st: &mut state });
@@ -74,23 +75,31 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word);
-            // Bytes < 0x20 (no high bit, and below 0x20 after the subtraction), '"', '\\'.
-            let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-            let hits = control
-                | zero_bytes(w ^ (ONES * u64::from(b'"')))
-                | zero_bytes(w ^ (ONES * u64::from(b'\\')));
-            if hits == 0 {
-                i += 8;
-                continue;
+        // Eight bytes at a time; the last few padded with a byte that needs no escape, so
+        // short strings and tails take one step too.
+        let mut word = [b'A'; 8];
+        match bytes.get(i..i + 8) {
+            Some(chunk) => word.copy_from_slice(chunk),
+            None => {
+                let tail = bytes.get(i..).unwrap_or_default();
+                if let Some(head) = word.get_mut(..tail.len()) {
+                    head.copy_from_slice(tail);
+                }
             }
-            // Borrows in the subtraction can flag a byte after the first true hit, never
-            // before it: skip to the first flagged byte and test it exactly.
-            i += (hits.trailing_zeros() / 8) as usize;
         }
+        let w = u64::from_le_bytes(word);
+        // Bytes < 0x20 (no high bit, and below 0x20 after the subtraction), '"', '\\'.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let hits = control
+            | zero_bytes(w ^ (ONES * u64::from(b'"')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+        if hits == 0 {
+            i += 8;
+            continue;
+        }
+        // Borrows in the subtraction can flag a byte after the first true hit, never
+        // before it: skip to the first flagged byte and test it exactly.
+        i += (hits.trailing_zeros() / 8) as usize;
         let Some(&b) = bytes.get(i) else { break };
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
@@ -141,6 +150,8 @@ struct State<'o> {
     scratch: Vec<u8>,
     /// Entries of the objects being written, innermost last.
     entries: Vec<Entry>,
+    /// A value's `Display` text while it is written as a string.
+    text: String,
     wide: bool,
 }
 
@@ -177,64 +188,61 @@ impl State<'_> {
 
     /// Put the entries of the object whose entries start at `base` and whose bytes start at
     /// `body` (after `{`) in key order, and close it.
+    ///
+    /// The order depends only on the sequence of keys, and a struct writes the same keys in the
+    /// same order every time: the order found for a key sequence is kept in a small per-thread
+    /// table ([`Schemas`]) and reused when the same keys (compared byte for byte) come again.
     fn finish_object(&mut self, base: usize, body: usize) {
-        let out: &[u8] = self.out;
-        let entries = self.entries.get_mut(base..).unwrap_or_default();
-        let key = |e: &Entry| out.get(e.key_start..e.key_end).unwrap_or_default();
-        // Keys with escapes compare by their text (rare; never a struct field).
-        let escaped = entries.iter().any(|e| key(e).contains(&b'\\'));
-        let text = |e: &Entry| -> Vec<u8> {
-            let token = out.get(e.key_start - 1..e.key_end + 1).unwrap_or_default();
-            serde_json::from_slice::<String>(token)
-                .map(String::into_bytes)
-                .unwrap_or_default()
-        };
-        let cmp = |a: &Entry, b: &Entry| {
-            if escaped {
-                text(a).cmp(&text(b))
-            } else {
-                key(a).cmp(key(b))
-            }
-        };
-        let in_order = entries
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if cmp(a, b) == Ordering::Less));
-        if !in_order {
-            // Stable: of equal keys the last written comes last, and is the one kept.
-            entries.sort_by(cmp);
-            let mut kept = 0;
-            for i in 0..entries.len() {
-                let last = match (entries.get(i), entries.get(i + 1)) {
-                    (Some(a), Some(b)) => cmp(a, b) != Ordering::Equal,
-                    _ => true,
-                };
-                if last && let Some(&e) = entries.get(i) {
-                    if let Some(slot) = entries.get_mut(kept) {
-                        *slot = e;
+        let n = self.entries.len().saturating_sub(base);
+        if n > 1 {
+            let fp = fingerprint(self.out, self.entries.get(base..).unwrap_or_default());
+            let hit = SCHEMAS.with(|cell| {
+                let schemas = cell.borrow();
+                let entries = self.entries.get(base..).unwrap_or_default();
+                match schemas.lookup(fp, self.out, entries) {
+                    Some(Order::Sorted) => true,
+                    Some(Order::Permuted(order)) => {
+                        self.rewrite(base, body, order);
+                        true
                     }
-                    kept += 1;
+                    None => false,
+                }
+            });
+            if !hit {
+                let out: &[u8] = self.out;
+                let entries = self.entries.get(base..).unwrap_or_default();
+                let order = sort_order(out, entries);
+                let identity =
+                    order.len() == n && order.iter().enumerate().all(|(i, &j)| usize::from(j) == i);
+                SCHEMAS.with(|cell| {
+                    let kept = if identity {
+                        Order::Sorted
+                    } else {
+                        Order::Permuted(order.clone())
+                    };
+                    cell.borrow_mut().insert(fp, out, entries, kept);
+                });
+                if !identity {
+                    self.rewrite(base, body, &order);
                 }
             }
-            self.entries.truncate(base + kept);
-            self.rewrite(base, body);
         }
         self.entries.truncate(base);
         self.out.push(b'}');
     }
 
-    /// Rewrite `out[body..]` as the entries from `base` on, in their order, comma separated.
-    fn rewrite(&mut self, base: usize, body: usize) {
+    /// Rewrite `out[body..]` as the entries from `base` on, in `order` (indices from `base`),
+    /// comma separated.
+    fn rewrite(&mut self, base: usize, body: usize, order: &[u16]) {
         self.scratch.clear();
         self.scratch
             .extend_from_slice(self.out.get(body..).unwrap_or_default());
         self.out.truncate(body);
-        for (n, e) in self
-            .entries
-            .get(base..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
+        let entries = self.entries.get(base..).unwrap_or_default();
+        for (n, &i) in order.iter().enumerate() {
+            let Some(e) = entries.get(usize::from(i)) else {
+                continue;
+            };
             if n > 0 {
                 self.out.push(b',');
             }
@@ -243,6 +251,149 @@ impl State<'_> {
                 .get(e.start - body..e.end - body)
                 .unwrap_or_default();
             self.out.extend_from_slice(piece);
+        }
+    }
+}
+
+/// The key text of an entry as written (escapes included).
+fn key_of<'a>(out: &'a [u8], e: &Entry) -> &'a [u8] {
+    out.get(e.key_start..e.key_end).unwrap_or_default()
+}
+
+/// A cheap digest of an object's key sequence (count, lengths, first and last bytes) that
+/// picks the [`Schemas`] slot; a hit is confirmed by comparing the keys themselves.
+fn fingerprint(out: &[u8], entries: &[Entry]) -> u64 {
+    let mut h = entries.len() as u64;
+    for e in entries {
+        let k = key_of(out, e);
+        let edge = u64::from(k.first().copied().unwrap_or(0))
+            | u64::from(k.last().copied().unwrap_or(0)) << 8
+            | (k.len() as u64) << 16;
+        h = (h.rotate_left(7) ^ edge).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    h
+}
+
+/// The order in which the entries are written: indices into `entries` in key order (byte
+/// order of the keys; keys with escapes compare by their text), a repeated key keeping only
+/// its last value, as a map insert does.
+fn sort_order(out: &[u8], entries: &[Entry]) -> Vec<u16> {
+    // Keys with escapes compare by their text (rare; never a struct field).
+    let escaped = entries.iter().any(|e| key_of(out, e).contains(&b'\\'));
+    let text = |e: &Entry| -> Vec<u8> {
+        let token = out.get(e.key_start - 1..e.key_end + 1).unwrap_or_default();
+        serde_json::from_slice::<String>(token)
+            .map(String::into_bytes)
+            .unwrap_or_default()
+    };
+    let cmp = |a: &Entry, b: &Entry| {
+        if escaped {
+            text(a).cmp(&text(b))
+        } else {
+            key_of(out, a).cmp(key_of(out, b))
+        }
+    };
+    let mut order: Vec<u16> = (0..entries.len().min(usize::from(u16::MAX)) as u16).collect();
+    let at = |i: u16| entries.get(usize::from(i));
+    // Stable: of equal keys the last written comes last, and is the one kept.
+    order.sort_by(|&a, &b| match (at(a), at(b)) {
+        (Some(a), Some(b)) => cmp(a, b),
+        _ => Ordering::Equal,
+    });
+    let mut kept = Vec::with_capacity(order.len());
+    for (n, &i) in order.iter().enumerate() {
+        let last = match (at(i), order.get(n + 1).and_then(|&j| at(j))) {
+            (Some(a), Some(b)) => cmp(a, b) != Ordering::Equal,
+            _ => true,
+        };
+        if last {
+            kept.push(i);
+        }
+    }
+    kept
+}
+
+/// How an object's entries are put in key order.
+enum Order {
+    /// Already in order, no repeated key: nothing to do.
+    Sorted,
+    /// Entry indices in output order.
+    Permuted(Vec<u16>),
+}
+
+/// One remembered key sequence and its order.
+struct Schema {
+    fp: u64,
+    /// The keys, concatenated.
+    keys: Vec<u8>,
+    /// End of each key in `keys`.
+    ends: Vec<u32>,
+    order: Order,
+}
+
+/// Key sequences seen on this thread and their orders: a direct-mapped table of
+/// [`SCHEMA_SLOTS`] slots (a new sequence replaces the one in its slot), so memory stays
+/// bounded whatever keys maps bring.
+struct Schemas {
+    slots: Vec<Option<Schema>>,
+}
+
+/// Slots of the schema table.
+const SCHEMA_SLOTS: usize = 256;
+
+/// Longest key sequence remembered (entries, and key bytes).
+const SCHEMA_MAX_ENTRIES: usize = 256;
+const SCHEMA_MAX_KEY_BYTES: usize = 8192;
+
+thread_local! {
+    static SCHEMAS: std::cell::RefCell<Schemas> = std::cell::RefCell::new(Schemas {
+        slots: Vec::new(),
+    });
+}
+
+impl Schemas {
+    fn lookup(&self, fp: u64, out: &[u8], entries: &[Entry]) -> Option<&Order> {
+        let s = self
+            .slots
+            .get((fp % SCHEMA_SLOTS as u64) as usize)?
+            .as_ref()?;
+        if s.fp != fp || s.ends.len() != entries.len() {
+            return None;
+        }
+        let mut from = 0usize;
+        for (e, &end) in entries.iter().zip(&s.ends) {
+            let end = end as usize;
+            if s.keys.get(from..end)? != key_of(out, e) {
+                return None;
+            }
+            from = end;
+        }
+        Some(&s.order)
+    }
+
+    fn insert(&mut self, fp: u64, out: &[u8], entries: &[Entry], order: Order) {
+        if entries.len() > SCHEMA_MAX_ENTRIES {
+            return;
+        }
+        let mut keys = Vec::new();
+        let mut ends = Vec::with_capacity(entries.len());
+        for e in entries {
+            keys.extend_from_slice(key_of(out, e));
+            if keys.len() > SCHEMA_MAX_KEY_BYTES {
+                return;
+            }
+            ends.push(keys.len() as u32);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(SCHEMA_SLOTS, || None);
+        }
+        if let Some(slot) = self.slots.get_mut((fp % SCHEMA_SLOTS as u64) as usize) {
+            *slot = Some(Schema {
+                fp,
+                keys,
+                ends,
+                order,
+            });
         }
     }
 }
@@ -419,7 +570,17 @@ impl<'s, 'o> ser::Serializer for Ser<'s, 'o> {
         Ok(Object::open(self.st, true))
     }
     fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> serde_json::Result<()> {
-        self.st.json().collect_str(value)
+        // Formatted whole into a reused buffer, then escaped once (serde_json escapes every
+        // piece the formatter hands it: dates come in a dozen pieces).
+        use std::fmt::Write;
+        let mut text = std::mem::take(&mut self.st.text);
+        text.clear();
+        let written = write!(text, "{value}");
+        if written.is_ok() {
+            write_str(self.st.out, &text);
+        }
+        self.st.text = text;
+        written.map_err(|_| ser::Error::custom("sorted JSON: a value failed to format"))
     }
 }
 
@@ -873,6 +1034,113 @@ mod tests {
             write_str(&mut out, &s);
             let expected = format!("<{}", serde_json::to_string(&s).unwrap());
             assert_eq!(String::from_utf8(out).unwrap(), expected, "{s:?}");
+        }
+    }
+
+    /// SplitMix64 step for test data.
+    fn next_random(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn mixed_strings_are_escaped_as_serde_json_escapes_them() {
+        let pieces = [
+            "plain words ",
+            "’",
+            "\u{a0}",
+            "e\u{301}",
+            "東京",
+            "😀",
+            "\n\n",
+            "\"",
+            "\\",
+            "\t",
+            "\r",
+            "\u{8}",
+            "\u{c}",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{2028}",
+            "x",
+            "AAAAAAA",
+        ];
+        let mut seed = 3u64;
+        for n in 0..400 {
+            let mut s = String::new();
+            for _ in 0..n % 37 {
+                seed = next_random(seed);
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let mut out = Vec::new();
+            write_str(&mut out, &s);
+            assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Twins {
+        /// Same length and first and last bytes as `ayb`: one fingerprint, other keys.
+        axb: u8,
+        ayb: u8,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        maybe: Option<u8>,
+        a: u8,
+    }
+
+    #[test]
+    fn remembered_key_orders_are_only_reused_for_the_same_keys() {
+        // Every value twice (the second time from the schema table), interleaved with values
+        // whose key sequences share a fingerprint, compared with the value-tree encoding.
+        let mut maps: Vec<BTreeMap<String, u8>> = Vec::new();
+        for keys in [["axb", "ayb"], ["ayb", "axb"], ["a\\", "a"], ["b", "b\"q"]] {
+            maps.push(keys.iter().map(|k| (k.to_string(), 1)).collect());
+        }
+        let mut seed = 9u64;
+        for round in 0..300 {
+            seed = next_random(seed);
+            let t = Twins {
+                axb: round as u8,
+                ayb: 2,
+                maybe: (seed & 1 == 0).then_some(3),
+                a: 4,
+            };
+            let map: HashMap<String, u8> = (0..seed % 6)
+                .map(|i| {
+                    (
+                        ["axb", "ayb", "a", "b", "é", ""][i as usize].to_string(),
+                        i as u8,
+                    )
+                })
+                .collect();
+            let m = &maps[(seed >> 8) as usize % maps.len()];
+            for _ in 0..2 {
+                assert_eq!(sorted(&t, Floats::AsF64), via_value(&t));
+                assert_eq!(sorted(&map, Floats::AsF64), via_value(&map));
+                assert_eq!(sorted(m, Floats::AsF64), via_value(m));
+                assert_eq!(sorted(&sample(), Floats::AsF64), via_value(&sample()));
+            }
+        }
+        // Repeated keys keep the last value, from the table too.
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            out.clear();
+            let mut st = State {
+                out: &mut out,
+                scratch: Vec::new(),
+                entries: Vec::new(),
+                text: String::new(),
+                wide: false,
+            };
+            let mut obj = Object::open(&mut st, false);
+            for (k, val) in [("z", 1), ("k", 2), ("z", 3), ("a", 4)] {
+                ser::SerializeStruct::serialize_field(&mut obj, k, &val).unwrap();
+            }
+            ser::SerializeStruct::end(obj).unwrap();
+            assert_eq!(out, br#"{"a":4,"k":2,"z":3}"#);
         }
     }
 
