@@ -398,6 +398,54 @@ impl Schemas {
     }
 }
 
+/// Digits of `f32` values printed as `f64`, per thread: a direct-mapped table keyed by the bit
+/// pattern (state values repeat the same rounded weights page after page).
+struct WideDigits {
+    /// Bit pattern, digit count (0 = empty) and digits of each slot.
+    slots: Vec<(u32, u8, [u8; 32])>,
+}
+
+/// Slots of the [`WideDigits`] table.
+const WIDE_SLOTS: usize = 512;
+
+thread_local! {
+    static WIDE_DIGITS: std::cell::RefCell<WideDigits> =
+        std::cell::RefCell::new(WideDigits { slots: Vec::new() });
+}
+
+/// Append `v` widened to `f64` as serde_json prints it (`null` when not finite).
+fn write_wide_f32(out: &mut Vec<u8>, v: f32) {
+    use serde::Serializer;
+    let bits = v.to_bits();
+    let slot = (bits.wrapping_mul(0x9e37_79b1) >> 23) as usize % WIDE_SLOTS;
+    WIDE_DIGITS.with(|cell| {
+        let mut table = cell.borrow_mut();
+        if let Some((b, len, digits)) = table.slots.get(slot)
+            && *len > 0
+            && *b == bits
+        {
+            out.extend_from_slice(digits.get(..usize::from(*len)).unwrap_or_default());
+            return;
+        }
+        let start = out.len();
+        // Writing a number into a vector cannot fail.
+        let _ = serde_json::Serializer::new(&mut *out).serialize_f64(f64::from(v));
+        let written = out.get(start..).unwrap_or_default();
+        if written.len() <= 32 {
+            if table.slots.is_empty() {
+                table.slots.resize(WIDE_SLOTS, (0, 0, [0; 32]));
+            }
+            if let Some(entry) = table.slots.get_mut(slot) {
+                entry.0 = bits;
+                entry.1 = written.len() as u8;
+                if let Some(head) = entry.2.get_mut(..written.len()) {
+                    head.copy_from_slice(written);
+                }
+            }
+        }
+    });
+}
+
 /// The serializer: a handle on the shared state.
 struct Ser<'s, 'o> {
     st: &'s mut State<'o>,
@@ -453,7 +501,8 @@ impl<'s, 'o> ser::Serializer for Ser<'s, 'o> {
     }
     fn serialize_f32(self, v: f32) -> serde_json::Result<()> {
         if self.st.wide {
-            self.st.json().serialize_f64(f64::from(v))
+            write_wide_f32(self.st.out, v);
+            Ok(())
         } else {
             self.st.json().serialize_f32(v)
         }
@@ -1043,6 +1092,41 @@ mod tests {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    #[test]
+    fn remembered_wide_floats_print_as_serde_json_prints_them() {
+        let mut seed = 21u64;
+        let mut values = vec![
+            0.0f32,
+            -0.0,
+            2.0,
+            -1.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            f32::MAX,
+            f32::MIN,
+            1e-45,
+            -1e-45,
+            0.969,
+            24.9326,
+        ];
+        for _ in 0..5000 {
+            seed = next_random(seed);
+            values.push(f32::from_bits(seed as u32));
+            values.push(((seed % 1_000_000) as f32 / 10_000.0 * 10_000.0).round() / 10_000.0);
+        }
+        // Twice: the second pass reads the table (and colliding slots are overwritten).
+        for _ in 0..2 {
+            for &v in &values {
+                let mut out = Vec::new();
+                write_wide_f32(&mut out, v);
+                let expected = serde_json::to_vec(&f64::from(v)).unwrap();
+                assert_eq!(out, expected, "{v:?}");
+            }
+        }
     }
 
     #[test]
