@@ -346,9 +346,9 @@ const SCHEMA_MAX_ENTRIES: usize = 256;
 const SCHEMA_MAX_KEY_BYTES: usize = 8192;
 
 thread_local! {
-    static SCHEMAS: std::cell::RefCell<Schemas> = std::cell::RefCell::new(Schemas {
-        slots: Vec::new(),
-    });
+    static SCHEMAS: std::cell::RefCell<Schemas> = const {
+        std::cell::RefCell::new(Schemas { slots: Vec::new() })
+    };
 }
 
 impl Schemas {
@@ -410,7 +410,7 @@ const WIDE_SLOTS: usize = 512;
 
 thread_local! {
     static WIDE_DIGITS: std::cell::RefCell<WideDigits> =
-        std::cell::RefCell::new(WideDigits { slots: Vec::new() });
+        const { std::cell::RefCell::new(WideDigits { slots: Vec::new() }) };
 }
 
 /// Append `v` widened to `f64` as serde_json prints it (`null` when not finite).
