@@ -637,7 +637,7 @@ mod tests {
             for k in 0..(seed % 8) {
                 t.push_str(pieces[((seed >> (5 * k)) as usize) % pieces.len()]);
             }
-            if seed % 5 == 0 {
+            if seed.is_multiple_of(5) {
                 t = format!("{} {t}", "word ".repeat(60));
             }
             let b = t.as_bytes();
