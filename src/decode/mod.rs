@@ -299,6 +299,12 @@ fn parse_fetched_at(s: &str) -> Option<DateTime<Utc>> {
 
 /// Percentage of control characters (other than whitespace) and U+FFFD in the first 64 Ki
 /// characters, when it is high enough (over 5%) to call the body binary junk, not text.
+///
+/// Eight bytes are judged at once when none can start a bad char: no ASCII control other than
+/// '\n', no 0x7f, no 0xC2 lead byte followed by 0x80..=0x9F (the C1 controls; NBSP, C2 A0,
+/// passes) and no 0xEF lead byte (U+FFFD is EF BF BD). Such a chunk adds its lead bytes to the
+/// char count; its last char may run into the next chunk, whose continuation bytes are never
+/// counted.
 fn binary_share(body: &str) -> Option<f64> {
     let (mut n, mut bad) = (0usize, 0usize);
     let bytes = body.as_bytes();
@@ -306,38 +312,59 @@ fn binary_share(body: &str) -> Option<f64> {
     const LIMIT: usize = 64 * 1024;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
+    /// `0x80` in each byte of `y` that is zero (exact for any bytes).
+    const fn zero_bytes(y: u64) -> u64 {
+        !(((y & !HIGH) + !HIGH) | y) & HIGH
+    }
     while n < LIMIT {
-        // Eight ASCII bytes at a time when none is a control character other than '\n'.
         if n + 8 <= LIMIT
             && let Some(chunk) = bytes.get(i..i + 8)
         {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
             let w = u64::from_le_bytes(word);
-            // Exact per byte for ASCII bytes (no sum carries into the next byte).
-            let below_space = !((w & !HIGH) + 0x60 * ONES) & HIGH;
-            let nl = w ^ (u64::from(b'\n') * ONES);
-            let newline = !(((nl & !HIGH) + !HIGH) | nl) & HIGH;
-            let x = w ^ (0x7f * ONES);
-            let del = x.wrapping_sub(ONES) & !x & HIGH;
-            if w & HIGH == 0 && (below_space & !newline) | del == 0 {
-                n += 8;
-                i += 8;
-                continue;
+            // Per byte: below 0x20 (ASCII bytes only: high bytes are masked out).
+            let below_space = !((w & !HIGH) + 0x60 * ONES) & !w & HIGH;
+            let newline = zero_bytes(w ^ (u64::from(b'\n') * ONES));
+            let del = zero_bytes(w ^ (0x7f * ONES));
+            if w & HIGH == 0 {
+                if (below_space & !newline) | del == 0 {
+                    n += 8;
+                    i += 8;
+                    continue;
+                }
+            } else {
+                let ef = zero_bytes(w ^ (0xef * ONES));
+                // A 0xC2 whose next byte (in this chunk) has bit 5 set is 0xC2 0xA0..=0xBF,
+                // not a C1 control. At the chunk's end the next byte is unknown: judged one by
+                // one.
+                let bad_c2 = zero_bytes(w ^ (0xc2 * ONES)) & !(((w >> 8) << 2) & HIGH);
+                if (below_space & !newline) | del | ef | bad_c2 == 0 {
+                    // Continuation bytes: high bit set, bit 6 clear.
+                    let continuation = w & !(w << 1) & HIGH;
+                    let leads = 8 - ((continuation >> 7).wrapping_mul(ONES) >> 56) as usize;
+                    n += leads;
+                    i += 8;
+                    continue;
+                }
             }
         }
         let Some(&b) = bytes.get(i) else { break };
-        n += 1;
         if b < 0x80 {
+            n += 1;
             // ASCII: the control characters are below 0x20 and 0x7f.
             if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f {
                 bad += 1;
             }
             i += 1;
+        } else if b < 0xc0 {
+            // A continuation byte of a char counted by the chunk before.
+            i += 1;
         } else {
             let Some(c) = body.get(i..).and_then(|s| s.chars().next()) else {
                 break;
             };
+            n += 1;
             if c == '\u{fffd}' || c.is_control() {
                 bad += 1;
             }

@@ -405,6 +405,28 @@ fn binary_share_matches_the_char_by_char_count() {
         }
         assert_eq!(binary_share(&body), reference(&body), "{body:?}");
     }
+    // NBSP-heavy text (the eight-byte path takes chunks holding C2 A0) with C1 controls,
+    // U+FFFD and BOMs at every alignment, and across the 64 Ki limit.
+    for pad in 0..9 {
+        let nbsp = format!(
+            "{}{}",
+            "x".repeat(pad),
+            "Kerry\u{a0}\u{a0}said \u{201c}yes\u{201d}\u{a0}深圳\u{85}ab\u{a0}\u{fffd}\u{feff}c\u{9f}\u{a0}".repeat(4_000)
+        );
+        assert_eq!(binary_share(&nbsp), reference(&nbsp), "{pad}");
+        let clean = format!(
+            "{}{}",
+            "y".repeat(pad),
+            "a\u{a0}b\u{a0}\u{a0}cd’é\n".repeat(9_000)
+        );
+        assert_eq!(binary_share(&clean), reference(&clean), "{pad}");
+        let c1 = format!(
+            "{}{}",
+            "z".repeat(pad),
+            "abc\u{a0}\u{80}\u{a0}defg".repeat(9_000)
+        );
+        assert_eq!(binary_share(&c1), reference(&c1), "{pad}");
+    }
     // The 64 Ki char limit falls inside runs of multi-byte chars.
     for pad in 0..9 {
         let body = format!(

@@ -68,8 +68,13 @@ pub fn credits_in(text: &str, out: &mut Vec<String>) {
 
 /// [`credits_in`] of each text in turn, with one automaton scan over all of them instead of
 /// one per text (the scan's set-up cost dominates on short paragraphs).
-pub fn credits_in_all<'a>(texts: impl IntoIterator<Item = &'a str>, out: &mut Vec<String>) {
-    let mut joined = String::new();
+pub fn credits_in_all<'a, I>(texts: I, out: &mut Vec<String>)
+where
+    I: IntoIterator<Item = &'a str>,
+    I::IntoIter: Clone,
+{
+    let texts = texts.into_iter();
+    let mut joined = String::with_capacity(texts.clone().map(|t| t.len() + 1).sum());
     for t in texts {
         joined.push_str(t);
         joined.push('\n');
@@ -81,10 +86,11 @@ pub fn credits_in_all<'a>(texts: impl IntoIterator<Item = &'a str>, out: &mut Ve
         if m.start() < done_until {
             continue;
         }
-        let head = joined.get(..m.start()).unwrap_or_default();
-        let start = head.rfind('\n').map_or(0, |p| p + 1);
-        let tail = joined.get(m.end()..).unwrap_or_default();
-        let end = tail.find('\n').map_or(joined.len(), |p| m.end() + p);
+        let bytes = joined.as_bytes();
+        let head = bytes.get(..m.start()).unwrap_or_default();
+        let start = memchr::memrchr(b'\n', head).map_or(0, |p| p + 1);
+        let tail = bytes.get(m.end()..).unwrap_or_default();
+        let end = memchr::memchr(b'\n', tail).map_or(joined.len(), |p| m.end() + p);
         credits_in_line(joined.get(start..end).unwrap_or_default().trim(), out);
         done_until = end + 1;
     }

@@ -447,10 +447,68 @@ pub fn class_signal(el: &Element) -> ClassSignal {
 }
 
 /// Lowercase phrase lists indexed for [`is_chrome_phrase`]: exact phrases by byte length,
-/// prefixes by first byte.
+/// prefixes by first byte. Each phrase carries its first eight bytes packed ([`pack8`]), so
+/// most candidates are ruled out by one integer compare.
 struct PhraseIndex {
-    exact: Vec<Vec<&'static [u8]>>,
-    prefix: Vec<Vec<&'static [u8]>>,
+    exact: Vec<Vec<(u64, &'static [u8])>>,
+    prefix: Vec<Vec<(u64, &'static [u8])>>,
+    /// Longest phrase or prefix (bytes).
+    head: usize,
+}
+
+/// Room of the stack buffer [`is_chrome_phrase`] lowercases a head into (the longest phrase
+/// is 37 bytes; were one longer than this, the general path would answer).
+const PHRASE_HEAD_MAX: usize = 64;
+
+/// Whether `t` holds "ight" in any ASCII case (every 'g' is looked at).
+fn contains_ight(t: &[u8]) -> bool {
+    memchr::memchr2_iter(b'g', b'G', t).any(|i| {
+        i > 0
+            && t.get(i - 1).is_some_and(|&b| (b | 0x20) == b'i')
+            && t.get(i + 1).is_some_and(|&b| (b | 0x20) == b'h')
+            && t.get(i + 2).is_some_and(|&b| (b | 0x20) == b't')
+    })
+}
+
+/// `s` lowercased into `buf` as [`str::to_lowercase`] would (char by char), or `None` when it
+/// does not fit or holds 'Σ' (whose lowercase depends on the next char).
+fn lowercase_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    if s.contains('Σ') {
+        return None;
+    }
+    let mut n = 0;
+    for c in s.chars() {
+        if c.is_ascii() {
+            *buf.get_mut(n)? = c.to_ascii_lowercase() as u8;
+            n += 1;
+        } else {
+            for l in c.to_lowercase() {
+                let len = l.len_utf8();
+                l.encode_utf8(buf.get_mut(n..n + len)?);
+                n += len;
+            }
+        }
+    }
+    buf.get(..n)
+}
+
+/// The first (up to) eight bytes of `t`, little-endian, zero-padded.
+fn pack8(t: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = t.len().min(8);
+    if let (Some(dst), Some(src)) = (buf.get_mut(..n), t.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    u64::from_le_bytes(buf)
+}
+
+/// Mask of the low `n` bytes (`n` ≤ 8).
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
 }
 
 impl PhraseIndex {
@@ -459,7 +517,7 @@ impl PhraseIndex {
         let mut by_len = vec![Vec::new(); longest + 1];
         for e in exact {
             if let Some(bucket) = by_len.get_mut(e.len()) {
-                bucket.push(e.as_bytes());
+                bucket.push((pack8(e.as_bytes()), e.as_bytes()));
             }
         }
         let mut by_first = vec![Vec::new(); 256];
@@ -469,27 +527,40 @@ impl PhraseIndex {
                 .first()
                 .and_then(|&b| by_first.get_mut(usize::from(b)))
             {
-                bucket.push(p.as_bytes());
+                bucket.push((pack8(p.as_bytes()), p.as_bytes()));
             }
         }
+        let head = exact
+            .iter()
+            .chain(prefix)
+            .map(|p| p.len())
+            .max()
+            .unwrap_or(0);
         Self {
             exact: by_len,
             prefix: by_first,
+            head,
         }
     }
 
     /// `t` (lowercase) is one of the exact phrases.
     fn is_exact(&self, t: &[u8]) -> bool {
-        self.exact
-            .get(t.len())
-            .is_some_and(|bucket| bucket.contains(&t))
+        let Some(bucket) = self.exact.get(t.len()) else {
+            return false;
+        };
+        let t8 = pack8(t);
+        bucket.iter().any(|&(p8, p)| p8 == t8 && p == t)
     }
 
     /// `t` (lowercase) starts with one of the prefixes.
     fn has_prefix(&self, t: &[u8]) -> bool {
-        t.first()
-            .and_then(|&b| self.prefix.get(usize::from(b)))
-            .is_some_and(|bucket| bucket.iter().any(|p| t.starts_with(p)))
+        let Some(bucket) = t.first().and_then(|&b| self.prefix.get(usize::from(b))) else {
+            return false;
+        };
+        let t8 = pack8(t);
+        bucket
+            .iter()
+            .any(|&(p8, p)| t8 & low_bytes(p.len()) == p8 && t.starts_with(p))
     }
 }
 
@@ -507,30 +578,42 @@ fn chrome_phrase(text: &str, ascii_fast_path: bool) -> bool {
     if trimmed.is_empty() {
         return true;
     }
+    // Exact phrases are looked up among those of the same length, prefixes among those with
+    // the same first byte.
+    static INDEX: LazyLock<PhraseIndex> = LazyLock::new(|| PhraseIndex::new(EXACT, PREFIX));
     if ascii_fast_path && trimmed.is_ascii() {
-        // Lowercased into a stack buffer; exact phrases looked up among those of the same
-        // length, prefixes among those with the same first byte.
-        static INDEX: LazyLock<PhraseIndex> = LazyLock::new(|| PhraseIndex::new(EXACT, PREFIX));
-        static ALL_RIGHTS: LazyLock<memchr::memmem::Finder<'static>> =
-            LazyLock::new(|| memchr::memmem::Finder::new("all rights reserved"));
-        static COPYRIGHT: LazyLock<memchr::memmem::Finder<'static>> =
-            LazyLock::new(|| memchr::memmem::Finder::new("copyright"));
+        // Lowercased into a stack buffer.
         let t = trimmed.as_bytes();
-        let mut buf = [0u8; 200];
-        let Some(lower) = buf.get_mut(..t.len()) else {
-            return false; // longer than 200
+        if t.len() > 200 {
+            return false;
+        }
+        // Only the head the lists can reach is lowercased: no phrase is longer than
+        // `INDEX.head` bytes, so an exact phrase needs a text of at most that length and a
+        // prefix lies inside the head.
+        let index = &*INDEX;
+        let mut buf = [0u8; PHRASE_HEAD_MAX];
+        let head = t.get(..t.len().min(index.head)).unwrap_or(t);
+        let Some(lower) = buf.get_mut(..head.len()) else {
+            return chrome_phrase(text, false); // longer lists: the general path
         };
-        lower.copy_from_slice(t);
+        lower.copy_from_slice(head);
         lower.make_ascii_lowercase();
         let lower = &*lower;
-        return INDEX.is_exact(lower)
-            || INDEX.has_prefix(lower)
-            || ALL_RIGHTS.find(lower).is_some()
-            || (COPYRIGHT.find(lower).is_some() && trimmed.split_whitespace().count() <= 25);
+        if (head.len() == t.len() && index.is_exact(lower)) || index.has_prefix(lower) {
+            return true;
+        }
+        // Both "all rights reserved" and "copyright" hold "ight": lines without it (most)
+        // skip the searches.
+        if !contains_ight(t) {
+            return false;
+        }
+        return contains_ignore_ascii_case(t, b"all rights reserved")
+            || (contains_ignore_ascii_case(t, b"copyright")
+                && trimmed.split_whitespace().count() <= 25);
     }
-    // Lowercasing never shortens a text (in chars), so a longer one is out either way.
-    let chars = trimmed.chars().count();
-    if chars > 200 {
+    // Lowercasing never shortens a text (in chars), so a longer one is out either way. At
+    // most 200 bytes are at most 200 chars.
+    if trimmed.len() > 200 && trimmed.chars().count() > 200 {
         return false;
     }
     if ascii_fast_path {
@@ -552,13 +635,27 @@ fn chrome_phrase(text: &str, ascii_fast_path: bool) -> bool {
             .char_indices()
             .nth(*HEAD_CHARS)
             .map_or(trimmed.len(), |(i, _)| i);
-        let head = trimmed.get(..head_end).unwrap_or(trimmed).to_lowercase();
+        // The text has at most HEAD_CHARS chars when the head is all of it.
+        let short = head_end == trimmed.len();
+        let head = trimmed.get(..head_end).unwrap_or(trimmed);
+        let mut buf = [0u8; 192];
+        let owned;
+        let lower = match lowercase_into(head, &mut buf) {
+            Some(lower) => lower,
+            None => {
+                owned = head.to_lowercase();
+                owned.as_bytes()
+            }
+        };
         let b = trimmed.as_bytes();
-        return (chars <= *HEAD_CHARS && EXACT.contains(&head.as_str()))
-            || PREFIX.iter().any(|p| head.starts_with(p))
-            || contains_ignore_ascii_case(b, b"all rights reserved")
-            || trimmed.contains("版权所有")
-            || (contains_ignore_ascii_case(b, b"copyright")
+        // Both "contains" needles hold "ight"; "版权所有" starts with the byte 0xE7.
+        let ight = contains_ight(b);
+        return (short && INDEX.is_exact(lower))
+            || INDEX.has_prefix(lower)
+            || (ight && contains_ignore_ascii_case(b, b"all rights reserved"))
+            || (memchr::memchr(0xe7, b).is_some() && trimmed.contains("版权所有"))
+            || (ight
+                && contains_ignore_ascii_case(b, b"copyright")
                 && trimmed.split_whitespace().count() <= 25);
     }
     let t = trimmed.to_lowercase();
@@ -871,6 +968,117 @@ mod tests {
             for v in variants {
                 assert_eq!(chrome_phrase(&v, true), chrome_phrase(&v, false), "{v:?}");
             }
+        }
+    }
+
+    #[test]
+    fn lowercase_into_matches_to_lowercase() {
+        let mut buf = [0u8; 192];
+        for s in [
+            "",
+            "ABC def",
+            "ÉTÉ Ürümqi",
+            "İstanbul",
+            "\u{212a}elvin",
+            "ΣHARE ΑΣ",
+            "ǅ ǈ Ω",
+            "深圳 ไทย \u{1f600}",
+            "ＳＨＡＲＥ",
+            "e\u{301}",
+        ] {
+            match lowercase_into(s, &mut buf) {
+                Some(l) => assert_eq!(l, s.to_lowercase().as_bytes(), "{s:?}"),
+                None => assert!(s.contains('Σ'), "{s:?}"),
+            }
+        }
+        assert!(lowercase_into(&"İ".repeat(100), &mut buf).is_none());
+        for (t, p) in [("share this", "share"), ("sha", "share"), ("", "x")] {
+            assert_eq!(
+                pack8(t.as_bytes()) & low_bytes(p.len()) == pack8(p.as_bytes()),
+                t.as_bytes().get(..p.len().min(8)) == p.as_bytes().get(..p.len().min(8))
+            );
+        }
+    }
+
+    #[test]
+    fn chrome_phrase_fast_path_matches_the_general_path_on_random_text() {
+        let pieces = [
+            "share",
+            "Share This",
+            "copyright",
+            "CopyRight",
+            "ALL RIGHTS reserved",
+            "all right",
+            "rights",
+            "night",
+            "ight",
+            "IGHT",
+            "g",
+            "G",
+            "ig",
+            "gh",
+            "Tags:",
+            "read more",
+            "Home",
+            "advertisement",
+            "this article was originally published",
+            "posted on",
+            "x",
+            " ",
+            "  ",
+            "'",
+            "\u{2019}",
+            "\u{a0}",
+            "\u{301}",
+            "\u{7}",
+            "深圳",
+            "ไทย",
+            "\u{1f600}",
+            "©",
+            "(c) ",
+            "-",
+            "|",
+            ".",
+            "&",
+            "版权所有",
+            "Σ",
+            "İ",
+            "\u{212a}",
+            "ΣHARE",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed % 7) as usize;
+            for k in 0..n {
+                let i = ((seed >> (8 * k)) as usize) % pieces.len();
+                t.push_str(pieces[i]);
+                if (seed >> (3 * k)) & 1 == 1 {
+                    t.push(' ');
+                }
+            }
+            assert_eq!(chrome_phrase(&t, true), chrome_phrase(&t, false), "{t:?}");
+            let long = format!("{t} {}", "word ".repeat((seed % 50) as usize));
+            assert_eq!(
+                chrome_phrase(&long, true),
+                chrome_phrase(&long, false),
+                "{long:?}"
+            );
+        }
+        for (t, want) in [
+            (&b"night"[..], true),
+            (b"NIGHT", true),
+            (b"ighT", true),
+            (b"igh", false),
+            (b"gight", true),
+            (b"g", false),
+            (b"i g h t", false),
+            (b"", false),
+        ] {
+            assert_eq!(contains_ight(t), want, "{:?}", String::from_utf8_lossy(t));
         }
     }
 

@@ -113,6 +113,44 @@ fn printable_run(bytes: &[u8]) -> usize {
     end
 }
 
+/// The first `n` chars of `s` (all of it when it has fewer). Chars are counted by their
+/// first bytes, eight bytes at a time while the count stays within `n`.
+pub fn first_chars(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s; // at most `n` chars
+    }
+    let bytes = s.as_bytes();
+    // `n` ASCII bytes are `n` chars (and the byte after them starts a char).
+    if bytes.get(..n).is_some_and(<[u8]>::is_ascii) {
+        return s.get(..n).unwrap_or(s);
+    }
+    // Chars that start in `bytes[..i]`.
+    let (mut chars, mut i) = (0usize, 0usize);
+    while let Some(chunk) = bytes
+        .get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+    {
+        let x = u64::from_le_bytes(chunk);
+        // Continuation bytes: high bit set, bit 6 clear.
+        let starts = 8 - ones_in_high_bits(x & !(x << 1) & HIGH);
+        if chars + starts > n {
+            break;
+        }
+        chars += starts;
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b & 0xc0 != 0x80 {
+            if chars == n {
+                return s.get(..i).unwrap_or(s);
+            }
+            chars += 1;
+        }
+        i += 1;
+    }
+    s
+}
+
 /// Whether `s` holds an ASCII digit (eight bytes at a time).
 pub fn has_ascii_digit(s: &str) -> bool {
     let bytes = s.as_bytes();
@@ -372,6 +410,38 @@ mod reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_chars_matches_char_indices() {
+        let pieces = [
+            "a",
+            "bc",
+            " ",
+            "’",
+            "\u{a0}",
+            "\u{301}",
+            "\u{7}",
+            "深圳",
+            "ไทย",
+            "\u{1f600}",
+            "é",
+            "abcdefgh",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut t = String::new();
+            for k in 0..(seed % 40) {
+                t.push_str(pieces[((seed >> (k % 60)) as usize) % pieces.len()]);
+            }
+            for n in [0, 1, 2, 7, 8, 9, 15, 16, 17, (seed % 50) as usize] {
+                let want = t.char_indices().nth(n).map_or(t.as_str(), |(i, _)| &t[..i]);
+                assert_eq!(first_chars(&t, n), want, "{t:?} {n}");
+            }
+        }
+    }
 
     #[test]
     fn whitespace_is_collapsed_and_nfc() {

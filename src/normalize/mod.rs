@@ -24,6 +24,9 @@ mod tests;
 /// Comparison key of a text: lowercase alphanumeric words joined by single spaces.
 pub use content::key as text_key;
 
+/// The first `n` chars of a text (for the chrome hints).
+pub(crate) use clean::first_chars;
+
 use crate::decode::{BodyKind, Page};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};

@@ -213,10 +213,8 @@ fn may_be_caption(t: &str) -> bool {
     // Every [`CAPTION`] alternative needs "photo", "image", "getty" or '/', or else a
     // parenthesized position label. None of these letters has a non-ASCII case variant.
     let b = t.as_bytes();
-    t.contains('/')
-        || contains_ignore_ascii_case(b, b"photo")
-        || contains_ignore_ascii_case(b, b"image")
-        || contains_ignore_ascii_case(b, b"getty")
+    memchr::memchr(b'/', b).is_some()
+        || has_caption_word(b)
         || t.match_indices('(').any(|(i, _)| {
             let after = b.get(i + 1..).unwrap_or_default();
             [
@@ -229,6 +227,22 @@ fn may_be_caption(t: &str) -> bool {
                     .is_some_and(|h| h.eq_ignore_ascii_case(l.as_bytes()))
             })
         })
+}
+
+/// Whether `b` holds "photo", "image" or "getty" in any ASCII case: lowercased once into a
+/// stack buffer, then each 'p', 'i' or 'g' is looked at.
+fn has_caption_word(b: &[u8]) -> bool {
+    let mut buf = [0u8; 256];
+    let Some(lower) = buf.get_mut(..b.len()) else {
+        return contains_ignore_ascii_case(b, b"photo")
+            || contains_ignore_ascii_case(b, b"image")
+            || contains_ignore_ascii_case(b, b"getty");
+    };
+    lower.copy_from_slice(b);
+    lower.make_ascii_lowercase();
+    let lower = &*lower;
+    memchr::memchr3_iter(b'p', b'i', b'g', lower)
+        .any(|i| matches!(lower.get(i..i + 5), Some(b"photo" | b"image" | b"getty")))
 }
 
 /// `verb` is [`caption_verb`] of `t`, computed by the caller.
@@ -250,21 +264,20 @@ fn is_credit_line(t: &str, words: usize) -> bool {
 /// Extract paragraphs, headline, dateline and credits from chrome-laden page text.
 pub fn extract(body: &str) -> TextExtraction {
     // Every line is cleaned into one buffer (no string per line); lines are slices of it.
+    // Its words are counted right after cleaning, while it is in cache.
     let mut cleaned = String::with_capacity(body.len());
-    let spans: Vec<(usize, usize, bool)> = body
-        .lines()
-        .take(200_000)
-        .map(|raw| {
-            let start = cleaned.len();
-            let stable = clean::clean_whitespace_stable_into(raw, &mut cleaned);
-            (start, cleaned.len(), stable)
-        })
-        .collect();
+    let n_lines = (memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1).min(MAX_LINES);
+    let mut spans: Vec<(usize, usize, bool, usize)> = Vec::with_capacity(n_lines);
+    for raw in raw_lines(body).take(MAX_LINES) {
+        let start = cleaned.len();
+        let stable = clean::clean_whitespace_stable_into(raw, &mut cleaned);
+        let words = count_words(cleaned.get(start..).unwrap_or_default());
+        spans.push((start, cleaned.len(), stable, words));
+    }
     let mut lines: Vec<Line> = spans
         .into_iter()
-        .map(|(start, end, stable)| {
+        .map(|(start, end, stable, words)| {
             let text = cleaned.get(start..end).unwrap_or_default();
-            let words = count_words(text);
             Line {
                 kind: if text.is_empty() {
                     Kind::Blank
@@ -280,6 +293,26 @@ pub fn extract(body: &str) -> TextExtraction {
         .collect();
     classify_lines(&mut lines);
     assemble(lines)
+}
+
+/// Most lines of a body that are looked at.
+const MAX_LINES: usize = 200_000;
+
+/// The lines of `body` as [`str::lines`] gives them (split at '\n', a '\r' before it
+/// dropped, no empty line after a final '\n'), found by the SIMD byte search.
+fn raw_lines(body: &str) -> impl Iterator<Item = &str> {
+    let mut rest = body;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(nl) = memchr::memchr(b'\n', rest.as_bytes()) else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let line = rest.get(..nl).unwrap_or_default();
+        rest = rest.get(nl + 1..).unwrap_or_default();
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 fn classify_lines(lines: &mut [Line<'_>]) {
@@ -438,17 +471,7 @@ fn verb_may_count(t: &str, head: &str) -> bool {
 
 /// The first 220 characters of a line, where [`is_caption_long`] looks.
 fn caption_head(t: &str) -> &str {
-    if t.len() <= 220 {
-        return t; // at most 220 chars
-    }
-    // 220 ASCII bytes are 220 chars.
-    if let Some(head) = t.get(..220)
-        && head.is_ascii()
-    {
-        return head;
-    }
-    let head_end = t.char_indices().nth(220).map_or(t.len(), |(i, _)| i);
-    t.get(..head_end).unwrap_or(t)
+    clean::first_chars(t, 220)
 }
 
 /// Long captions: "X (L) and Y shake hands …", "X left speaks with Y … Tuesday Dec. 15 2015."
@@ -576,6 +599,92 @@ fn site_from_dateline(t: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caption_words_match_the_case_insensitive_searches() {
+        let pieces = [
+            "photo",
+            "PHOTO",
+            "Photograph",
+            "phot",
+            "image",
+            "IMAGES",
+            "imag",
+            "getty",
+            "Getty",
+            "gett",
+            "p",
+            "i",
+            "g",
+            " ",
+            "’",
+            "\u{a0}",
+            "\u{301}",
+            "\u{7}",
+            "深",
+            "ไทย",
+            "\u{1f600}",
+            "İ",
+            "(L)",
+            "/",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut t = String::new();
+            for k in 0..(seed % 8) {
+                t.push_str(pieces[((seed >> (5 * k)) as usize) % pieces.len()]);
+            }
+            if seed.is_multiple_of(5) {
+                t = format!("{} {t}", "word ".repeat(60));
+            }
+            let b = t.as_bytes();
+            let want = contains_ignore_ascii_case(b, b"photo")
+                || contains_ignore_ascii_case(b, b"image")
+                || contains_ignore_ascii_case(b, b"getty");
+            assert_eq!(has_caption_word(b), want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn raw_lines_match_str_lines() {
+        let pieces = [
+            "a",
+            "b c",
+            "\n",
+            "\r\n",
+            "\r",
+            "\n\n",
+            "é",
+            "深",
+            "\u{1f600}",
+            " ",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut t = String::new();
+            for k in 0..(seed % 9) {
+                t.push_str(pieces[((seed >> (5 * k)) as usize) % pieces.len()]);
+            }
+            assert_eq!(
+                raw_lines(&t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
+        for t in ["", "\n", "\r", "a\r", "a\r\n", "\r\n\r\n", "a\n\nb\n"] {
+            assert_eq!(
+                raw_lines(t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_timestamp_line_ending_in_pm_is_a_dateline_under_a_question_headline() {

@@ -105,19 +105,7 @@ fn title_line(body: &str, title: &str) -> Option<usize> {
 
 /// The first `n` characters of `s`.
 fn first_chars(s: &str, n: usize) -> &str {
-    if s.len() <= n {
-        return s;
-    }
-    // `n` ASCII bytes are `n` chars.
-    if let Some(head) = s.get(..n)
-        && head.is_ascii()
-    {
-        return head;
-    }
-    s.char_indices()
-        .nth(n)
-        .and_then(|(i, _)| s.get(..i))
-        .unwrap_or(s)
+    crate::normalize::first_chars(s, n)
 }
 
 fn truncate_at_char(s: &str, max: usize) -> &str {
