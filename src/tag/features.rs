@@ -125,7 +125,12 @@ impl Extractor {
             .acc
             .drain()
             .map(|(hash, a)| {
-                let mut weight = 1.0 + a.tf.ln().max(0.0);
+                // ln(tf) <= 0 for tf <= 1 (most terms occur once): no logarithm needed.
+                let mut weight = if a.tf <= 1.0 {
+                    1.0
+                } else {
+                    1.0 + a.tf.ln().max(0.0)
+                };
                 if a.entity.is_some() {
                     weight *= w.entity_boost;
                 }
@@ -1011,6 +1016,9 @@ fn word_flags(w: &str) -> u8 {
         keys: Vec<u64>,
         flags: Vec<u8>,
         long: FxHashMap<&'static str, u8>,
+        /// Bit `b` of `long_first[len - 9][b / 64]`: a listed word of `len` bytes (9 to 16)
+        /// starts with byte `b` (rejects most long words without hashing them).
+        long_first: [[u64; 4]; 8],
     }
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
@@ -1018,6 +1026,7 @@ fn word_flags(w: &str) -> u8 {
             keys: vec![0; SHORT_SLOTS],
             flags: vec![0; SHORT_SLOTS],
             long: FxHashMap::default(),
+            long_first: [[0; 4]; 8],
         };
         for (list, flag) in [
             (STOPWORDS, STOP),
@@ -1049,7 +1058,16 @@ fn word_flags(w: &str) -> u8 {
                             }
                         }
                     }
-                    None => *t.long.entry(w).or_insert(0) |= flag,
+                    None => {
+                        *t.long.entry(w).or_insert(0) |= flag;
+                        if let (Some(&b), Some(set)) = (
+                            w.as_bytes().first(),
+                            t.long_first.get_mut(w.len().wrapping_sub(9)),
+                        ) && let Some(bits) = set.get_mut(usize::from(b) / 64)
+                        {
+                            *bits |= 1 << (b % 64);
+                        }
+                    }
                 }
             }
         }
@@ -1070,7 +1088,20 @@ fn word_flags(w: &str) -> u8 {
             }
             0
         }
-        None => table.long.get(w).copied().unwrap_or(0),
+        None => {
+            let listed_start = w.as_bytes().first().is_some_and(|&b| {
+                table
+                    .long_first
+                    .get(w.len().wrapping_sub(9))
+                    .and_then(|set| set.get(usize::from(b) / 64))
+                    .is_some_and(|bits| bits >> (b % 64) & 1 != 0)
+            });
+            if listed_start {
+                table.long.get(w).copied().unwrap_or(0)
+            } else {
+                0
+            }
+        }
     }
 }
 
