@@ -6,9 +6,9 @@
 //! is a credit, not the publisher: agencies count only with copyright, website, domain or
 //! dateline cues.
 
-use super::agencies::PatternScan;
 use super::registry::Registry;
 use super::source::SourceKind;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Score a publisher needs before it is named from text alone.
 const MIN_SCORE: u32 = 2;
@@ -45,7 +45,7 @@ struct Pattern {
 /// Finds publishers' mastheads in chrome lines.
 #[derive(Debug, Clone)]
 pub struct MastheadMatcher {
-    scan: Option<PatternScan>,
+    ac: Option<AhoCorasick>,
     patterns: Vec<Pattern>,
     texts: Vec<String>,
     agency: Vec<bool>,
@@ -93,15 +93,21 @@ impl MastheadMatcher {
                 }
             }
         }
-        // Anchored DFA searches where the first two bytes of a name occur.
-        let scan = PatternScan::new(&texts, true);
+        // A DFA: several times fewer instructions per byte than the default NFA for this many
+        // patterns, at a few MB built once per resolver.
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&texts)
+            .ok();
         let agency = registry
             .entries()
             .iter()
             .map(|e| e.kind == SourceKind::WireAgency)
             .collect();
         Self {
-            scan,
+            ac,
             patterns,
             texts,
             agency,
@@ -110,7 +116,7 @@ impl MastheadMatcher {
 
     /// The registry index of the publisher whose masthead the page carries, if any.
     pub fn find(&self, chrome: &[String], title: Option<&str>, text: &str) -> Option<usize> {
-        let scan = self.scan.as_ref()?;
+        let ac = self.ac.as_ref()?;
         let mut scores: Vec<(usize, u32)> = Vec::new();
         let paragraphs = split_paragraphs(text);
         let n = paragraphs.len();
@@ -125,19 +131,22 @@ impl MastheadMatcher {
             if line.is_empty() || line == title {
                 continue;
             }
-            scan.for_each(line, |i, start, end| {
-                let Some(p) = self.patterns.get(i) else {
-                    return;
+            for m in ac.find_iter(line) {
+                let Some(p) = self.patterns.get(m.pattern().as_usize()) else {
+                    continue;
                 };
-                let pat = self.texts.get(i).map_or("", String::as_str);
-                let score = self.score(line, start, end, p, pat);
+                let pat = self
+                    .texts
+                    .get(m.pattern().as_usize())
+                    .map_or("", String::as_str);
+                let score = self.score(line, m.start(), m.end(), p, pat);
                 if score > 0 {
                     match scores.iter_mut().find(|(e, _)| *e == p.entry) {
                         Some((_, s)) => *s += score,
                         None => scores.push((p.entry, score)),
                     }
                 }
-            });
+            }
         }
         scores
             .into_iter()
