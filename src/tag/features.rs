@@ -1094,7 +1094,7 @@ fn word_flags(w: &str) -> u8 {
                     .long_first
                     .get(w.len().wrapping_sub(9))
                     .and_then(|set| set.get(usize::from(b) / 64))
-                    .is_some_and(|bits| bits >> (b % 64) & 1 != 0)
+                    .is_some_and(|bits| (bits >> (b % 64)) & 1 != 0)
             });
             if listed_start {
                 table.long.get(w).copied().unwrap_or(0)
@@ -1717,11 +1717,65 @@ mod tests {
     /// hyphens, NBSP, combining marks, CJK, Cyrillic, astral chars).
     fn mixed_text(seed: &mut u64, len: usize) -> String {
         const PIECES: &[&str] = &[
-            " ", " ", " ", " ", "\n", "\t", "\u{a0}", "'", "’", "'s", "’s", "-", ".", ". ", "&",
-            ",", "(", "\"", "“", "|", "•", "a", "the", "said", "Mr", "U.S", "St", "of", "New",
-            "York", "Kerry", "KERRY", "Moscow", "talks", "1999", "52", "6.1", "x", "é", "É",
-            "e\u{301}", "\u{0}", "深圳", "报业", "Москва", "ТАСС", "ǅ", "ǈ", "İ", "ß", "𝐀", "😀",
-            "Ω", "ΣΊΣ", "Inc", "County", "de", "al", "Al",
+            " ",
+            " ",
+            " ",
+            " ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "'",
+            "’",
+            "'s",
+            "’s",
+            "-",
+            ".",
+            ". ",
+            "&",
+            ",",
+            "(",
+            "\"",
+            "“",
+            "|",
+            "•",
+            "a",
+            "the",
+            "said",
+            "Mr",
+            "U.S",
+            "St",
+            "of",
+            "New",
+            "York",
+            "Kerry",
+            "KERRY",
+            "Moscow",
+            "talks",
+            "1999",
+            "52",
+            "6.1",
+            "x",
+            "é",
+            "É",
+            "e\u{301}",
+            "\u{0}",
+            "深圳",
+            "报业",
+            "Москва",
+            "ТАСС",
+            "ǅ",
+            "ǈ",
+            "İ",
+            "ß",
+            "𝐀",
+            "😀",
+            "Ω",
+            "ΣΊΣ",
+            "Inc",
+            "County",
+            "de",
+            "al",
+            "Al",
         ];
         let mut out = String::new();
         while out.len() < len {
@@ -1748,7 +1802,11 @@ mod tests {
         ];
         let mut low_text = String::new();
         let mut lower = String::new();
-        for text in samples.iter().copied().chain(random.iter().map(String::as_str)) {
+        for text in samples
+            .iter()
+            .copied()
+            .chain(random.iter().map(String::as_str))
+        {
             // The lowercased text gives each ASCII token's lowercase.
             low_text.clear();
             low_text.push_str(text);
@@ -1767,7 +1825,10 @@ mod tests {
                 if t.ascii {
                     let raw = strip_possessive(w);
                     lower_into(&mut lower, raw);
-                    assert_eq!(low_text.get(t.start..t.start + raw.len()), Some(lower.as_str()));
+                    assert_eq!(
+                        low_text.get(t.start..t.start + raw.len()),
+                        Some(lower.as_str())
+                    );
                 }
                 assert_eq!(key_hash(w), reference::key_hash(w), "{w:?}");
                 assert_eq!(
