@@ -65,6 +65,8 @@ struct Tok {
     sent_start: bool,
     /// Only spaces between this token and the next.
     joins_next: bool,
+    /// Every byte is ASCII.
+    ascii: bool,
 }
 
 struct Acc {
@@ -80,6 +82,8 @@ pub struct Extractor {
     toks: Vec<Tok>,
     acc: FxHashMap<u32, Acc>,
     lower: String,
+    /// The segmented text with ASCII letters lowercased (same byte offsets as the text).
+    low_text: String,
     phrase: String,
     /// Lowercase key of an unknown entity phrase (kept between documents).
     key: String,
@@ -121,7 +125,12 @@ impl Extractor {
             .acc
             .drain()
             .map(|(hash, a)| {
-                let mut weight = 1.0 + a.tf.ln().max(0.0);
+                // ln(tf) <= 0 for tf <= 1 (most terms occur once): no logarithm needed.
+                let mut weight = if a.tf <= 1.0 {
+                    1.0
+                } else {
+                    1.0 + a.tf.ln().max(0.0)
+                };
                 if a.entity.is_some() {
                     weight *= w.entity_boost;
                 }
@@ -159,6 +168,10 @@ impl Extractor {
         let boost = if is_title { w.title_boost } else { 1.0 };
         tokenize(text, &mut self.toks);
         let toks = std::mem::take(&mut self.toks);
+        // One lowercasing pass over the whole text instead of a copy per token.
+        self.low_text.clear();
+        self.low_text.push_str(text);
+        self.low_text.make_ascii_lowercase();
         let letters_caps = toks.iter().filter(|t| t.cap).count();
         // ALL-CAPS or Title Case text carries no capitalization signal of its own.
         let shouting = toks.len() >= 4 && {
@@ -192,17 +205,25 @@ impl Extractor {
         if !shouting {
             self.entities(text, &toks, boost, title_case, labels);
         }
-        let mut lower = std::mem::take(&mut self.lower);
+        let mut lower_buf = std::mem::take(&mut self.lower);
+        let low_text = std::mem::take(&mut self.low_text);
         for (i, t) in toks.iter().enumerate() {
             let raw = strip_possessive(&text[t.start..t.end]);
-            lower_into(&mut lower, raw);
+            // ASCII tokens: the lowercase is the same bytes of the lowercased text.
+            let lower: &str = match low_text.get(t.start..t.start + raw.len()) {
+                Some(l) if t.ascii => l,
+                _ => {
+                    lower_into(&mut lower_buf, raw);
+                    &lower_buf
+                }
+            };
             // A word that starts with an ASCII letter is neither a year nor a number: only its
             // length and the stop list can drop it.
             if lower.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
-                if lower.len() < 2 || is_stopword(&lower) {
+                if lower.len() < 2 || is_stopword(lower) {
                     continue;
                 }
-                self.add_word(i, &lower, boost, labels);
+                self.add_word(i, lower, boost, labels);
                 continue;
             }
             let year = lower.len() == 4
@@ -217,13 +238,14 @@ impl Extractor {
                         .chars()
                         .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
                     && !number())
-                || is_stopword(&lower)
+                || is_stopword(lower)
             {
                 continue;
             }
-            self.add_word(i, &lower, boost, labels);
+            self.add_word(i, lower, boost, labels);
         }
-        self.lower = lower;
+        self.lower = lower_buf;
+        self.low_text = low_text;
         self.toks = toks;
     }
 
@@ -311,11 +333,19 @@ impl Extractor {
                 k = end;
                 continue;
             }
-            let word = toks
-                .get(k)
-                .map_or("", |t| strip_possessive(&text[t.start..t.end]));
-            lower_into(&mut self.lower, word);
-            let flags = word_flags(&self.lower);
+            let flags = match toks.get(k) {
+                Some(t) => {
+                    let word = strip_possessive(&text[t.start..t.end]);
+                    match self.low_text.get(t.start..t.start + word.len()) {
+                        Some(l) if t.ascii => word_flags(l),
+                        _ => {
+                            lower_into(&mut self.lower, word);
+                            word_flags(&self.lower)
+                        }
+                    }
+                }
+                None => word_flags(""),
+            };
             let role = flags & ROLE != 0;
             if role || flags & (STOP | CAL) != 0 {
                 if let Some(s) = span.take() {
@@ -641,6 +671,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
         // follows it.
         let start = i;
         let mut end = i + len;
+        let mut ascii = len == 1;
         loop {
             // ASCII letters and digits without decoding a char.
             if text
@@ -652,11 +683,15 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 continue;
             }
             match char_at(text, end) {
-                Some((d, dl)) if d.is_alphanumeric() => end += dl,
+                Some((d, dl)) if d.is_alphanumeric() => {
+                    ascii &= dl == 1;
+                    end += dl;
+                }
                 Some((d, dl))
                     if matches!(d, '\'' | '’' | '-' | '.' | '&')
                         && char_at(text, end + dl).is_some_and(|(n, _)| n.is_alphanumeric()) =>
                 {
+                    ascii &= dl == 1;
                     end += dl;
                 }
                 _ => break,
@@ -669,6 +704,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
             cap: c.is_uppercase(),
             sent_start,
             joins_next: true,
+            ascii,
         });
         sent_start = false;
         if out.len() >= 20_000 {
@@ -980,6 +1016,9 @@ fn word_flags(w: &str) -> u8 {
         keys: Vec<u64>,
         flags: Vec<u8>,
         long: FxHashMap<&'static str, u8>,
+        /// Bit `b` of `long_first[len - 9][b / 64]`: a listed word of `len` bytes (9 to 16)
+        /// starts with byte `b` (rejects most long words without hashing them).
+        long_first: [[u64; 4]; 8],
     }
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
@@ -987,6 +1026,7 @@ fn word_flags(w: &str) -> u8 {
             keys: vec![0; SHORT_SLOTS],
             flags: vec![0; SHORT_SLOTS],
             long: FxHashMap::default(),
+            long_first: [[0; 4]; 8],
         };
         for (list, flag) in [
             (STOPWORDS, STOP),
@@ -1018,7 +1058,16 @@ fn word_flags(w: &str) -> u8 {
                             }
                         }
                     }
-                    None => *t.long.entry(w).or_insert(0) |= flag,
+                    None => {
+                        *t.long.entry(w).or_insert(0) |= flag;
+                        if let (Some(&b), Some(set)) = (
+                            w.as_bytes().first(),
+                            t.long_first.get_mut(w.len().wrapping_sub(9)),
+                        ) && let Some(bits) = set.get_mut(usize::from(b) / 64)
+                        {
+                            *bits |= 1 << (b % 64);
+                        }
+                    }
                 }
             }
         }
@@ -1039,7 +1088,20 @@ fn word_flags(w: &str) -> u8 {
             }
             0
         }
-        None => table.long.get(w).copied().unwrap_or(0),
+        None => {
+            let listed_start = w.as_bytes().first().is_some_and(|&b| {
+                table
+                    .long_first
+                    .get(w.len().wrapping_sub(9))
+                    .and_then(|set| set.get(usize::from(b) / 64))
+                    .is_some_and(|bits| (bits >> (b % 64)) & 1 != 0)
+            });
+            if listed_start {
+                table.long.get(w).copied().unwrap_or(0)
+            } else {
+                0
+            }
+        }
     }
 }
 
@@ -1632,6 +1694,7 @@ mod tests {
                     cap,
                     sent_start,
                     joins_next: true,
+                    ascii: word.is_ascii(),
                 });
                 sent_start = false;
                 if out.len() >= 20_000 {
@@ -1650,8 +1713,84 @@ mod tests {
         }
     }
 
+    /// Random text over words, punctuation and chars of many scripts (ASCII, apostrophes,
+    /// hyphens, NBSP, combining marks, CJK, Cyrillic, astral chars).
+    fn mixed_text(seed: &mut u64, len: usize) -> String {
+        const PIECES: &[&str] = &[
+            " ",
+            " ",
+            " ",
+            " ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "'",
+            "’",
+            "'s",
+            "’s",
+            "-",
+            ".",
+            ". ",
+            "&",
+            ",",
+            "(",
+            "\"",
+            "“",
+            "|",
+            "•",
+            "a",
+            "the",
+            "said",
+            "Mr",
+            "U.S",
+            "St",
+            "of",
+            "New",
+            "York",
+            "Kerry",
+            "KERRY",
+            "Moscow",
+            "talks",
+            "1999",
+            "52",
+            "6.1",
+            "x",
+            "é",
+            "É",
+            "e\u{301}",
+            "\u{0}",
+            "深圳",
+            "报业",
+            "Москва",
+            "ТАСС",
+            "ǅ",
+            "ǈ",
+            "İ",
+            "ß",
+            "𝐀",
+            "😀",
+            "Ω",
+            "ΣΊΣ",
+            "Inc",
+            "County",
+            "de",
+            "al",
+            "Al",
+        ];
+        let mut out = String::new();
+        while out.len() < len {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            out.push_str(PIECES[(*seed >> 16) as usize % PIECES.len()]);
+        }
+        out
+    }
+
     #[test]
     fn fast_paths_match_the_reference() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let random: Vec<String> = (0..400).map(|i| mixed_text(&mut seed, i)).collect();
         let samples = [
             "",
             "U.S. Secretary of State John Kerry met Russian Foreign Minister Sergey Lavrov.",
@@ -1661,18 +1800,36 @@ mod tests {
             "\u{0}ÄÖ’'--..&&\u{301}e\u{301} Ǆ ǈ",
             "ALL CAPS HEADLINE HERE, AND MORE",
         ];
-        for text in samples {
+        let mut low_text = String::new();
+        let mut lower = String::new();
+        for text in samples
+            .iter()
+            .copied()
+            .chain(random.iter().map(String::as_str))
+        {
+            // The lowercased text gives each ASCII token's lowercase.
+            low_text.clear();
+            low_text.push_str(text);
+            low_text.make_ascii_lowercase();
             let (mut a, mut b) = (Vec::new(), Vec::new());
             tokenize(text, &mut a);
             reference::tokenize(text, &mut b);
             let key = |v: &[Tok]| {
                 v.iter()
-                    .map(|t| (t.start, t.end, t.cap, t.sent_start, t.joins_next))
+                    .map(|t| (t.start, t.end, t.cap, t.sent_start, t.joins_next, t.ascii))
                     .collect::<Vec<_>>()
             };
             assert_eq!(key(&a), key(&b), "{text:?}");
             for t in &a {
                 let w = &text[t.start..t.end];
+                if t.ascii {
+                    let raw = strip_possessive(w);
+                    lower_into(&mut lower, raw);
+                    assert_eq!(
+                        low_text.get(t.start..t.start + raw.len()),
+                        Some(lower.as_str())
+                    );
+                }
                 assert_eq!(key_hash(w), reference::key_hash(w), "{w:?}");
                 assert_eq!(
                     all_caps(w),
