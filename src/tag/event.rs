@@ -169,7 +169,7 @@ impl Default for EventConfig {
             year_lead: 2,
             undated_year_gap: 5,
             fact_penalty: 0.3,
-            participant_penalty: 0.0,
+            participant_penalty: 0.15,
             age_facts: false,
             weak_date_floor: 0.5,
             page_terms: 64,
@@ -455,7 +455,12 @@ impl EventTracker {
             };
         }
         if self.cfg.participant_penalty > 0.0 {
-            page.participants = participants::participants(article.title.as_deref(), &article.text);
+            page.participants = participants::participants_of(
+                article.title.as_deref(),
+                &article.text,
+                &feats,
+                self.weights(),
+            );
         }
 
         if trace::on() {

@@ -539,11 +539,8 @@ fn event_facts_survive_replay_and_keep_sister_games_apart() {
 
 #[test]
 fn event_participants_survive_replay_and_keep_sister_moves_apart() {
-    // Off by default (it costs ~18 % of the pipeline's CPU for +0.002 F1); turned on here.
-    let on = EventConfig {
-        participant_penalty: 0.15,
-        ..EventConfig::default()
-    };
+    let on = EventConfig::default();
+    assert!(on.participant_penalty > 0.0);
     let reserve = |i: usize, first: &str, last: &str| {
         article(
             &format!("Hawks place {last} on injured reserve ({i})"),
@@ -588,7 +585,8 @@ fn event_participants_survive_replay_and_keep_sister_moves_apart() {
             .extract(a.title.as_deref(), &a.text, t.weights());
         let mut page = t.page_vector(&feats);
         if with {
-            page.participants = participants::participants(a.title.as_deref(), &a.text);
+            page.participants =
+                participants::participants_of(a.title.as_deref(), &a.text, &feats, t.weights());
         }
         t.best_match(&page, None, T0).map(|(_, s)| s).unwrap()
     };

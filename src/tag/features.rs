@@ -530,6 +530,12 @@ fn word_term(h: u64) -> u32 {
     (h as u32) & !ENTITY_BIT
 }
 
+/// Term id of a single (lowercase, stemmed) word, as [`Extractor::extract`] hashes it (used by
+/// the participant scan to find a surname's mentions among a page's terms).
+pub(crate) fn word_term_of(stemmed: &str) -> u32 {
+    word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1))
+}
+
 /// Term id of an entity phrase from its hash.
 fn entity_term(h: u64) -> u32 {
     (h as u32) | ENTITY_BIT

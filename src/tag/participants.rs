@@ -4,6 +4,10 @@
 //! their words and differ by these, so an event that knows its participants can turn away a page
 //! whose own confident participants are all strangers to it.
 //!
+//! They are read off what the feature extractor already found (its person phrases, with the
+//! surname's word term counting the mentions), not by a second pass over the text: the only
+//! text work left is a look at each confident name's first mention and the lead.
+//!
 //! Precision comes first: a person is a run of 2–3 capitalized words that starts with a common
 //! given name (`data/first_names.txt`) or follows a role cue ("coach", "quarterback", "Mr."),
 //! is not a place or organization of the gazetteer, does not end like a building, a company or a
@@ -13,8 +17,9 @@
 //! back-references included; only the few clearly in front count. Participants are kept as
 //! small hashes (kind in the top two bits), like [`story_facts`](super::story_facts).
 
+use super::features::{DocFeatures, FeatureWeights, is_entity_term, stem, word_term_of};
 use super::gazetteer::{EntityKind, Gazetteer};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -28,8 +33,6 @@ const MIN_MAIN_SCORE: f32 = 6.0;
 const MAX_TEXT_BYTES: usize = 16 * 1024;
 /// Bytes of text that count as the lead.
 const LEAD_BYTES: usize = 600;
-/// Most tokens looked at.
-const MAX_TOKENS: usize = 4096;
 
 const KIND_PERSON: u32 = 1;
 const KIND_CODE: u32 = 2;
@@ -489,100 +492,6 @@ fn lists() -> &'static Lists {
     })
 }
 
-/// A word of the text.
-#[derive(Clone, Copy)]
-struct Tok {
-    start: u32,
-    end: u32,
-    flags: u8,
-}
-
-/// Starts with an ASCII capital and has a lowercase letter ("Holt", not "NFL" or "holt").
-const CAP: u8 = 1;
-/// Punctuation (not just spaces) separates it from the previous word.
-const BREAK: u8 = 2;
-/// First word of a line.
-const LINE: u8 = 4;
-/// Followed by a period.
-const DOT_AFTER: u8 = 8;
-/// An identifying code: a capital first, two or more capitals, letters and digits, and a hyphen
-/// or four digits ("MS08-067", "KB2799329").
-const CODE: u8 = 16;
-
-fn is_word_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c >= 0x80
-}
-
-/// Words of `text` (at most [`MAX_TOKENS`]).
-fn tokenize(text: &str, out: &mut Vec<Tok>) {
-    let b = text.as_bytes();
-    let mut i = 0;
-    let mut brk = true;
-    let mut line = true;
-    while i < b.len() && out.len() < MAX_TOKENS {
-        let Some(&c) = b.get(i) else { break };
-        if !is_word_byte(c) {
-            if c == b'\n' {
-                line = true;
-                brk = true;
-            } else if c != b' ' && c != b'\t' {
-                brk = true;
-            }
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let (mut upper, mut lower, mut digits, mut letters, mut hyphens) = (0u32, 0, 0, 0, 0);
-        loop {
-            match b.get(i) {
-                Some(&c) if is_word_byte(c) => {
-                    upper += u32::from(c.is_ascii_uppercase());
-                    lower += u32::from(c.is_ascii_lowercase() || c >= 0x80);
-                    digits += u32::from(c.is_ascii_digit());
-                    letters += u32::from(c.is_ascii_alphabetic());
-                    i += 1;
-                }
-                // Inner apostrophes and hyphens ("O'Neal", "Smith-Jones", "MS08-067").
-                Some(&c @ (b'\'' | b'-')) if b.get(i + 1).is_some_and(|&n| is_word_byte(n)) => {
-                    hyphens += u32::from(c == b'-');
-                    i += 1;
-                }
-                _ => break,
-            }
-        }
-        let first = b.get(start).copied().unwrap_or(0);
-        let mut flags = 0;
-        if first.is_ascii_uppercase() && lower > 0 && digits == 0 {
-            flags |= CAP;
-        }
-        if first.is_ascii_uppercase()
-            && upper >= 2
-            && letters >= 2
-            && digits >= 2
-            && (hyphens > 0 || digits >= 4)
-            && (5..=20).contains(&(i - start))
-        {
-            flags |= CODE;
-        }
-        if brk {
-            flags |= BREAK;
-        }
-        if line {
-            flags |= LINE;
-        }
-        if b.get(i) == Some(&b'.') {
-            flags |= DOT_AFTER;
-        }
-        out.push(Tok {
-            start: start as u32,
-            end: i as u32,
-            flags,
-        });
-        brk = false;
-        line = false;
-    }
-}
-
 /// Lowercase ASCII copy of a short word into `buf`, without a possessive "'s" (None when long
 /// or not ASCII).
 fn lower<'a>(word: &str, buf: &'a mut [u8; 24]) -> Option<&'a str> {
@@ -597,278 +506,226 @@ fn lower<'a>(word: &str, buf: &'a mut [u8; 24]) -> Option<&'a str> {
     std::str::from_utf8(dst).ok()
 }
 
-fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
-    text.get(t.start as usize..t.end as usize).unwrap_or("")
+/// Bytes before a name's first mention searched for role, title and source cues.
+const CUE_BYTES_BEFORE: usize = 40;
+/// Bytes after a name's first mention searched for source cues.
+const CUE_BYTES_AFTER: usize = 32;
+
+/// A person among a page's entity phrases.
+struct Candidate<'f> {
+    /// Lowercase surname.
+    key: String,
+    /// Fullest name.
+    name: &'f str,
+    /// Mentions of the surname in the body.
+    count: u32,
+    /// The surname is in the headline.
+    in_title: bool,
+    /// The first word is a known given name (or the gazetteer knows the person).
+    given: bool,
 }
 
-fn has_lower(text: &str, t: Option<&Tok>, set: &FxHashSet<&'static str>) -> bool {
-    let Some(t) = t else { return false };
-    let mut buf = [0u8; 24];
-    lower(word(text, t), &mut buf).is_some_and(|w| set.contains(w))
-}
-
-/// A person found in the text (keyed by surname).
-#[derive(Default)]
-struct Person {
-    /// Fullest name seen.
-    name: String,
-    /// Some mention is a quoted source's.
-    source: bool,
-}
-
-/// Marks the tokens of byline and credit lines: short lines that start with "By" or hold a
-/// credit word ("Staff Writer", "Reporting by").
-fn byline_tokens(text: &str, toks: &[Tok], l: &Lists) -> Vec<bool> {
-    let mut skip = vec![false; toks.len()];
-    let mut i = 0;
-    while i < toks.len() {
-        let mut j = i + 1;
-        while toks.get(j).is_some_and(|t| t.flags & LINE == 0) {
-            j += 1;
-        }
-        let line = toks.get(i..j).unwrap_or(&[]);
-        let byline = line.len() <= 14
-            && (line
-                .first()
-                .is_some_and(|t| word(text, t).eq_ignore_ascii_case("by"))
-                || line
-                    .iter()
-                    .any(|t| has_lower(text, Some(t), &l.source_cues)));
-        if byline && let Some(s) = skip.get_mut(i..j) {
-            s.fill(true);
-        }
-        i = j;
-    }
-    skip
-}
-
-/// Confident participants of a page, most prominent first (the main ones flagged): at most
-/// [`MAX_PAGE_PARTICIPANTS`] people, then as many codes.
-pub fn main_participants(title: Option<&str>, text: &str) -> Vec<Participant> {
-    let text = super::story_time::cut(text, MAX_TEXT_BYTES);
-    let l = lists();
-    let mut toks = Vec::with_capacity(text.len() / 5 + 1);
-    tokenize(text, &mut toks);
-    let skip_line = byline_tokens(text, &toks, l);
-
-    let mut people: FxHashMap<String, Person> = FxHashMap::default();
-    let mut codes: Vec<(String, u32, usize)> = Vec::new();
-    let mut buf = [0u8; 24];
-    let mut i = 0;
-    while i < toks.len() {
-        let Some(t) = toks.get(i) else { break };
-        if t.flags & CODE != 0 {
-            let w = word(text, t);
-            if let Some(c) = codes.iter_mut().find(|c| c.0 == w) {
-                c.1 += 1;
-            } else if codes.len() < 16 {
-                codes.push((w.to_string(), 1, i));
-            }
-        }
-        if t.flags & CAP == 0 {
-            i += 1;
-            continue;
-        }
-        // A run of capitalized words; an initial ("R.") or a title ("Mr.") does not break it.
-        let mut j = i + 1;
-        while let Some(n) = toks.get(j) {
-            let prev_ok = toks.get(j - 1).is_some_and(|p| {
-                n.flags & BREAK == 0
-                    || (p.flags & DOT_AFTER != 0
-                        && (p.end - p.start == 1 || has_lower(text, Some(p), &l.title_cues)))
-            });
-            let initial = n.end - n.start == 1 && n.flags & DOT_AFTER != 0;
-            if n.flags & LINE != 0 || !prev_ok || (n.flags & CAP == 0 && !initial) {
-                break;
-            }
-            j += 1;
-        }
-        let run = i..j;
-        i = j;
-        if let Some(p) = person_in_run(text, &toks, run.clone(), l)
-            && !skip_line.get(run.start).copied().unwrap_or(false)
-        {
-            let Some(key) = lower(&p.surname, &mut buf).map(str::to_string) else {
-                continue;
-            };
-            // A quoted source: a source word within three words before or four after.
-            let near = toks
-                .get(run.start.saturating_sub(3)..(run.end + 4).min(toks.len()))
-                .unwrap_or(&[]);
-            let source = near
-                .iter()
-                .any(|t| t.flags & CAP == 0 && has_lower(text, Some(t), &l.source_cues));
-            let e = people.entry(key).or_default();
-            if p.full.len() > e.name.len() {
-                e.name = p.full;
-            }
-            e.source |= source;
-        }
-    }
-    if people.len() > 64 {
-        // A list page (a roster, a cast): no main participant stands out.
-        people.clear();
-    }
-    let mut out = rank_people(title, text, &toks, &people);
-    codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-    for (code, count, _) in codes.into_iter().take(MAX_PAGE_PARTICIPANTS) {
-        out.push(Participant {
-            name: code,
-            kind: ParticipantKind::Code,
-            score: count as f32,
-            main: true,
-        });
-    }
-    out
-}
-
-/// A person's name found in a run of capitalized words.
-struct FoundName {
-    full: String,
-    surname: String,
-}
-
-/// The person a run of capitalized words names, if it clearly is one.
-fn person_in_run(
-    text: &str,
-    toks: &[Tok],
-    run: std::ops::Range<usize>,
-    l: &Lists,
-) -> Option<FoundName> {
-    let run_toks = toks.get(run.clone())?;
-    if run_toks
-        .iter()
-        .any(|t| has_lower(text, Some(t), &l.place_starts))
-    {
-        return None;
-    }
-    let mut buf = [0u8; 24];
-    let mut s = run.start;
-    // Sentence-start words, titles and capitalized roles before the name.
-    let mut titled = false;
-    while s < run.end {
-        let Some(w) = toks.get(s).and_then(|t| lower(word(text, t), &mut buf)) else {
-            break;
-        };
-        if l.title_cues.contains(w)
-            || l.role_cues.contains(w)
-            || (titled && l.thing_ends.contains(w))
-        {
-            titled = true;
-        } else if !l.not_name.contains(w) {
-            break;
-        }
-        s += 1;
-    }
-    // "Saints Reggie Bush": the name starts at its given name.
-    if !titled
-        && let Some(k) = (s + 1..run.end.saturating_sub(1))
-            .find(|&k| has_lower(text, toks.get(k), &l.first_names))
-    {
-        s = k;
-    }
-    let mut e = run.end;
-    while e > s && has_lower(text, toks.get(e - 1), &l.suffixes) {
-        e -= 1;
-    }
-    let name_toks = toks.get(s..e)?;
-    let (first, last) = (name_toks.first()?, name_toks.last()?);
-    let cue_before = s == run.start
-        && run.start > 0
-        && (has_lower(text, toks.get(run.start - 1), &l.role_cues)
-            || (run.start > 1
-                && has_lower(text, toks.get(run.start - 2), &l.role_cues)
-                && toks
-                    .get(run.start - 1)
-                    .is_some_and(|t| t.flags & (CAP | CODE) == 0)));
-    let given = has_lower(text, Some(first), &l.first_names);
-    let person = match name_toks.len() {
-        1 => titled,
-        2 | 3 => given || titled || cue_before,
-        _ => false,
+/// How many times a page holds a term, from its raw weight `(1 + ln tf) x boost`.
+fn term_count(feats: &DocFeatures, hash: u32, w: FeatureWeights) -> f32 {
+    let Ok(i) = feats.terms.binary_search_by_key(&hash, |t| t.hash) else {
+        return 0.0;
     };
-    if !person
-        || last.flags & CAP == 0
-        || has_lower(text, Some(last), &l.thing_ends)
-        || has_lower(text, Some(last), &l.not_name)
-    {
-        return None;
-    }
-    let full = text.get(first.start as usize..last.end as usize)?;
-    let full = full.strip_suffix("'s").unwrap_or(full);
-    let g = Gazetteer::get();
-    let phrase = full.split_whitespace().collect::<Vec<_>>().join(" ");
-    let known = g.lookup(&phrase).map(|e| e.kind);
-    let surname = word(text, last);
-    let surname = surname.strip_suffix("'s").unwrap_or(surname);
-    let place_surname = g
-        .lookup(surname)
-        .is_some_and(|e| e.kind != EntityKind::Person);
-    if matches!(known, Some(EntityKind::Place | EntityKind::Organization))
-        || (place_surname && known != Some(EntityKind::Person))
-    {
-        return None;
-    }
-    Some(FoundName {
-        full: if name_toks.len() > 1 {
-            phrase
-        } else {
-            String::new()
-        },
-        surname: surname.to_string(),
-    })
+    let Some(t) = feats.terms.get(i) else {
+        return 0.0;
+    };
+    let boost = if t.entity.is_some() && w.entity_boost > 0.0 {
+        w.entity_boost
+    } else {
+        1.0
+    };
+    (t.weight / boost - 1.0).exp().round()
 }
 
-/// People ranked by prominence: mentions (surname back-references included), the lead and the
-/// headline; only confident ones, at most three, each at least half the top score.
-fn rank_people(
+/// Lowercase words before (`before`) or after a mention, within its line.
+fn cue_words(text: &str, at: usize, len: usize, before: bool) -> impl Iterator<Item = &str> {
+    let (lo, hi) = if before {
+        (at.saturating_sub(CUE_BYTES_BEFORE), at)
+    } else {
+        (at + len, (at + len + CUE_BYTES_AFTER).min(text.len()))
+    };
+    let mut lo = lo;
+    while lo > 0 && !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = hi;
+    while hi < text.len() && !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let window = text.get(lo..hi).unwrap_or("");
+    // Stay within the mention's line.
+    let window = if before {
+        window.rsplit('\n').next().unwrap_or("")
+    } else {
+        window.split('\n').next().unwrap_or("")
+    };
+    window
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+}
+
+/// Confident participants of a page, most prominent first (the main ones flagged), read off the
+/// entity phrases and words [`Extractor`](super::features::Extractor) already found instead of a
+/// second pass over the text: person phrases of 2–3 words that start with a given name (or
+/// follow a role or title cue at their first mention), ranked by the mentions of their surname,
+/// the headline and the lead; then codes.
+pub fn main_participants_of(
     title: Option<&str>,
     text: &str,
-    toks: &[Tok],
-    people: &FxHashMap<String, Person>,
+    feats: &DocFeatures,
+    w: FeatureWeights,
 ) -> Vec<Participant> {
-    let mut out: Vec<Participant> = Vec::new();
-    if people.is_empty() {
-        return out;
-    }
+    let l = lists();
+    let g = Gazetteer::get();
+    let text = super::story_time::cut(text, MAX_TEXT_BYTES);
     let mut buf = [0u8; 24];
-    let mut mentions: FxHashMap<&str, (u32, bool)> = FxHashMap::default();
-    for t in toks.iter().filter(|t| t.flags & CAP != 0) {
-        if let Some(w) = lower(word(text, t), &mut buf)
-            && let Some((k, _)) = people.get_key_value(w)
+    let mut cands: Vec<Candidate<'_>> = Vec::new();
+    let mut codes: Vec<(String, f32)> = Vec::new();
+    for t in &feats.terms {
+        if !is_entity_term(t.hash) {
+            if t.entity.is_none() || codes.len() >= 16 {
+                continue;
+            }
+            let label = feats.label(t);
+            if is_code(label) {
+                codes.push((label.to_ascii_uppercase(), term_count(feats, t.hash, w)));
+            }
+            continue;
+        }
+        if t.entity != Some(EntityKind::Person) {
+            continue;
+        }
+        let mut name = feats.label(t);
+        // "Carl Dorn Jr": the surname comes before the suffix.
+        if let Some((head, tail)) = name.rsplit_once(' ')
+            && lower(tail, &mut buf).is_some_and(|w| l.suffixes.contains(w))
         {
-            let m = mentions.entry(k.as_str()).or_default();
-            m.0 += 1;
-            m.1 |= (t.start as usize) < LEAD_BYTES;
+            name = head;
         }
-    }
-    let title_words: Vec<String> = title
-        .map(|t| {
-            super::story_time::cut(t, 1024)
-                .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
-                .filter_map(|w| lower(w, &mut buf).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    for (key, p) in people {
-        if p.source || p.name.is_empty() {
+        let mut words = name.split(' ');
+        let (Some(first), Some(last)) = (words.next(), name.rsplit(' ').next()) else {
+            continue;
+        };
+        let n = 1 + words.count();
+        if !(2..=3).contains(&n)
+            || name
+                .split(' ')
+                .any(|w| lower(w, &mut buf).is_some_and(|w| l.place_starts.contains(w)))
+        {
             continue;
         }
-        let (count, lead) = mentions.get(key.as_str()).copied().unwrap_or((0, false));
-        let in_title = title_words.iter().any(|w| w == key);
-        let confident = (in_title && count >= 1) || count >= 3 || (lead && count >= 2);
-        if !confident {
+        let Some(key) = lower(last, &mut buf).map(str::to_string) else {
+            continue;
+        };
+        if l.thing_ends.contains(key.as_str())
+            || l.not_name.contains(key.as_str())
+            || l.suffixes.contains(key.as_str())
+            || !last.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        {
             continue;
         }
-        let score = count.min(10) as f32
-            + 3.0 * f32::from(u8::from(in_title))
-            + 2.0 * f32::from(u8::from(lead));
-        out.push(Participant {
-            name: p.name.clone(),
-            kind: ParticipantKind::Person,
-            score,
-            main: false,
+        let known = g.lookup(name).map(|e| e.kind);
+        let place_surname = g.lookup(last).is_some_and(|e| e.kind != EntityKind::Person);
+        if matches!(known, Some(EntityKind::Place | EntityKind::Organization))
+            || (place_surname && known != Some(EntityKind::Person))
+        {
+            continue;
+        }
+        let given = known == Some(EntityKind::Person)
+            || lower(first, &mut buf).is_some_and(|f| l.first_names.contains(f));
+        if !given && lower(first, &mut buf).is_some_and(|f| l.not_name.contains(f)) {
+            continue;
+        }
+        if let Some(c) = cands.iter_mut().find(|c| c.key == key) {
+            if name.len() > c.name.len() {
+                c.name = name;
+            }
+            c.given |= given;
+            continue;
+        }
+        let count = term_count(feats, word_term_of(stem(&key)), w);
+        cands.push(Candidate {
+            key,
+            name,
+            count: count as u32,
+            in_title: false,
+            given,
         });
+    }
+    if cands.len() > 64 {
+        // A list page (a roster, a cast): no main participant stands out.
+        cands.clear();
+    }
+    let mut out = Vec::new();
+    if !cands.is_empty() {
+        let title_words: Vec<String> = title
+            .map(|t| {
+                super::story_time::cut(t, 1024)
+                    .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+                    .filter_map(|w| lower(w, &mut buf).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let lead = super::story_time::cut(text, LEAD_BYTES);
+        for c in &mut cands {
+            let in_title = title_words.iter().filter(|w| **w == c.key).count() as u32;
+            c.in_title = in_title > 0;
+            // Headline mentions weigh `title_boost` body mentions in the term's weight.
+            let title_share = (w.title_boost.max(0.0) * in_title as f32).round() as u32;
+            c.count = c.count.saturating_sub(title_share);
+        }
+        for c in cands {
+            let surname = c.name.rsplit(' ').next().unwrap_or("");
+            let lead_hit = c.count >= 2 && lead.contains(surname);
+            let confident =
+                (c.in_title && c.count >= 1) || c.count >= 3 || (lead_hit && c.count >= 2);
+            if !confident {
+                continue;
+            }
+            // Its first mention tells a role ("running back Dequan Orlo") or a quoted source
+            // ("spokesman Peter Quill", a byline).
+            let Some(at) = memchr::memmem::find(text.as_bytes(), c.name.as_bytes()) else {
+                continue;
+            };
+            let before: Vec<&str> = cue_words(text, at, c.name.len(), true).collect();
+            let cue = before.iter().rev().take(2).any(|w| {
+                lower(w, &mut buf)
+                    .is_some_and(|w| l.role_cues.contains(w) || l.title_cues.contains(w))
+            });
+            if !(c.given || cue) {
+                continue;
+            }
+            let byline =
+                before.first().is_some_and(|w| w.eq_ignore_ascii_case("by")) && before.len() <= 2;
+            let source = byline
+                || before
+                    .iter()
+                    .rev()
+                    .take(3)
+                    .chain(
+                        cue_words(text, at, c.name.len(), false)
+                            .take(4)
+                            .collect::<Vec<_>>()
+                            .iter(),
+                    )
+                    .any(|w| lower(w, &mut buf).is_some_and(|w| l.source_cues.contains(w)));
+            if source {
+                continue;
+            }
+            let score = c.count.min(10) as f32
+                + 3.0 * f32::from(u8::from(c.in_title))
+                + 2.0 * f32::from(u8::from(lead_hit));
+            out.push(Participant {
+                name: c.name.to_string(),
+                kind: ParticipantKind::Person,
+                score,
+                main: false,
+            });
+        }
     }
     out.sort_by(|a, b| {
         b.score
@@ -880,7 +737,45 @@ fn rank_people(
         p.main = i < 3 && p.score >= 0.5 * top && p.score >= MIN_MAIN_SCORE;
     }
     out.truncate(MAX_PAGE_PARTICIPANTS);
+    codes.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (code, count) in codes.into_iter().take(MAX_PAGE_PARTICIPANTS) {
+        out.push(Participant {
+            name: code,
+            kind: ParticipantKind::Code,
+            score: count,
+            main: true,
+        });
+    }
     out
+}
+
+/// A lowercase word that looks like an identifying code: a letter first, letters and at least
+/// two digits, and a hyphen or four digits ("ms08-067", "kb2799329"), 5–20 bytes.
+fn is_code(w: &str) -> bool {
+    let b = w.as_bytes();
+    if !(5..=20).contains(&b.len()) || !b.first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let (mut letters, mut digits, mut hyphens) = (0, 0, 0);
+    for &c in b {
+        match c {
+            b'a'..=b'z' => letters += 1,
+            b'0'..=b'9' => digits += 1,
+            b'-' => hyphens += 1,
+            _ => return false,
+        }
+    }
+    letters >= 2 && digits >= 2 && (hyphens > 0 || digits >= 4)
+}
+
+/// Hashes of a page's participants read off its features (see [`main_participants_of`]).
+pub fn participants_of(
+    title: Option<&str>,
+    text: &str,
+    feats: &DocFeatures,
+    w: FeatureWeights,
+) -> PageParticipants {
+    hash_participants(&main_participants_of(title, text, feats, w))
 }
 
 /// Hash of a participant: the kind in the top two bits; people by surname.
@@ -896,10 +791,9 @@ fn participant_hash(p: &Participant) -> u32 {
     (kind << 30) | (h & 0x3FFF_FFFF)
 }
 
-/// Hashes of a page's participants (each list sorted, deduplicated, at most
+/// Hashes of found participants (each list sorted, deduplicated, at most
 /// [`MAX_PAGE_PARTICIPANTS`] main ones and twice that many known ones).
-pub fn participants(title: Option<&str>, text: &str) -> PageParticipants {
-    let found = main_participants(title, text);
+fn hash_participants(found: &[Participant]) -> PageParticipants {
     let hashes = |main_only: bool, most: usize| {
         let mut out: Vec<u32> = found
             .iter()
@@ -942,7 +836,24 @@ pub fn merge_participants(event: &mut Vec<u32>, page: &[u32]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::features::Extractor;
     use super::*;
+
+    const W: FeatureWeights = FeatureWeights {
+        title_boost: 2.0,
+        entity_boost: 2.0,
+        numbers: false,
+    };
+
+    fn main_participants(title: Option<&str>, text: &str) -> Vec<Participant> {
+        let feats = Extractor::new().extract(title, text, W);
+        main_participants_of(title, text, &feats, W)
+    }
+
+    fn participants(title: Option<&str>, text: &str) -> PageParticipants {
+        let feats = Extractor::new().extract(title, text, W);
+        participants_of(title, text, &feats, W)
+    }
 
     fn names(title: Option<&str>, text: &str) -> Vec<String> {
         main_participants(title, text)
