@@ -153,16 +153,29 @@ pub fn analyze(dom: &Dom) -> Analysis {
         }
     }
     let total_good = good.first().copied().unwrap_or(0);
-    let mut boiler = vec![false; n];
-    for i in 0..n {
-        let parent = dom.nodes.get(i).map_or(NONE, |n| n.parent);
-        let inherited = parent != NONE && boiler.get(parent as usize).copied().unwrap_or(false);
-        // Weak signals (widgets, headers, credits, …) yield to substantial prose; strong ones
-        // (comments, related, share, …) only to a container holding most of the page's prose.
-        let own = !positive[i]
-            && ((negative[i] && (good[i] * 2 < total_good || total_good == 0))
-                || (weak[i] && good[i] < 600));
-        boiler[i] = inherited || own;
+    // Weak signals (widgets, headers, credits, …) yield to substantial prose; strong ones
+    // (comments, related, share, …) only to a container holding most of the page's prose.
+    // When that leaves no prose outside chrome boxes at all (a short page whose text sits in
+    // an "editor widget"), weak boxes holding most of the prose are let off as well.
+    let mark = |weak_majority: bool| {
+        let mut boiler = vec![false; n];
+        for i in 0..n {
+            let parent = dom.nodes.get(i).map_or(NONE, |n| n.parent);
+            let inherited = parent != NONE && boiler.get(parent as usize).copied().unwrap_or(false);
+            let minority = good[i] * 2 < total_good || total_good == 0;
+            let own = !positive[i]
+                && ((negative[i] && minority)
+                    || (weak[i] && good[i] < 600 && (minority || !weak_majority)));
+            boiler[i] = inherited || own;
+        }
+        boiler
+    };
+    let mut boiler = mark(false);
+    let prose_outside_chrome = blocks
+        .iter()
+        .any(|b| b.class == Class::Good && !boiler.get(b.elem as usize).copied().unwrap_or(true));
+    if !prose_outside_chrome && total_good > 0 {
+        boiler = mark(true);
     }
     for b in &mut blocks {
         b.boiler = boiler.get(b.elem as usize).copied().unwrap_or(false);
@@ -1146,6 +1159,18 @@ mod tests {
         );
         let p = run(&html);
         assert!(p.last().unwrap().ends_with("Third."), "{p:#?}");
+    }
+
+    #[test]
+    fn a_short_page_in_a_widget_box_is_still_extracted() {
+        // A CMS page whose only text sits in an "editor widget": the box holds the page's prose.
+        let html = format!(
+            r#"<body><h1>Building Department</h1><div class="widget editor"><p>{PROSE}</p>
+            <ul><li>Permits for new buildings</li><li>Inspections of the work</li></ul></div>
+            <div class="links"><a href="/a">Home</a> <a href="/b">Contact</a></div></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.contains("secretary of state")), "{p:#?}");
     }
 
     #[test]
