@@ -1174,6 +1174,19 @@ mod tests {
     }
 
     #[test]
+    fn an_accordion_wrapped_in_a_tablist_role_is_not_chrome() {
+        // A transcript in a collapsed panel, its accordion wrapper (wrongly) given role=tablist.
+        let html = format!(
+            r##"<body><article><h1>Episode 12</h1><p>Short intro.</p></article>
+            <div id="info" role="tablist"><div class="card"><div role="tab"><h5><a href="#t">Transcript</a></h5></div>
+            <div id="t" class="collapse" role="tabpanel"><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <p>{PROSE} Third.</p></div></div></div></body>"##
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Third.")), "{p:#?}");
+    }
+
+    #[test]
     fn sign_up_sentences_and_footnotes_are_dropped() {
         let html = format!(
             r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p>
