@@ -55,6 +55,7 @@ pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
             return true;
         }
     }
+    // (`tablist` is not among the roles: sites wrap whole accordions, panels and all, in it.)
     if let Some(role) = el.attr("role") {
         return matches!(
             role.trim().to_ascii_lowercase().as_str(),
@@ -68,7 +69,6 @@ pub fn is_hidden_or_chrome_role(el: &Element) -> bool {
                 | "dialog"
                 | "alertdialog"
                 | "toolbar"
-                | "tablist"
         );
     }
     false

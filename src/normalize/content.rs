@@ -153,16 +153,29 @@ pub fn analyze(dom: &Dom) -> Analysis {
         }
     }
     let total_good = good.first().copied().unwrap_or(0);
-    let mut boiler = vec![false; n];
-    for i in 0..n {
-        let parent = dom.nodes.get(i).map_or(NONE, |n| n.parent);
-        let inherited = parent != NONE && boiler.get(parent as usize).copied().unwrap_or(false);
-        // Weak signals (widgets, headers, credits, …) yield to substantial prose; strong ones
-        // (comments, related, share, …) only to a container holding most of the page's prose.
-        let own = !positive[i]
-            && ((negative[i] && (good[i] * 2 < total_good || total_good == 0))
-                || (weak[i] && good[i] < 600));
-        boiler[i] = inherited || own;
+    // Weak signals (widgets, headers, credits, …) yield to substantial prose; strong ones
+    // (comments, related, share, …) only to a container holding most of the page's prose.
+    // When that leaves no prose outside chrome boxes at all (a short page whose text sits in
+    // an "editor widget"), weak boxes holding most of the prose are let off as well.
+    let mark = |weak_majority: bool| {
+        let mut boiler = vec![false; n];
+        for i in 0..n {
+            let parent = dom.nodes.get(i).map_or(NONE, |n| n.parent);
+            let inherited = parent != NONE && boiler.get(parent as usize).copied().unwrap_or(false);
+            let minority = good[i] * 2 < total_good || total_good == 0;
+            let own = !positive[i]
+                && ((negative[i] && minority)
+                    || (weak[i] && good[i] < 600 && (minority || !weak_majority)));
+            boiler[i] = inherited || own;
+        }
+        boiler
+    };
+    let mut boiler = mark(false);
+    let prose_outside_chrome = blocks
+        .iter()
+        .any(|b| b.class == Class::Good && !boiler.get(b.elem as usize).copied().unwrap_or(true));
+    if !prose_outside_chrome && total_good > 0 {
+        boiler = mark(true);
     }
     for b in &mut blocks {
         b.boiler = boiler.get(b.elem as usize).copied().unwrap_or(false);
@@ -300,7 +313,13 @@ fn teaser_cards(dom: &Dom, blocks: &[Block], ends: &[u32]) -> Vec<NodeId> {
         if !(3..=25).contains(&t.words) || link_density(t) < 0.6 {
             continue;
         }
-        let Some(e) = blocks.get(i + 1) else { continue };
+        // The excerpt, maybe after a byline or date line or two ("Jo Smith", "May 5, 2025").
+        let mut ei = i + 1;
+        while ei < i + 3 && blocks.get(ei).is_some_and(is_byline_or_date_line) {
+            ei += 1;
+        }
+        let between = ei - i - 1;
+        let Some(e) = blocks.get(ei) else { continue };
         if e.words < 8 || e.words > 80 || link_density(e) > 0.3 {
             continue;
         }
@@ -323,19 +342,19 @@ fn teaser_cards(dom: &Dom, blocks: &[Block], ends: &[u32]) -> Vec<NodeId> {
             .filter(|b| inside(b, card))
             .count();
         let after = blocks
-            .get(i + 2..(i + 6).min(blocks.len()))
+            .get(ei + 1..(ei + 5).min(blocks.len()))
             .unwrap_or_default()
             .iter()
             .filter(|b| inside(b, card))
             .count();
-        if before + after > 3 {
+        if before + between + after > 3 {
             continue;
         }
         found.push((
             card,
             &el.name,
             el.attr("class").unwrap_or_default(),
-            i + 1 + after,
+            ei + after,
         ));
     }
     if found.len() < 2 {
@@ -375,6 +394,16 @@ fn teaser_cards(dom: &Dom, blocks: &[Block], ends: &[u32]) -> Vec<NodeId> {
         })
         .map(|(c, _, _, _)| *c)
         .collect()
+}
+
+/// A card's byline or date line between its title and excerpt: a short line with a number in
+/// it ("May 5, 2025", "3 min read"), a name of one or two words, or a "By …" credit.
+fn is_byline_or_date_line(b: &Block) -> bool {
+    b.words <= 6
+        && (b.words <= 2
+            || b.text.chars().any(|c| c.is_ascii_digit())
+            || b.text.starts_with("By ")
+            || b.text.starts_with("by "))
 }
 
 /// Link density of a block.
@@ -740,6 +769,12 @@ const TAIL_MARKERS: &[&str] = &[
     "more to explore",
     "comments",
     "responses",
+    "related products",
+    "similar products",
+    "customers also viewed",
+    "customers also bought",
+    "frequently bought together",
+    "keep exploring",
 ];
 
 fn is_tail_marker(b: &Block) -> bool {
@@ -1091,6 +1126,64 @@ mod tests {
         );
         let p = run(&html);
         assert!(p.iter().any(|x| x.contains("aid route 2")), "{p:#?}");
+    }
+
+    #[test]
+    fn teaser_cards_with_a_byline_and_date_line_are_chrome() {
+        // A listing under the article, in its box: each card has a linked title, an author and
+        // a date line, then the excerpt.
+        let cards: String = (1..=3)
+            .map(|i| {
+                format!(
+                    r#"<div class="post-card"><h3><a href="/s{i}">Another story number {i} about the talks</a></h3>
+                    <div class="author">Jo Smith</div><div class="date">May {i}, 2025</div>
+                    <p>The ministers met again this week to discuss the ceasefire plan and the aid route {i}.</p></div>"#
+                )
+            })
+            .collect();
+        let html = format!(
+            r#"<body><div><p>{PROSE}</p><p>{PROSE} Second.</p><p>{PROSE} Third.</p>{cards}</div></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().all(|x| !x.contains("aid route")), "{p:#?}");
+        assert_eq!(p.len(), 3, "{p:#?}");
+    }
+
+    #[test]
+    fn a_related_products_heading_ends_the_article() {
+        let html = format!(
+            r#"<body><article><p>{PROSE}</p><p>{PROSE} Second.</p><p>{PROSE} Third.</p>
+            <h2>Related Products</h2>
+            <p>A cordless drill with two batteries, a charger and a carrying case for the garage.</p>
+            </article></body>"#
+        );
+        let p = run(&html);
+        assert!(p.last().unwrap().ends_with("Third."), "{p:#?}");
+    }
+
+    #[test]
+    fn a_short_page_in_a_widget_box_is_still_extracted() {
+        // A CMS page whose only text sits in an "editor widget": the box holds the page's prose.
+        let html = format!(
+            r#"<body><h1>Building Department</h1><div class="widget editor"><p>{PROSE}</p>
+            <ul><li>Permits for new buildings</li><li>Inspections of the work</li></ul></div>
+            <div class="links"><a href="/a">Home</a> <a href="/b">Contact</a></div></body>"#
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.contains("secretary of state")), "{p:#?}");
+    }
+
+    #[test]
+    fn an_accordion_wrapped_in_a_tablist_role_is_not_chrome() {
+        // A transcript in a collapsed panel, its accordion wrapper (wrongly) given role=tablist.
+        let html = format!(
+            r##"<body><article><h1>Episode 12</h1><p>Short intro.</p></article>
+            <div id="info" role="tablist"><div class="card"><div role="tab"><h5><a href="#t">Transcript</a></h5></div>
+            <div id="t" class="collapse" role="tabpanel"><p>{PROSE}</p><p>{PROSE} Second.</p>
+            <p>{PROSE} Third.</p></div></div></div></body>"##
+        );
+        let p = run(&html);
+        assert!(p.iter().any(|x| x.ends_with("Third.")), "{p:#?}");
     }
 
     #[test]

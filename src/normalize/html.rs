@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 
 /// Extract article text and metadata from an HTML page.
 pub(crate) fn extract(page: &Page, reference: DateTime<Utc>) -> Extracted {
-    let dom = Dom::parse(&page.body);
+    let inlined = inline_streamed_segments(&page.body);
+    let dom = Dom::parse(inlined.as_deref().unwrap_or(&page.body));
     let meta = metadata::read(&dom);
     let host = page.url.as_deref().and_then(url::host);
     let site_name = meta
@@ -552,6 +553,196 @@ fn text_bylines<'a>(blocks: impl Iterator<Item = &'a content::Block>) -> Vec<Str
     out
 }
 
+/// Most streamed segments one page may move (bounds the work on hostile input).
+const MAX_SEGMENTS: usize = 512;
+
+/// A React streaming-SSR segment: `<div hidden id="S:x">…</div>`.
+struct Segment<'a> {
+    id: &'a str,
+    outer: std::ops::Range<usize>,
+    inner: std::ops::Range<usize>,
+}
+
+/// React streaming SSR (Next.js app router and others) sends the page shell first, with a
+/// `<template id="B:x">` placeholder (plus a loading fallback) where each suspended part goes,
+/// then the finished parts at the end of the body as `<div hidden id="S:x">…</div>`; a script
+/// swaps them into place in the browser. Do that swap in the markup, so the article's text
+/// sits inside its article box instead of in a pile after the footer. `None` when the page has
+/// no such segments.
+fn inline_streamed_segments(html: &str) -> Option<String> {
+    let segs = streamed_segments(html);
+    if segs.is_empty() {
+        return None;
+    }
+    let mut used = vec![false; segs.len()];
+    let mut out = String::with_capacity(html.len());
+    emit_with_segments(html, 0..html.len(), &segs, &mut used, &mut out, 0);
+    Some(out)
+}
+
+fn streamed_segments(html: &str) -> Vec<Segment<'_>> {
+    let mut segs = Vec::new();
+    let finder = memchr::memmem::Finder::new(b"id=\"S:");
+    for at in finder.find_iter(html.as_bytes()) {
+        if segs.len() >= MAX_SEGMENTS {
+            break;
+        }
+        // The start tag must be `<div hidden id="S:` or `<div hidden="" id="S:`.
+        let Some(before) = html.get(..at) else {
+            continue;
+        };
+        let Some(open) = before
+            .strip_suffix("<div hidden ")
+            .or_else(|| before.strip_suffix("<div hidden=\"\" "))
+            .map(str::len)
+        else {
+            continue;
+        };
+        let id_start = at + 4;
+        let Some(rest) = html.get(id_start..) else {
+            continue;
+        };
+        let Some(id_len) = rest.find('"') else {
+            continue;
+        };
+        let Some(gt) = rest.get(id_len..).and_then(|r| r.find('>')) else {
+            continue;
+        };
+        let inner_start = id_start + id_len + gt + 1;
+        // Skip segments nested in one already found (they move with it).
+        if segs
+            .last()
+            .is_some_and(|s: &Segment<'_>| s.outer.end > open)
+        {
+            continue;
+        }
+        let Some((inner_end, outer_end)) = div_end(html, inner_start) else {
+            continue;
+        };
+        let Some(id) = html.get(id_start..id_start + id_len) else {
+            continue;
+        };
+        segs.push(Segment {
+            id,
+            outer: open..outer_end,
+            inner: inner_start..inner_end,
+        });
+    }
+    segs
+}
+
+/// The end of the `div` whose content starts at `from`: (start of its `</div>`, end of it).
+fn div_end(html: &str, from: usize) -> Option<(usize, usize)> {
+    let mut depth = 1usize;
+    let mut i = from;
+    loop {
+        let j = i + html.get(i..)?.find('<')?;
+        let rest = html.get(j..)?;
+        if rest.starts_with("</div") {
+            depth -= 1;
+            let close = j + rest.find('>')? + 1;
+            if depth == 0 {
+                return Some((j, close));
+            }
+            i = close;
+        } else if rest.starts_with("<div")
+            && rest
+                .as_bytes()
+                .get(4)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>')
+        {
+            depth += 1;
+            i = j + 4;
+        } else if rest.starts_with("<script") {
+            i = j + rest.find("</script")? + 8;
+        } else if rest.starts_with("<!--") {
+            i = j + rest.find("-->")? + 3;
+        } else {
+            i = j + 1;
+        }
+    }
+}
+
+/// Copy `range` of `html` to `out`, dropping segment boxes and putting each segment's content
+/// in place of its placeholder (and its loading fallback). Each segment is emitted once: at its
+/// placeholder, or where it stands when no earlier placeholder claimed it.
+fn emit_with_segments(
+    html: &str,
+    range: std::ops::Range<usize>,
+    segs: &[Segment<'_>],
+    used: &mut [bool],
+    out: &mut String,
+    depth: usize,
+) {
+    const PLACEHOLDER: &str = "<template id=\"B:";
+    let mut pos = range.start;
+    while pos < range.end {
+        let next_seg = segs
+            .iter()
+            .position(|s| s.outer.start >= pos && s.outer.start < range.end);
+        let next_tpl = html
+            .get(pos..range.end)
+            .and_then(|r| r.find(PLACEHOLDER))
+            .map(|o| pos + o);
+        let seg_at = next_seg
+            .and_then(|k| segs.get(k))
+            .map_or(usize::MAX, |s| s.outer.start);
+        match next_tpl {
+            Some(t) if t < seg_at => {
+                out.push_str(html.get(pos..t).unwrap_or_default());
+                let id_start = t + PLACEHOLDER.len() - 2;
+                let tail = html.get(id_start..range.end).unwrap_or_default();
+                let (Some(id_len), Some(close)) = (tail.find('"'), tail.find("</template>")) else {
+                    out.push_str(html.get(t..range.end).unwrap_or_default());
+                    return;
+                };
+                let tpl_end = id_start + close + "</template>".len();
+                let id = tail.get(..id_len).unwrap_or_default();
+                let claim = segs
+                    .iter()
+                    .position(|s| id.strip_prefix("B:") == s.id.strip_prefix("S:"));
+                match claim {
+                    Some(k) if depth < 8 && !used.get(k).copied().unwrap_or(true) => {
+                        if let Some(u) = used.get_mut(k) {
+                            *u = true;
+                        }
+                        if let Some(s) = segs.get(k) {
+                            emit_with_segments(html, s.inner.clone(), segs, used, out, depth + 1);
+                        }
+                        pos = tpl_end;
+                        // The fallback shown while loading runs to the boundary's end marker.
+                        let after = html.get(pos..range.end).unwrap_or_default();
+                        if let Some(end) = after.find("<!--/$-->")
+                            && !after.get(..end).unwrap_or_default().contains("<!--$")
+                        {
+                            pos += end;
+                        }
+                    }
+                    _ => {
+                        out.push_str(html.get(t..tpl_end).unwrap_or_default());
+                        pos = tpl_end;
+                    }
+                }
+            }
+            _ => {
+                let Some(k) = next_seg else {
+                    out.push_str(html.get(pos..range.end).unwrap_or_default());
+                    return;
+                };
+                let Some(s) = segs.get(k) else { return };
+                out.push_str(html.get(pos..s.outer.start).unwrap_or_default());
+                if !used.get(k).copied().unwrap_or(true) {
+                    if let Some(u) = used.get_mut(k) {
+                        *u = true;
+                    }
+                    out.push_str(html.get(s.outer.clone()).unwrap_or_default());
+                }
+                pos = s.outer.end.max(pos + 1);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,6 +751,24 @@ mod tests {
         let dom = Dom::parse(html);
         let an = content::analyze(&dom);
         text_bylines(an.blocks.iter())
+    }
+
+    #[test]
+    fn streamed_segments_move_into_their_placeholders() {
+        let html = r#"<html><body><main><article><h1>Cloud stocks</h1><p>Intro.</p><!--$?--><template id="B:1"></template><div class="skeleton">Loading…</div><!--/$--><p>Outro.</p></article></main><footer>Foot</footer><div hidden id="S:1"><p>Segment <b>one</b>.</p><div><p>Nested div.</p></div></div><script>$RC("B:1","S:1")</script><div hidden id="S:9"><p>Orphan.</p></div></body></html>"#;
+        let out = inline_streamed_segments(html).unwrap();
+        assert_eq!(
+            out,
+            r#"<html><body><main><article><h1>Cloud stocks</h1><p>Intro.</p><!--$?--><p>Segment <b>one</b>.</p><div><p>Nested div.</p></div><!--/$--><p>Outro.</p></article></main><footer>Foot</footer><script>$RC("B:1","S:1")</script><div hidden id="S:9"><p>Orphan.</p></div></body></html>"#
+        );
+        assert!(inline_streamed_segments("<div hidden>menu</div>").is_none());
+        // Unclosed or self-referencing input stays bounded.
+        assert!(inline_streamed_segments(r#"<template id="B:1"></template><div hidden id="S:1"><template id="B:1"></template>"#).is_none());
+        let looped = r#"<template id="B:1"></template><div hidden id="S:1"><template id="B:1"></template></div>"#;
+        assert_eq!(
+            inline_streamed_segments(looped).unwrap(),
+            r#"<template id="B:1"></template>"#
+        );
     }
 
     #[test]
