@@ -188,11 +188,19 @@ for share in 0.5 0.9; do
   python3 "$root/scripts/gen_pages.py" "$m" --html-share "$html_share" --shared "$shared" --seed "$pct" \
     | sed "s/\"bench-/\"lat$pct-/g" >"$work/lat$pct.jsonl"
   metrics >"$work/before.txt"; before=$(done_count)
-  "$sift" produce "$work/lat$pct.jsonl" --rate "$rate" 2>/dev/null
+  bpid=$(cat "$work/tansu.pid"); w0=$(cpu_of "$wpid"); b0=$(cpu_of "$bpid"); t0=$(date +%s.%N)
+  measure "$work/m.txt" "$sift" produce "$work/lat$pct.jsonl" --rate "$rate" >/dev/null 2>&1
   for _ in $(seq 1 600); do [ "$(done_count)" -ge $((before + m)) ] && break; sleep 0.1; done
   metrics >"$work/after.txt"
+  w1=$(cpu_of "$wpid"); b1=$(cpu_of "$bpid"); t1=$(date +%s.%N); read -r _ g_cpu _ <"$work/m.txt"
   read -r p50 p99 cnt < <(quantiles "$work/before.txt" "$work/after.txt")
   note "worker latency at $pct % ($rate pages/s, $cnt pages): p50 ${p50}s p99 ${p99}s"
+  # How busy the machine was with this benchmark alone: "50 % of saturation" is half the drain
+  # rate of a backlog, but at a steady rate the broker (tansu's memory storage lists a partition's
+  # stored batches on every fetch) and the load generator need CPU beside the worker.
+  busy=$(py "round(($w1-$w0+$b1-$b0+$g_cpu)/(($t1-$t0)*$(nproc)),2)")
+  note "CPU during it: worker $(py "round($w1-$w0,1)") s, broker $(py "round($b1-$b0,1)") s, load generator $g_cpu s over $(py "round($t1-$t0,1)") s: $busy of the $(nproc) cores"
+  R[lat_cpu_share_at_$pct]=$busy
   phases "$work/before.txt" "$work/after.txt"
   R[rate_at_$pct]=$rate; R[p50_at_$pct]=$p50; R[p99_at_$pct]=$p99; R[lat_pages_at_$pct]=$cnt
   R[lat_load_at_$pct]="\"$(load)\""
@@ -265,6 +273,7 @@ rows = [
     ("kafka / process", f"{g('kafka_vs_process_wall')} wall, {g('kafka_vs_process_per_cpu')} per CPU-second (target >= 0.75; median of {g('tput_rounds')} alternating rounds: wall {g('kafka_vs_process_wall_rounds')}, per CPU-second {g('kafka_vs_process_per_cpu_rounds')})", ""),
     ("kafka / passthrough", f"{g('kafka_vs_passthrough_wall')}", ""),
     ("latency at 50 % (worker / passthrough)", f"p50 {g('p50_at_50')} s p99 {g('p99_at_50')} s at {g('rate_at_50')} pages/s / p50 {g('passthrough_p50_at_50')} s p99 {g('passthrough_p99_at_50')} s (target p99 <= 0.1 s)", g("lat_load_at_50")),
+    ("CPU share of the benchmark's processes at 50 % / 90 % (worker + broker + load generator)", f"{g('lat_cpu_share_at_50')} / {g('lat_cpu_share_at_90')} of all cores", ""),
     ("latency at 90 % (worker / passthrough)", f"p50 {g('p50_at_90')} s p99 {g('p99_at_90')} s at {g('rate_at_90')} pages/s / p50 {g('passthrough_p50_at_90')} s p99 {g('passthrough_p99_at_90')} s", g("lat_load_at_90")),
     ("worker peak RSS", f"{g('worker_peak_rss_mib')} MiB", ""),
     ("window RSS 100k / 1M docs", f"{g('window_rss_mib_at_100000')} / {g('window_rss_mib_at_1000000')} MiB (target <= 400 at 1M)", g("window_load")),

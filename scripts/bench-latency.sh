@@ -13,6 +13,10 @@
 #   Like scripts/bench-broker.sh, each worker first drains BENCH_WARMUP (500) other pages produced
 #   at full speed, idles BENCH_IDLE (3) seconds, and only the timed pages count (histogram delta).
 #   Worker logs (with `sift::latency=debug` slow-page lines) stay in $BENCH_KEEP if set.
+#   A BIN_DIR may hold a file `env` (VAR=value lines, e.g. SIFT__KAFKA__STATE_LINGER_MS=5): set
+#   for that worker only (not its load generator), so settings can be A/B'd like builds. Each
+#   worker's CPU seconds and the broker's during its timed phase are printed (tansu's memory
+#   storage lists every stored batch of a partition on each fetch, so its CPU grows with a run).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"; cd "$root"
 rate="${1:?RATE}"; secs="${2:?SECONDS}"; shift 2
@@ -32,6 +36,14 @@ cleanup() {
 }
 trap cleanup EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+py() { python3 -c "print($1)"; }
+cpu_of() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }   # utime+stime (USER_HZ = 100)
+threads_cpu() { # PID -> "tid name ticks" per thread (name may contain spaces: kept between parens)
+  for t in /proc/"$1"/task/*; do
+    sed -E 's/^([0-9]+) \((.*)\) [A-Za-z] (([^ ]+ ){10})([0-9]+) ([0-9]+).*/\1 \2|\5 \6/' "$t/stat" 2>/dev/null |
+      awk -F'|' '{split($2, a, " "); print $1 "|" a[1] + a[2]}'
+  done
+}
 note() { echo "[$(date -u +%H:%M:%S) load $(load)] $*"; }
 export TANSU_STORAGE="${TANSU_STORAGE:-memory://tansu/}"
 "$root/scripts/broker.sh" start "$work" "$port"
@@ -58,7 +70,9 @@ run_worker() { # RUN_ID BIN_DIR
   export SIFT__TOPICS__INPUT="lat.$id" SIFT__TOPICS__STATE="lat.$id.state" SIFT__KAFKA__GROUP_ID="lat-$id"
   "$dir/sift" topics --partitions "$partitions" >/dev/null
   : >"$work/$id.log"   # appended to by the worker and by the timed-phase marker below
-  SIFT__LOG__LEVEL="warn,sift::latency=debug" "$dir/sift" run >>"$work/$id.log" 2>&1 &
+  local extra=()
+  [ -f "$dir/env" ] && mapfile -t extra < <(grep -v '^\s*\(#\|$\)' "$dir/env")
+  env ${extra[@]+"${extra[@]}"} SIFT__LOG__LEVEL="warn,sift::latency=debug" "$dir/sift" run >>"$work/$id.log" 2>&1 &
   wpid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   sleep 4   # group join and assignment
@@ -68,14 +82,23 @@ run_worker() { # RUN_ID BIN_DIR
     sleep "${BENCH_IDLE:-3}"
   fi
   curl -fs "http://127.0.0.1:$http/metrics" >"$work/$id.before.prom"
+  local w0 b0; w0=$(cpu_of "$wpid"); b0=$(cpu_of "$(cat "$work/tansu.pid")")
+  threads_cpu "$wpid" >"$work/$id.threads0"
   echo "--- timed phase $(date -u +%H:%M:%S.%N)" >>"$work/$id.log"
   "$dir/sift" produce "$work/pages.jsonl" --rate "$rate" 2>"$work/$id.produce.log"
   for _ in $(seq 1 600); do [ "$(done_count)" -ge "$((m + warm))" ] && break; sleep 0.1; done
   curl -fs "http://127.0.0.1:$http/metrics" >"$work/$id.after.prom"
+  local w1 b1; w1=$(cpu_of "$wpid"); b1=$(cpu_of "$(cat "$work/tansu.pid")")
+  threads_cpu "$wpid" >"$work/$id.threads1"
   kill -TERM "$wpid"; wait "$wpid" || true; wpid=""
   read -r p50 p99 cnt < <(quantiles "$id" sift_end_to_end_latency_seconds)
   note "worker $dir: end-to-end p50 ${p50}s p99 ${p99}s ($cnt pages); slow pages (>= 100 ms) logged: $(grep -c 'slow page' "$work/$id.log" || true)"
   echo "    producer: $(grep -o '"records.*' "$work/$id.produce.log" | head -1)"
+  echo "    cpu during the timed phase: worker $(py "round($w1-$w0,2)") s, broker $(py "round($b1-$b0,2)") s${extra[*]+; env ${extra[*]}}"
+  # The busiest threads of the worker during the timed phase (CPU seconds).
+  echo "    threads: $(join -t'|' <(sort "$work/$id.threads0") <(sort "$work/$id.threads1") |
+    awk -F'|' '{printf "%s|%.2f\n", $1, ($3 - $2) / 100}' | sort -t'|' -k2 -rn | head -7 |
+    sed -E 's/^[0-9]+ //; s/\|/ /' | paste -sd, | sed 's/,/, /g')"
   if grep -q sift_latency_phase_seconds_bucket "$work/$id.after.prom"; then
     for ph in broker pool_wait prepare sequencer_wait state_ack output_ack; do
       read -r a b _ < <(quantiles "$id" sift_latency_phase_seconds "$ph")
