@@ -600,6 +600,26 @@ fn site_from_dateline(t: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// `rounds` random strings of fewer than `max_pieces` of `pieces` (xorshift64 from `seed`),
+    /// each with the generator state it was drawn from: the fast-path tests' inputs.
+    fn random_texts<'a>(
+        pieces: &'a [&'a str],
+        mut seed: u64,
+        rounds: usize,
+        max_pieces: u64,
+    ) -> impl Iterator<Item = (u64, String)> + 'a {
+        (0..rounds).map(move |_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut t = String::new();
+            for k in 0..(seed % max_pieces) {
+                t.push_str(pieces[((seed >> (5 * k)) as usize) % pieces.len()]);
+            }
+            (seed, t)
+        })
+    }
+
     #[test]
     fn caption_words_match_the_case_insensitive_searches() {
         let pieces = [
@@ -628,15 +648,7 @@ mod tests {
             "(L)",
             "/",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut t = String::new();
-            for k in 0..(seed % 8) {
-                t.push_str(pieces[((seed >> (5 * k)) as usize) % pieces.len()]);
-            }
+        for (seed, mut t) in random_texts(&pieces, 0x2545_f491_4f6c_dd1d, 20_000, 8) {
             if seed.is_multiple_of(5) {
                 t = format!("{} {t}", "word ".repeat(60));
             }
@@ -662,15 +674,7 @@ mod tests {
             "\u{1f600}",
             " ",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..5_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut t = String::new();
-            for k in 0..(seed % 9) {
-                t.push_str(pieces[((seed >> (5 * k)) as usize) % pieces.len()]);
-            }
+        for (_, t) in random_texts(&pieces, 0x9e37_79b9_7f4a_7c15, 5_000, 9) {
             assert_eq!(
                 raw_lines(&t).collect::<Vec<_>>(),
                 t.lines().collect::<Vec<_>>(),
