@@ -2,6 +2,8 @@
 //! mastheads, datelines, copyright footers and photo credits live. The normalize stage removes
 //! them from the article text, so the pipeline keeps a few for source resolution.
 
+use crate::normalize::first_chars;
+
 /// Most lines kept from each region.
 const HEAD_LINES: usize = 8;
 const NEAR_TITLE: usize = 4;
@@ -101,11 +103,6 @@ fn title_line(body: &str, title: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// The first `n` characters of `s`.
-fn first_chars(s: &str, n: usize) -> &str {
-    crate::normalize::first_chars(s, n)
 }
 
 fn truncate_at_char(s: &str, max: usize) -> &str {
