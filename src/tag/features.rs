@@ -471,7 +471,7 @@ impl Extractor {
     /// entity run.
     fn add_word(&mut self, i: usize, lower: &str, boost: f32, labels: &mut String) {
         let stemmed = stem(lower);
-        let hash = word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1));
+        let hash = word_term_of(stemmed);
         let ent = self.in_entity.get(i).copied().unwrap_or(false);
         self.add(
             hash,
@@ -532,6 +532,7 @@ fn word_term(h: u64) -> u32 {
 
 /// Term id of a single (lowercase, stemmed) word, as [`Extractor::extract`] hashes it (used by
 /// the participant scan to find a surname's mentions among a page's terms).
+#[inline]
 pub(crate) fn word_term_of(stemmed: &str) -> u32 {
     word_term(xxh3_64_with_seed(stemmed.as_bytes(), 1))
 }
